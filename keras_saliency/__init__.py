@@ -1,0 +1,42 @@
+"""keras-saliency: visual saliency prediction for Keras 3.
+
+Light modules (fixations, maps, density, metrics) import without TensorFlow;
+Keras-based ones (losses, layers, zoo, backbones) are imported on first use.
+"""
+
+import importlib
+
+__version__ = "0.1.0.dev0"
+
+_SUBMODULES = (
+    "analysis",
+    "backbones",
+    "classical",
+    "cli",
+    "convert",
+    "data",
+    "density",
+    "fixations",
+    "hub",
+    "layers",
+    "losses",
+    "maps",
+    "metrics",
+    "training",
+    "visualize",
+    "zoo",
+)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name == "Fixations":
+        from keras_saliency.fixations import Fixations
+
+        return Fixations
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES) + ["Fixations"])
