@@ -1,0 +1,8 @@
+"""TFDS builders for saliency datasets: ``import tfds_builders`` registers all of them.
+
+After the import, ``tfds.builder("mit1003/fixatons", data_dir=D)`` etc. work; see each
+folder's README.md for the source layout and ``MANUAL_DOWNLOAD_INSTRUCTIONS``.
+"""
+
+from tfds_builders.mit1003 import mit1003_dataset_builder  # noqa: F401
+from tfds_builders.osie import osie_dataset_builder  # noqa: F401
