@@ -6,3 +6,8 @@ folder's README.md for the source layout and ``MANUAL_DOWNLOAD_INSTRUCTIONS``.
 
 from tfds_builders.mit1003 import mit1003_dataset_builder  # noqa: F401
 from tfds_builders.osie import osie_dataset_builder  # noqa: F401
+from tfds_builders.fiwi import fiwi_dataset_builder  # noqa: F401
+from tfds_builders.isun import isun_dataset_builder  # noqa: F401
+from tfds_builders.pascal_s import pascal_s_dataset_builder  # noqa: F401
+from tfds_builders.toronto import toronto_dataset_builder  # noqa: F401
+from tfds_builders.eye_crowd import eye_crowd_dataset_builder  # noqa: F401

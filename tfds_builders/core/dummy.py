@@ -35,3 +35,29 @@ def binary_points_image(height: int, width: int, rows, cols) -> np.ndarray:
     out = np.zeros((height, width), np.uint8)
     out[np.asarray(rows), np.asarray(cols)] = 255
     return out
+
+
+def write_folder_layout(out, split_counts, maps=False, faces=False, unlabeled=(), seed=0) -> None:
+    """Random files in the ``core.folder_builder`` layout: {split folder: n images}."""
+    rng = np.random.default_rng(seed)
+    out = pathlib.Path(out)
+    for split, count in split_counts.items():
+        for i in range(count):
+            h, w = int(rng.integers(16, 40)), int(rng.integers(16, 40))
+            image_id = f"{split}_{i:03d}"
+            save_image(out / split / "stimuli" / f"{image_id}.jpg", random_image(rng, h, w), quality=95)
+            if split in unlabeled:
+                continue
+            n = int(rng.integers(0, 6))
+            rows = np.stack(
+                [rng.integers(1, w + 1, n), rng.integers(1, h + 1, n), rng.integers(0, 3, n),
+                 np.cumsum(rng.uniform(0.1, 0.3, n)), rng.uniform(0.1, 0.3, n)], axis=1,
+            )
+            (out / split / "fixations").mkdir(parents=True, exist_ok=True)
+            np.savetxt(out / split / "fixations" / f"{image_id}.txt", rows, fmt="%.3f")
+            if maps:
+                save_image(out / split / "maps" / f"{image_id}.png", random_image(rng, h, w, 1))
+            if faces:
+                (out / split / "faces").mkdir(parents=True, exist_ok=True)
+                boxes = [[2, 3, min(w, 10), min(h, 12)]] * int(rng.integers(0, 3))
+                np.savetxt(out / split / "faces" / f"{image_id}.txt", np.array(boxes).reshape(-1, 4), fmt="%d")
