@@ -4,14 +4,14 @@ Two source layouts, one config each:
 
 * ``fixatons`` (default): the FixaTons packaging, ``STIMULI/<id>.jpeg`` and
   ``SCANPATHS/<id>/<subject>`` text files of ``x y t_start t_end`` rows (1-based
-  MATLAB pixel coordinates, seconds). Each scanpath"s first fixation (the initial
+  MATLAB pixel coordinates, seconds). Each scanpath's first fixation (the initial
   central fixation) is dropped, as pysaliency does for MIT1003; points outside the
   image are clipped to the border pixel and counted in ``builder.report``.
-* ``official``: the authors" download (fetched from their site), ``ALLSTIMULI/<id>.jpeg`` and
+* ``official``: the authors' download (fetched from their site), ``ALLSTIMULI/<id>.jpeg`` and
   ``ALLFIXATIONMAPS/<id>_fixPts.jpg`` (binary fixation locations of all subjects)
   plus ``<id>_fixMap.jpg`` (their dense map, stored as ``saliency_map``). Subjects,
   times and durations are unknown (-1 / NaN). The raw 240 Hz gaze in ``DATA/`` is not
-  used: turning it into fixations needs the authors" MATLAB code.
+  used: turning it into fixations needs the authors' MATLAB code.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """OSIE (Xu et al., JoV 2014): 700 images (800x600), free viewing by 15 subjects.
 
-Source layout (the authors" GitHub release ``data/``): ``stimuli/<id>.jpg`` and
+Source layout (the authors' GitHub release ``data/``): ``stimuli/<id>.jpg`` and
 ``fixations.mat`` (struct array with ``img`` and ``subjects(j).fix_x/fix_y/fix_duration``;
 1-based MATLAB pixel coordinates, durations in ms). No first-fixation dropping: the
 initial central fixation appears to be removed upstream already. Fixations outside the
@@ -31,7 +31,7 @@ class Builder(FixationImageBuilder):
 
 
 def _read_fixations(mat_path):
-    """{image file name: Fixations} from OSIE"s ``fixations.mat``."""
+    """{image file name: Fixations} from OSIE's ``fixations.mat``."""
     mat = readers.load_mat(mat_path)
     if "fixations" not in mat:
         raise readers.DatasetFileError(mat_path, "no `fixations` variable.")
