@@ -11,3 +11,6 @@ from tfds_builders.isun import isun_dataset_builder  # noqa: F401
 from tfds_builders.pascal_s import pascal_s_dataset_builder  # noqa: F401
 from tfds_builders.toronto import toronto_dataset_builder  # noqa: F401
 from tfds_builders.eye_crowd import eye_crowd_dataset_builder  # noqa: F401
+from tfds_builders.mit300 import mit300_dataset_builder  # noqa: F401
+from tfds_builders.cat2000 import cat2000_dataset_builder  # noqa: F401
+from tfds_builders.salicon import salicon_dataset_builder  # noqa: F401
