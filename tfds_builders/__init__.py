@@ -14,3 +14,6 @@ from tfds_builders.eye_crowd import eye_crowd_dataset_builder  # noqa: F401
 from tfds_builders.mit300 import mit300_dataset_builder  # noqa: F401
 from tfds_builders.cat2000 import cat2000_dataset_builder  # noqa: F401
 from tfds_builders.salicon import salicon_dataset_builder  # noqa: F401
+from tfds_builders.dhf1k import dhf1k_dataset_builder  # noqa: F401
+from tfds_builders.hollywood2 import hollywood2_dataset_builder  # noqa: F401
+from tfds_builders.ucf_sports import ucf_sports_dataset_builder  # noqa: F401

@@ -61,3 +61,15 @@ def write_folder_layout(out, split_counts, maps=False, faces=False, unlabeled=()
                 (out / split / "faces").mkdir(parents=True, exist_ok=True)
                 boxes = [[2, 3, min(w, 10), min(h, 12)]] * int(rng.integers(0, 3))
                 np.savetxt(out / split / "faces" / f"{image_id}.txt", np.array(boxes).reshape(-1, 4), fmt="%d")
+
+
+def write_frame_folders(root, video_ids, n_frames=3, height=12, width=16, seed=0) -> None:
+    """Random videos in the ``core.video_builder`` layout under ``root``."""
+    rng = np.random.default_rng(seed)
+    for video_id in video_ids:
+        for t in range(n_frames):
+            folder = pathlib.Path(root) / video_id
+            save_image(folder / "images" / f"{t + 1:04d}.png", random_image(rng, height, width))
+            save_image(folder / "maps" / f"{t + 1:04d}.png", random_image(rng, height, width, 1))
+            rows, cols = rng.integers(0, height, 3), rng.integers(0, width, 3)
+            save_image(folder / "fixation" / f"{t + 1:04d}.png", binary_points_image(height, width, rows, cols))
