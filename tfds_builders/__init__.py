@@ -17,3 +17,5 @@ from tfds_builders.salicon import salicon_dataset_builder  # noqa: F401
 from tfds_builders.dhf1k import dhf1k_dataset_builder  # noqa: F401
 from tfds_builders.hollywood2 import hollywood2_dataset_builder  # noqa: F401
 from tfds_builders.ucf_sports import ucf_sports_dataset_builder  # noqa: F401
+from tfds_builders.popout_search_arrays import popout_search_arrays_dataset_builder  # noqa: F401
+from tfds_builders.unlabeled_images import unlabeled_images_dataset_builder  # noqa: F401
