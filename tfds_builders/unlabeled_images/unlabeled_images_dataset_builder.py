@@ -23,8 +23,16 @@ class Builder(FixationImageBuilder):
         return {"train": _records(dl_manager.manual_dir)}
 
 
+def _walk(folder):
+    for path in folder.iterdir():
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.suffix.lower() in readers.IMAGE_SUFFIXES:
+            yield path
+
+
 def _records(root):
-    paths = sorted(p for p in root.glob("**/*") if p.suffix.lower() in readers.IMAGE_SUFFIXES)
+    paths = sorted(_walk(root))
     if not paths:
         raise readers.DatasetFileError(root, f"no image files ({', '.join(readers.IMAGE_SUFFIXES)}) found.")
     for path in paths:
