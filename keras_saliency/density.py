@@ -1,0 +1,97 @@
+"""Log-density helpers (NumPy, float64).
+
+A *log-density* here is an (H, W) array of natural-log probabilities per
+pixel: ``logsumexp(log_density) == 0``, i.e. ``exp(log_density)`` sums to 1
+over the image. It is the output of every probabilistic model in this package
+(UNISAL, DeepGaze) and the input of the likelihood metrics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+from scipy.special import logsumexp
+
+NORMALIZATION_ATOL = 1e-3
+
+
+def check_map(name: str, array, allow_neg_inf: bool = False) -> np.ndarray:
+    """Returns ``array`` as float64 (H, W) or raises a ValueError naming ``name``."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim != 2:
+        raise ValueError(f"`{name}` must be a 2-D (H, W) map; got shape {array.shape}.")
+    if array.size == 0:
+        raise ValueError(f"`{name}` is empty (shape {array.shape}).")
+    bad = np.isnan(array) | (array == np.inf)
+    if not allow_neg_inf:
+        bad |= array == -np.inf
+    if bad.any():
+        raise ValueError(f"`{name}` contains {int(bad.sum())} NaN or infinite values.")
+    return array
+
+
+def check_log_density(name: str, log_density) -> np.ndarray:
+    """Validates a normalised log-density (``-inf`` allowed for zero mass)."""
+    log_density = check_map(name, log_density, allow_neg_inf=True)
+    total = logsumexp(log_density)
+    if not abs(total) <= NORMALIZATION_ATOL:
+        raise ValueError(
+            f"`{name}` is not a normalised log-density: logsumexp = {total:.6g} (expected 0). "
+            "Use keras_saliency.density.normalize_log_density() first."
+        )
+    return log_density
+
+
+def normalize_log_density(log_values) -> np.ndarray:
+    """Shifts unnormalised log-values so that ``exp`` sums to 1."""
+    log_values = check_map("log_values", log_values, allow_neg_inf=True)
+    return log_values - logsumexp(log_values)
+
+
+def log_density_from_saliency_map(saliency_map, floor: float = 1e-20) -> np.ndarray:
+    """Log-density proportional to a non-negative saliency map (plus ``floor`` so it is finite)."""
+    saliency_map = check_map("saliency_map", saliency_map)
+    if saliency_map.min() < 0:
+        raise ValueError(f"`saliency_map` must be non-negative; minimum is {saliency_map.min():.6g}.")
+    return normalize_log_density(np.log(saliency_map + floor))
+
+
+def probability_from_log_density(log_density) -> np.ndarray:
+    """Per-pixel probabilities (sum 1) of a normalised log-density."""
+    return np.exp(check_log_density("log_density", log_density))
+
+
+def saliency_map_from_log_density(log_density) -> np.ndarray:
+    """The saliency map of a probabilistic model: its density (Kümmerer et al. 2018).
+
+    This is the metric-optimal map for AUC-Judd and NSS; see
+    :mod:`keras_saliency.metrics.optimal` for the other metrics.
+    """
+    return probability_from_log_density(log_density)
+
+
+def resize_log_density(log_density, size) -> np.ndarray:
+    """Resizes a log-density to ``size = (H, W)`` and renormalises it.
+
+    Bilinear interpolation of the *probability per unit area* with pixel
+    centres aligned (``scipy.ndimage.zoom(order=1, grid_mode=True,
+    mode="nearest")``), then renormalised so ``exp`` sums to 1 again.
+    """
+    log_density = check_log_density("log_density", log_density)
+    height, width = (int(s) for s in size)
+    if (height, width) == log_density.shape:
+        return log_density.copy()
+    density = np.exp(log_density)
+    zoom = (height / density.shape[0], width / density.shape[1])
+    resized = ndimage.zoom(density, zoom, order=1, mode="nearest", grid_mode=True)
+    resized = np.maximum(resized, 0.0)
+    with np.errstate(divide="ignore"):
+        return normalize_log_density(np.log(resized))
+
+
+def uniform_log_density(size) -> np.ndarray:
+    """The uniform log-density ``-log(H * W)`` of an (H, W) image."""
+    height, width = (int(s) for s in size)
+    return np.full((height, width), -np.log(height * width))

@@ -1,0 +1,93 @@
+"""Input validation shared by the NumPy metrics."""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+import numpy as np
+from scipy import ndimage
+
+from keras_saliency.density import check_map
+from keras_saliency.fixations import as_fixations
+
+CONVENTIONS = ("pysaliency", "mit")
+MATLAB_EPS = 2.220446049250313e-16
+
+
+def check_convention(convention: str, allowed=CONVENTIONS) -> str:
+    if convention not in allowed:
+        raise ValueError(f"`convention` must be one of {tuple(allowed)}; got {convention!r}.")
+    return convention
+
+
+def fixation_pixels(fixations, shape, name: str = "fixations", allow_empty: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) int64 of every fixation (duplicates kept); raises if outside the map."""
+    fixations = as_fixations(fixations)
+    if len(fixations) == 0 and not allow_empty:
+        raise ValueError(f"`{name}` is empty: this metric needs at least one fixation.")
+    height, width = shape
+    inside = fixations.inside((height, width))
+    if not inside.all():
+        raise ValueError(
+            f"{int((~inside).sum())} of {len(fixations)} `{name}` lie outside the {height}x{width} map; "
+            "rescale them to the map size or use Fixations.fit_to_image(size, policy='clip'|'drop')."
+        )
+    return fixations.pixel_indices()
+
+
+def unique_pixels(rows: np.ndarray, cols: np.ndarray, width: int) -> np.ndarray:
+    """Sorted unique row-major flat indices of the fixated pixels (a binary fixation map)."""
+    return np.unique(rows * width + cols)
+
+
+def two_maps(saliency_map, reference_map, resize: bool) -> Tuple[np.ndarray, np.ndarray]:
+    """Validates two maps; with ``resize=True`` the saliency map is zoomed to the reference size.
+
+    Resizing follows pysaliency: ``scipy.ndimage.zoom(order=1, mode="nearest")``.
+    """
+    saliency_map = check_map("saliency_map", saliency_map)
+    reference_map = check_map("reference_map", reference_map)
+    if saliency_map.shape != reference_map.shape:
+        if not resize:
+            raise ValueError(
+                f"`saliency_map` has shape {saliency_map.shape} but `reference_map` has {reference_map.shape}; "
+                "resize first or pass resize=True."
+            )
+        saliency_map = resize_map(saliency_map, reference_map.shape)
+    return saliency_map, reference_map
+
+
+def resize_map(saliency_map: np.ndarray, shape) -> np.ndarray:
+    """Bilinear resize as pysaliency's ResizingSaliencyMapModel (``zoom(order=1, mode='nearest')``)."""
+    factors = (shape[0] / saliency_map.shape[0], shape[1] / saliency_map.shape[1])
+    resized = ndimage.zoom(saliency_map, factors, order=1, mode="nearest")
+    if resized.shape != tuple(shape):  # zoom rounds the output size; pad/crop the last row/col
+        resized = resized[: shape[0], : shape[1]]
+        resized = np.pad(resized, [(0, shape[0] - resized.shape[0]), (0, shape[1] - resized.shape[1])], mode="edge")
+    return resized
+
+
+def saliency_for_fixations(saliency_map, fixations, resize: bool, image_size=None) -> np.ndarray:
+    """Validates a saliency map against fixations given in image coordinates.
+
+    Fixations are in the coordinates of an image of ``image_size`` (defaults
+    to the map's shape). With ``resize=True`` a map of another size is zoomed
+    to ``image_size``; otherwise a size mismatch raises.
+    """
+    saliency_map = check_map("saliency_map", saliency_map)
+    if image_size is not None and tuple(image_size) != saliency_map.shape:
+        if not resize:
+            raise ValueError(
+                f"`saliency_map` has shape {saliency_map.shape} but the image is {tuple(image_size)}; "
+                "pass resize=True to resize the map to the image."
+            )
+        saliency_map = resize_map(saliency_map, tuple(image_size))
+    return saliency_map
+
+
+def minmax(array: np.ndarray) -> np.ndarray:
+    """MATLAB ``mat2gray``: (a - min) / (max - min); a constant map becomes zeros."""
+    lo, hi = array.min(), array.max()
+    if hi == lo:
+        return np.zeros_like(array)
+    return (array - lo) / (hi - lo)

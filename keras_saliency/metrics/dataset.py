@@ -1,0 +1,209 @@
+"""Dataset-level evaluation: per-image and per-fixation averages, shuffled negatives.
+
+A *dataset* here is a sequence of samples, each a mapping with
+
+* ``"fixations"``: :class:`~keras_saliency.fixations.Fixations` or (N, 2) (x, y);
+* ``"image"`` (H, W, 3) and/or ``"image_size"`` (H, W);
+* optionally ``"reference_map"``: a dense human map for CC/KLD/SIM (otherwise
+  the empirical map of the fixations with ``sigma`` is used).
+
+Averages: ``by_image`` is the mean of per-image values; ``by_fixation`` (for
+fixation-level metrics) is the mean over all fixations of the dataset
+(pysaliency's default ``average="fixation"``).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+
+from keras_saliency.density import check_log_density, check_map, uniform_log_density
+from keras_saliency.fixations import _check_size, as_fixations
+from keras_saliency.maps import empirical_saliency_map
+from keras_saliency.metrics import auc as auc_module
+from keras_saliency.metrics import distribution, location
+from keras_saliency.metrics._inputs import fixation_pixels
+from keras_saliency.metrics.probabilistic import LN2, calibration_bins
+
+FIXATION_LEVEL = ("auc_uniform", "sauc", "nss", "log_likelihood", "information_gain")
+IMAGE_LEVEL = ("auc_judd", "auc_borji", "cc", "kld", "sim")
+PROBABILISTIC = ("log_likelihood", "information_gain", "calibration")
+ALL_METRICS = IMAGE_LEVEL + FIXATION_LEVEL + ("calibration",)
+DEFAULT_METRICS = ("auc_judd", "sauc", "nss", "cc", "kld", "sim", "information_gain")
+
+
+def image_size_of(sample) -> tuple:
+    if "image_size" in sample:
+        return _check_size(sample["image_size"])
+    if "image" in sample:
+        return tuple(np.shape(sample["image"])[:2])
+    raise ValueError("Each sample needs an 'image_size' or an 'image'.")
+
+
+def shuffled_nonfixations(fixation_sets: Sequence, sizes: Sequence, index: int) -> np.ndarray:
+    """Shuffled-AUC negatives for image ``index``: all fixations of all *other* images.
+
+    Each fixation (x, y) of image m is mapped to image n's pixel
+    ``(int(x * W_n / W_m), int(y * H_n / H_m))`` (pysaliency's convention;
+    duplicates kept) and returned at that pixel's centre as float64 (M, 2).
+    """
+    height, width = _check_size(sizes[index])
+    parts = []
+    for m, (fixations, size) in enumerate(zip(fixation_sets, sizes)):
+        if m == index:
+            continue
+        fixations = as_fixations(fixations)
+        other_h, other_w = _check_size(size)
+        cols = np.floor(fixations.x * width / other_w)
+        rows = np.floor(fixations.y * height / other_h)
+        parts.append(np.stack([cols, rows], axis=1) + 0.5)
+    return np.concatenate(parts) if parts else np.zeros((0, 2))
+
+
+@dataclasses.dataclass
+class EvaluationResult:
+    """Per-image and per-fixation metric values with table exports."""
+
+    per_image: Dict[str, np.ndarray]
+    per_fixation: Dict[str, np.ndarray]
+    calibration_counts: Optional[np.ndarray] = None
+
+    def summary(self) -> Dict[str, Dict[str, float]]:
+        """``{metric: {"by_image": x[, "by_fixation": y]}}``."""
+        table = {}
+        for name, values in self.per_image.items():
+            row = {"by_image": float(np.mean(values))}
+            if name in self.per_fixation:
+                row["by_fixation"] = float(np.mean(self.per_fixation[name]))
+            table[name] = row
+        return table
+
+    def to_markdown(self) -> str:
+        lines = ["| metric | by image | by fixation |", "|---|---|---|"]
+        for name, row in self.summary().items():
+            by_fix = f"{row['by_fixation']:.4f}" if "by_fixation" in row else ""
+            lines.append(f"| {name} | {row['by_image']:.4f} | {by_fix} |")
+        return "\n".join(lines) + "\n"
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["metric", "by_image", "by_fixation"])
+        for name, row in self.summary().items():
+            writer.writerow([name, repr(row["by_image"]), repr(row.get("by_fixation", ""))])
+        return out.getvalue()
+
+    def to_json(self) -> str:
+        payload = {"summary": self.summary()}
+        if self.calibration_counts is not None:
+            payload["calibration_counts"] = self.calibration_counts.tolist()
+        return json.dumps(payload, indent=2)
+
+
+def _resolve_baseline(baseline, index: int, size) -> np.ndarray:
+    if baseline is None:
+        return uniform_log_density(size)
+    if callable(baseline):
+        return check_log_density("baseline", baseline(size))
+    if hasattr(baseline, "log_density"):
+        return check_log_density("baseline", baseline.log_density(size))
+    return check_log_density(f"baseline[{index}]", baseline[index])
+
+
+def evaluate(
+    model_or_maps,
+    dataset: Sequence,
+    metrics: Sequence[str] = DEFAULT_METRICS,
+    *,
+    kind: str = "log_density",
+    baseline=None,
+    sigma: Optional[float] = None,
+    calibration_bins_count: int = 10,
+) -> EvaluationResult:
+    """Evaluates predictions on a dataset and returns per-image/per-fixation values.
+
+    Args:
+        model_or_maps: a callable ``image -> (H, W) map`` or a sequence of
+            maps aligned with ``dataset``, at each image's size.
+        dataset: samples as described in the module docstring.
+        metrics: names from ``ALL_METRICS``.
+        kind: ``"log_density"`` (normalised natural-log densities; the
+            density itself is used as saliency map for AUC/NSS/CC/KLD/SIM) or
+            ``"saliency"`` (plain saliency maps; probabilistic metrics refused).
+        baseline: for ``information_gain``: None (uniform), a callable
+            ``size -> log_density``, an object with ``.log_density(size)`` (e.g.
+            :class:`keras_saliency.maps.CentreBias`) or a per-image sequence.
+        sigma: pixels of the Gaussian for empirical reference maps (CC/KLD/SIM)
+            when samples carry no ``"reference_map"``; default 0.04 x max(H, W).
+    """
+    unknown = [m for m in metrics if m not in ALL_METRICS]
+    if unknown:
+        raise ValueError(f"Unknown metrics {unknown}; choose from {ALL_METRICS}.")
+    if kind not in ("log_density", "saliency"):
+        raise ValueError(f"`kind` must be 'log_density' or 'saliency'; got {kind!r}.")
+    if kind == "saliency" and any(m in PROBABILISTIC for m in metrics):
+        raise ValueError(f"{[m for m in metrics if m in PROBABILISTIC]} need log-densities (kind='log_density').")
+    dataset = list(dataset)
+    if not callable(model_or_maps) and len(model_or_maps) != len(dataset):
+        raise ValueError(f"Got {len(model_or_maps)} maps for {len(dataset)} samples.")
+    fixation_sets = [as_fixations(sample["fixations"]) for sample in dataset]
+    sizes = [image_size_of(sample) for sample in dataset]
+    if all(len(f) == 0 for f in fixation_sets):
+        raise ValueError("The dataset has no fixations: nothing to evaluate.")
+    per_image = {m: [] for m in metrics if m != "calibration"}
+    per_fixation = {m: [] for m in metrics if m in FIXATION_LEVEL}
+    calibration = np.zeros(calibration_bins_count, np.int64) if "calibration" in metrics else None
+    for index, (sample, fixations, size) in enumerate(zip(dataset, fixation_sets, sizes)):
+        if len(fixations) == 0:
+            continue  # an image without fixations contributes nothing (pysaliency PR #60)
+        prediction = model_or_maps(sample["image"]) if callable(model_or_maps) else model_or_maps[index]
+        prediction = np.asarray(prediction, dtype=np.float64)
+        if prediction.shape[:2] != size:
+            raise ValueError(f"Prediction {index} has shape {prediction.shape}, expected the image size {size}.")
+        if kind == "log_density":
+            log_density = check_log_density(f"prediction[{index}]", prediction)
+            saliency = np.exp(log_density)
+        else:
+            saliency = check_map(f"prediction[{index}]", prediction)
+        rows, cols = fixation_pixels(fixations, size)
+        values = {}
+        if "nss" in metrics:
+            values["nss"] = location.nss_per_fixation(saliency, rows, cols)
+        if "auc_uniform" in metrics:
+            values["auc_uniform"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency.ravel())
+        if "sauc" in metrics:
+            negatives = shuffled_nonfixations(fixation_sets, sizes, index)
+            neg_rows, neg_cols = fixation_pixels(negatives, size, name="nonfixations")
+            values["sauc"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency[neg_rows, neg_cols])
+        if "log_likelihood" in metrics:
+            values["log_likelihood"] = log_density[rows, cols] / LN2
+        if "information_gain" in metrics:
+            base = _resolve_baseline(baseline, index, size)
+            values["information_gain"] = (log_density[rows, cols] - base[rows, cols]) / LN2
+        for name, per_fix in values.items():
+            per_fixation[name].append(per_fix)
+            per_image[name].append(per_fix.mean())
+        if "auc_judd" in metrics:
+            per_image["auc_judd"].append(auc_module.auc_judd(saliency, fixations))
+        if "auc_borji" in metrics:
+            per_image["auc_borji"].append(auc_module.auc_borji(saliency, fixations, seed=index))
+        if any(m in metrics for m in ("cc", "kld", "sim")):
+            reference = sample.get("reference_map")
+            if reference is None:
+                reference = empirical_saliency_map(fixations, size, sigma=sigma or 0.04 * max(size))
+            for name in ("cc", "kld", "sim"):
+                if name in metrics:
+                    per_image[name].append(getattr(distribution, name)(saliency, reference))
+        if calibration is not None:
+            calibration += np.bincount(calibration_bins(log_density, calibration_bins_count)[rows, cols],
+                                       minlength=calibration_bins_count)
+    return EvaluationResult(
+        per_image={k: np.asarray(v) for k, v in per_image.items()},
+        per_fixation={k: np.concatenate(v) for k, v in per_fixation.items()},
+        calibration_counts=calibration,
+    )

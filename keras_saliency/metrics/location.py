@@ -1,0 +1,32 @@
+"""NSS: normalised scanpath saliency (a location-based metric)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keras_saliency.metrics._inputs import check_convention, fixation_pixels, saliency_for_fixations, unique_pixels
+
+
+def nss_per_fixation(saliency_map: np.ndarray, rows: np.ndarray, cols: np.ndarray, ddof: int = 0) -> np.ndarray:
+    """Standardised map value at each given pixel; zeros for a constant map."""
+    if saliency_map.max() == saliency_map.min():  # exact test: a float std of a constant is not 0
+        return np.zeros(rows.shape)
+    return (saliency_map[rows, cols] - saliency_map.mean()) / saliency_map.std(ddof=ddof)
+
+
+def nss(saliency_map, fixations, *, convention: str = "pysaliency", image_size=None, resize: bool = False) -> float:
+    """Mean of the standardised saliency map at the fixations.
+
+    ``convention="pysaliency"``: population std (ddof=0), every fixation
+    counted (duplicates included). ``"mit"`` (``NSS.m``): MATLAB std (ddof=1),
+    each fixated pixel once. A constant map carries no information and scores
+    0 (MATLAB returns NaN there).
+    """
+    check_convention(convention)
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    rows, cols = fixation_pixels(fixations, s.shape)
+    if convention == "mit":
+        flat = unique_pixels(rows, cols, s.shape[1])
+        rows, cols = np.divmod(flat, s.shape[1])
+        return float(nss_per_fixation(s, rows, cols, ddof=1).mean())
+    return float(nss_per_fixation(s, rows, cols).mean())
