@@ -37,7 +37,7 @@ def test_count_map_per_frame():
     assert got.shape == (3, 4, 5) and got.sum() == 2 and got[2, 1, 0] == 1 and got[0, 0, 3] == 1
 
 
-@pytest.mark.parametrize("sigma", [1.0, 2.5])
+@pytest.mark.parametrize("sigma", [1.0, 2.5, 12.0])  # 12: kernel radius larger than the map
 def test_gaussian_blur_matches_scipy(sigma):
     counts = np.random.default_rng(1).poisson(0.2, (30, 40)).astype(np.float32)
     got = T.gaussian_blur(counts, sigma).numpy()
