@@ -6,7 +6,8 @@ format could not be verified offline): the user arranges the files as::
     manual_dir/<split>/stimuli/<id>.<jpg|jpeg|png|bmp>
     manual_dir/<split>/fixations/<id>.txt   rows "x y [subject [time [duration]]]"
     manual_dir/<split>/maps/<id>.png        (datasets with dense maps)
-    manual_dir/<split>/faces/<id>.txt       (datasets with face boxes) rows "xmin ymin xmax ymax"
+    manual_dir/<split>/faces/<id>.txt       (datasets with face boxes) rows "xmin ymin xmax ymax",
+                                            inclusive 1-based pixel indices
 
 Fixation and face coordinates are 1-based MATLAB pixel coordinates (as most releases
 publish them; the builder converts to the package's 0-based convention), times in
@@ -52,10 +53,14 @@ def read_fixation_table(path) -> Fixations:
 
 
 def read_faces(path) -> np.ndarray:
-    """float (K, 4) boxes (ymin, xmin, ymax, xmax) in 0-based continuous pixels."""
+    """float (K, 4) boxes (ymin, xmin, ymax, xmax) in 0-based continuous pixels.
+
+    A 1-based inclusive pixel box ``xmin..xmax`` covers the continuous interval
+    ``[xmin - 1, xmax)`` in the package convention.
+    """
     table = readers.load_text_table(path, n_columns=4, min_columns=4)
     xmin, ymin, xmax, ymax = (table[:, i] for i in range(4))
-    return np.stack([ymin - 0.5, xmin - 0.5, ymax + 0.5, xmax + 0.5], axis=1)
+    return np.stack([ymin - 1, xmin - 1, ymax, xmax], axis=1)
 
 
 def folder_records(root, with_maps: bool, with_faces: bool, unlabeled: bool = False):
