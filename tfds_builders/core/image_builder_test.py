@@ -84,3 +84,28 @@ def test_osie_missing_fixations_for_a_stimulus(tmp_path):
     shutil.copy(manual / "stimuli" / "1001.jpg", manual / "stimuli" / "1999.jpg")
     with pytest.raises(DatasetFileError, match="1999.jpg"):
         _prepare(osie_dataset_builder.Builder, manual, tmp_path / "data")
+
+
+def test_idt_detector_finds_still_runs():
+    from tfds_builders.mit1003 import raw_gaze
+
+    rng = np.random.default_rng(0)
+    still = [np.array([100.0, 50.0]), np.array([300.0, 200.0]), np.array([120.0, 260.0])]
+    samples = np.concatenate([np.concatenate([c + rng.normal(0, 1, (60, 2)), rng.uniform(400, 900, (4, 2))])
+                              for c in still])
+    x, y, onset, duration = raw_gaze.detect_fixations(samples)
+    np.testing.assert_allclose(np.stack([x, y], 1), still, atol=1.0)
+    np.testing.assert_allclose(onset, [0, 64 / 240, 128 / 240], atol=2 / 240)
+    np.testing.assert_allclose(duration, 60 / 240, atol=2 / 240)
+
+
+def test_mit1003_official_raw_drops_first_detected_fixation(tmp_path):
+    from tfds_builders.mit1003 import raw_gaze
+
+    builder = _prepare(mit1003_dataset_builder.Builder, MIT_DUMMY, tmp_path, config="official_raw")
+    example = next(e for e in tfds.as_numpy(builder.as_dataset(split="train")) if e["image_id"] == b"img_c")
+    samples = raw_gaze.read_eye_data(MIT_DUMMY / "DATA" / "CNG" / "img_c.mat")
+    x, y, _, _ = raw_gaze.detect_fixations(samples)
+    assert len(x) == 4  # the dummy gaze has four still periods
+    mine = example["fixations"]["subject"] == mit1003_dataset_builder.SUBJECTS.index("CNG")
+    np.testing.assert_allclose(example["fixations"]["x"][mine], np.clip(x[1:], 0.5, 30) - 0.5, atol=1e-4)

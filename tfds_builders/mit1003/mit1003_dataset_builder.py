@@ -11,7 +11,13 @@ Two source layouts, one config each:
   ``ALLFIXATIONMAPS/<id>_fixPts.jpg`` (binary fixation locations of all subjects)
   plus ``<id>_fixMap.jpg`` (their dense map, stored as ``saliency_map``). Subjects,
   times and durations are unknown (-1 / NaN). The raw 240 Hz gaze in ``DATA/`` is not
-  used: turning it into fixations needs the authors' MATLAB code.
+  used by this config.
+* ``official_raw``: ``ALLSTIMULI`` plus the raw 240 Hz gaze ``DATA/<subject>/<id>.mat``
+  (manual download of the official archives), turned into fixations by the I-DT detector of
+  :mod:`raw_gaze` (an approximation of the authors' MATLAB ``checkFixations.m``, which is
+  not re-implemented); first fixation dropped, out-of-image points clipped. The ``.mat``
+  layout follows the authors' documentation and their ``showEyeData.m``; it was tested on
+  generated files only.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import tensorflow_datasets as tfds
 from keras_saliency.fixations import Fixations
 from tfds_builders.core import readers
 from tfds_builders.core.image_builder import FixationImageBuilder, ImageRecord
+from tfds_builders.mit1003 import raw_gaze
 
 URLS = {
     "stimuli": "http://people.csail.mit.edu/tjudd/WherePeopleLook/ALLSTIMULI.zip",
@@ -45,6 +52,7 @@ class Builder(FixationImageBuilder):
     BUILDER_CONFIGS = [
         Mit1003Config(name="fixatons", description="FixaTons scanpaths, first fixation dropped.", layout="fixatons"),
         Mit1003Config(name="official", description="Official ALLSTIMULI + ALLFIXATIONMAPS.", layout="official"),
+        Mit1003Config(name="official_raw", description="Official ALLSTIMULI + raw DATA (I-DT).", layout="official_raw"),
     ]
     DEFAULT_CONFIG_NAME = "fixatons"
     HOMEPAGE = "http://people.csail.mit.edu/tjudd/WherePeopleLook/"
@@ -61,6 +69,8 @@ class Builder(FixationImageBuilder):
             stimuli = readers.find_dir(paths["stimuli"], "ALLSTIMULI")
             maps = readers.find_dir(paths["maps"], "ALLFIXATIONMAPS")
             return {"train": _official_records(stimuli, maps)}
+        if self.builder_config.layout == "official_raw":
+            return {"train": _raw_records(dl_manager.manual_dir)}
         return {"train": _fixatons_records(dl_manager.manual_dir)}
 
 
@@ -91,4 +101,28 @@ def _official_records(stimuli, maps):
         fixations = Fixations(x=cols + 0.5, y=rows + 0.5)
         yield ImageRecord(
             image_id=image_id, image=image_path, fixations=fixations, saliency_map=maps / f"{image_id}_fixMap.jpg"
+        )
+
+
+def _raw_records(root):
+    data = readers.require(root / "DATA", "folder of per-subject raw gaze")
+    subjects = sorted(p.name for p in data.iterdir() if p.is_dir())
+    unknown = sorted(set(subjects) - set(SUBJECTS))
+    if unknown:
+        raise readers.DatasetFileError(data, f"unknown subject folders {unknown}; expected {SUBJECTS}.")
+    for image_path in readers.list_images(root / "ALLSTIMULI"):
+        image_id = image_path.stem
+        parts = []
+        for subject in subjects:
+            path = data / subject / f"{image_id}.mat"
+            if not path.exists():
+                continue  # not every subject saw every image
+            x, y, t, d = (a[1:] for a in raw_gaze.detect_fixations(raw_gaze.read_eye_data(path)))
+            parts.append((x, y, t, d, np.full(len(x), SUBJECTS.index(subject))))
+        if not parts:
+            raise readers.DatasetFileError(data, f"no subject has gaze data for {image_id!r}.")
+        x, y, t, d, s = (np.concatenate(c) for c in zip(*parts))
+        yield ImageRecord(
+            image_id=image_id, image=image_path,
+            fixations=Fixations.from_one_based(x, y, subject=s, time=t, duration=d),
         )

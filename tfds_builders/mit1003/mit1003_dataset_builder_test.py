@@ -8,7 +8,7 @@ from tfds_builders.mit1003 import mit1003_dataset_builder
 class Mit1003Test(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = mit1003_dataset_builder.Builder
     SPLITS = {"train": 3}
-    BUILDER_CONFIG_NAMES_TO_TEST = ["fixatons", "official"]
+    BUILDER_CONFIG_NAMES_TO_TEST = ["fixatons", "official", "official_raw"]
     DL_EXTRACT_RESULT = {"stimuli": ".", "maps": "."}
     SKIP_CHECKSUMS = True
 
