@@ -5,7 +5,7 @@ import tensorflow as tf
 from keras_saliency import data
 from keras_saliency.data import sizes
 
-from data_examples import SIZES, as_dataset, image_examples
+from saliency_data_examples import SIZES, as_dataset, image_examples
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ SCRIPT = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras
-    from data_examples import as_dataset, image_examples
+    from saliency_data_examples import as_dataset, image_examples
     from keras_saliency import data
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
