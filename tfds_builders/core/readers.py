@@ -107,10 +107,18 @@ def struct_field(record, name: str, path) -> np.ndarray:
 
 
 def manual_instructions(module_file: str) -> str:
-    """The ``MANUAL_DOWNLOAD_INSTRUCTIONS.md`` next to a builder module (read at import time)."""
+    """The ``MANUAL_DOWNLOAD_INSTRUCTIONS.md`` next to a builder module (read at import time).
+
+    An installation without the file (package data left out) gets a pointer to it
+    instead of failing ``import tfds_builders``.
+    """
     import pathlib
 
-    return (pathlib.Path(module_file).parent / "MANUAL_DOWNLOAD_INSTRUCTIONS.md").read_text()
+    path = pathlib.Path(module_file).parent / "MANUAL_DOWNLOAD_INSTRUCTIONS.md"
+    if not path.is_file():
+        return (f"{path} is missing from this installation; read "
+                f"tfds_builders/{path.parent.name}/MANUAL_DOWNLOAD_INSTRUCTIONS.md in the keras-saliency repository.")
+    return path.read_text()
 
 
 def find_dir(root, name: str) -> epath.Path:
