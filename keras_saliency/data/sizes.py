@@ -18,6 +18,8 @@ import tensorflow as tf
 STRIDE = 32
 EVAL_GRIDS = tuple((n1, n2) for n1 in range(7, 16) for n2 in range(7, 16) if 100 <= n1 * n2 <= 120)
 TRAIN_GRIDS = ((8, 13), (9, 13), (9, 12), (12, 9), (13, 9))
+# UNISAL's fixed network input sizes (H, W) per training source (MIT1003/MIT300 use the grid rule).
+UNISAL_INPUT_SIZES = {"dhf1k": (224, 384), "hollywood2": (224, 416), "ucf_sports": (256, 384), "salicon": (288, 384)}
 
 
 def _best_index(height, width, grids) -> tf.Tensor:

@@ -14,6 +14,8 @@ import tensorflow as tf
 from keras_saliency.data import transforms as T
 
 CLIP_TARGETS = ("fixation_map", "dense_map", "saliency_map", "unisal")
+UNISAL_FRAME_MODULO = {"dhf1k": 5, "hollywood2": 4, "ucf_sports": 4}
+UNISAL_CLIP_LENGTH = 12
 
 
 def clip_indices(n_frames, clip_length: int, frame_modulo: int, seed):

@@ -22,6 +22,9 @@ class Builder(FrameFolderVideoBuilder):
     def _split_records(self, dl_manager):
         root = readers.require(dl_manager.manual_dir / "annotation", "DHF1K annotation folder")
         ids = sorted(p.name for p in root.iterdir() if p.is_dir())
+        bad = [i for i in ids if not i.isdigit()]
+        if bad:
+            raise readers.DatasetFileError(root / bad[0], "DHF1K video folders must be numbers (0001 ... 0700).")
         return {
             "train": video_records(root, self.FPS, {i for i in ids if int(i) <= 600}),
             "validation": video_records(root, self.FPS, {i for i in ids if 600 < int(i) <= 700}),
