@@ -1,6 +1,6 @@
 """MIT1003 (Judd et al., ICCV 2009): 1003 natural images, free viewing by 15 subjects.
 
-Two source layouts, one config each:
+Three source layouts, one config each:
 
 * ``fixatons`` (default): the FixaTons packaging, ``STIMULI/<id>.jpeg`` and
   ``SCANPATHS/<id>/<subject>`` text files of ``x y t_start t_end`` rows (1-based
@@ -10,7 +10,9 @@ Two source layouts, one config each:
 * ``official``: the authors' download (fetched from their site), ``ALLSTIMULI/<id>.jpeg`` and
   ``ALLFIXATIONMAPS/<id>_fixPts.jpg`` (binary fixation locations of all subjects)
   plus ``<id>_fixMap.jpg`` (their dense map, stored as ``saliency_map``). Subjects,
-  times and durations are unknown (-1 / NaN). The raw 240 Hz gaze in ``DATA/`` is not
+  times and durations are unknown (-1 / NaN). Pixels >= 128 of the JPEG ``fixPts`` count as
+  fixated; JPEG compression can blur single pixels, and this threshold was not checked
+  against the real files (none were available offline). The raw 240 Hz gaze in ``DATA/`` is not
   used by this config.
 * ``official_raw``: ``ALLSTIMULI`` plus the raw 240 Hz gaze ``DATA/<subject>/<id>.mat``
   (manual download of the official archives), turned into fixations by the I-DT detector of
