@@ -68,7 +68,8 @@ def main(argv=None) -> None:
     lines = [
         "# Input pipeline throughput (MIT1003, 384x512 inputs)",
         "",
-        f"Command: `PYTHONPATH=. python benchmarks/input_pipeline.py --manual_dir {args.manual_dir} --batch_size {args.batch_size} "
+        "Command: `PYTHONPATH=. python benchmarks/input_pipeline.py "
+        f"--manual_dir {args.manual_dir} --batch_size {args.batch_size} "
         f"--batches {args.batches}`",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores (shared with other jobs), "

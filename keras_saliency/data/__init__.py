@@ -6,6 +6,7 @@ from keras_saliency.data.splits import few_shot_split, fold_of, kfold_split
 from keras_saliency.data.video import UNISAL_CLIP_LENGTH, UNISAL_FRAME_MODULO, video_clip_dataset
 
 __all__ = [
-    "TARGETS", "UNISAL_CLIP_LENGTH", "UNISAL_FRAME_MODULO", "UNISAL_INPUT_SIZES", "domain_batches", "filter_ids", "few_shot_split", "fold_of", "kfold_split",
+    "TARGETS", "UNISAL_CLIP_LENGTH", "UNISAL_FRAME_MODULO", "UNISAL_INPUT_SIZES",
+    "domain_batches", "filter_ids", "few_shot_split", "fold_of", "kfold_split",
     "make_target", "optimal_size", "saliency_dataset", "video_clip_dataset",
 ]

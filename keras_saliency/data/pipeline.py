@@ -128,7 +128,9 @@ def saliency_dataset(
                 inputs["centerbias"] = T.resize_log_density(centre_bias, size)
             if domain is not None:
                 inputs["domain"] = tf.constant(domain, tf.int32)
-        element = (inputs, targets) if sample_weight is None else (inputs, targets, tf.constant(sample_weight, tf.float32))
+        element = (inputs, targets)
+        if sample_weight is not None:
+            element += (tf.constant(sample_weight, tf.float32),)
         return key, element
 
     if shuffle_buffer:

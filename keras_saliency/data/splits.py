@@ -31,7 +31,9 @@ def fold_of(image_ids: Sequence[str], k: int = 10, seed: int = 0) -> Dict[str, i
     return {ids[j]: int(rank % k) for rank, j in enumerate(order)}
 
 
-def kfold_split(image_ids: Sequence[str], fold: int, k: int = 10, seed: int = 0, val_folds: int = 1) -> Dict[str, List[str]]:
+def kfold_split(
+    image_ids: Sequence[str], fold: int, k: int = 10, seed: int = 0, val_folds: int = 1
+) -> Dict[str, List[str]]:
     """{"train", "validation", "test"} sorted id lists for cross-validation ``fold``.
 
     Test = fold ``fold``; validation = the ``val_folds`` folds after it (mod k); train = the rest.
@@ -49,7 +51,9 @@ def kfold_split(image_ids: Sequence[str], fold: int, k: int = 10, seed: int = 0,
     return split
 
 
-def few_shot_split(image_ids: Sequence[str], n_references: int, n_validation: int, seed: int = 0) -> Dict[str, List[str]]:
+def few_shot_split(
+    image_ids: Sequence[str], n_references: int, n_validation: int, seed: int = 0
+) -> Dict[str, List[str]]:
     """{"references", "validation", "test"} sorted id lists; sizes n, n_validation, rest."""
     ids = _sorted_unique(image_ids)
     if n_references < 1 or n_validation < 0 or n_references + n_validation >= len(ids):

@@ -55,7 +55,8 @@ def video_clip_dataset(
     def prepare(position, example):
         frames = example["frames"]
         from_size = tf.shape(frames)[1:3]
-        index = clip_indices(tf.shape(frames)[0], clip_length, frame_modulo, tf.stack([tf.cast(seed, tf.int64), position]))
+        clip_seed = tf.stack([tf.cast(seed, tf.int64), position])
+        index = clip_indices(tf.shape(frames)[0], clip_length, frame_modulo, clip_seed)
         clip = tf.image.resize(tf.gather(frames, index), size, antialias=True)
         clip = T.scale_image(tf.clip_by_value(clip, 0.0, 255.0), image_scaling)
         clip = tf.ensure_shape(clip, (clip_length, *image_size, 3))

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from keras_saliency import data
 from keras_saliency.data import sizes

@@ -52,7 +52,8 @@ class Builder(FixationImageBuilder):
 def _fixation_locations(path) -> Fixations:
     mat = readers.load_mat(path)
     if "fixLocs" not in mat:
-        raise readers.DatasetFileError(path, f"no `fixLocs` variable (has {sorted(k for k in mat if not k.startswith('__'))}).")
+        names = sorted(k for k in mat if not k.startswith("__"))
+        raise readers.DatasetFileError(path, f"no `fixLocs` variable (has {names}).")
     rows, cols = np.nonzero(mat["fixLocs"])
     return Fixations(x=cols + 0.5, y=rows + 0.5)
 

@@ -40,7 +40,8 @@ def main(out=pathlib.Path(__file__).parent / "dummy_data"):
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savetxt(path, rows, fmt=["%d", "%d", "%.3f", "%.3f"])
             (out / "DATA" / subject).mkdir(parents=True, exist_ok=True)
-            scipy.io.savemat(out / "DATA" / subject / f"{image_id}.mat", {image_id: {"DATA": {"eyeData": raw_gaze(rng, h, w)}}})
+            struct = {image_id: {"DATA": {"eyeData": raw_gaze(rng, h, w)}}}
+            scipy.io.savemat(out / "DATA" / subject / f"{image_id}.mat", struct)
         rows, cols = rng.integers(0, h, 5), rng.integers(0, w, 5)
         points = dummy.binary_points_image(h, w, rows, cols)
         dummy.save_image(out / "ALLFIXATIONMAPS" / f"{image_id}_fixPts.jpg", points, quality=100)

@@ -46,7 +46,8 @@ def _read_fixations(mat_path):
             y = np.ravel(readers.struct_field(record, "fix_y", mat_path)).astype(np.float64)
             d = np.ravel(readers.struct_field(record, "fix_duration", mat_path)).astype(np.float64)
             if not x.size == y.size == d.size:
-                raise readers.DatasetFileError(mat_path, f"{name} subject {j}: fix_x/fix_y/fix_duration lengths differ.")
+                problem = f"{name} subject {j}: fix_x/fix_y/fix_duration lengths differ."
+                raise readers.DatasetFileError(mat_path, problem)
             xs.append(x), ys.append(y), durations.append(d / 1000.0), subject_ids.append(np.full(x.size, j))
         by_name[name] = Fixations.from_one_based(
             np.concatenate(xs), np.concatenate(ys),

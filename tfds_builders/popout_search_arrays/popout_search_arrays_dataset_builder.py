@@ -30,7 +30,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     RELEASE_NOTES = {"1.0.0": "Initial release."}
     BUILDER_CONFIGS = [
         PopoutConfig(name="default", description="100 train + 100 test arrays per kind, 240x320."),
-        PopoutConfig(name="tiny", description="2 arrays per kind and split, 48x64 (tests).", per_kind=2, height=48, width=64),
+        PopoutConfig(
+            name="tiny", description="2 arrays per kind and split, 48x64 (tests).", per_kind=2, height=48, width=64
+        ),
     ]
     DEFAULT_CONFIG_NAME = "default"
 
