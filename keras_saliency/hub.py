@@ -109,9 +109,10 @@ def download_preset(hub_preset: HubPreset, *, cache_dir=None) -> Path:
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
+    from huggingface_hub.file_download import repo_folder_name
 
     cache = Path(cache_dir or constants.HF_HUB_CACHE)
-    folder_name = huggingface_hub.file_download.repo_folder_name(repo_id=hub_preset.repo_id, repo_type="model")
+    folder_name = repo_folder_name(repo_id=hub_preset.repo_id, repo_type="model")
     where = f"{hub_preset} (endpoint {constants.ENDPOINT}, cache {cache})"
     try:
         with rollback_on_error(cache / folder_name, cache / ".locks" / folder_name):
@@ -131,17 +132,20 @@ def download_preset(hub_preset: HubPreset, *, cache_dir=None) -> Path:
             f"{where}: repository not found (or private, and no valid HF_TOKEN was given)"
         ) from None
     except RemoteEntryNotFoundError as error:
-        raise PresetDownloadError(f"{where}: a file listed by the Hub cannot be downloaded: {error}") from None
+        raise PresetDownloadError(f"{where}: a file listed by the Hub cannot be downloaded: {_http_error(error)}") from None
     except IncompleteSnapshotError as error:
         raise PresetDownloadError(
             f"{where}: the cached copy is incomplete and the Hub cannot be reached: {_first_line(error)}"
         ) from None
     except (LocalEntryNotFoundError, OfflineModeIsEnabled) as error:
-        reason = "HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE else "the Hub cannot be reached"
-        raise PresetDownloadError(
-            f"{where} is not in the local cache and {reason}; download it once online "
-            f"(or use a local preset folder). Detail: {_first_line(error)}"
-        ) from None
+        cause = error.__cause__
+        if constants.HF_HUB_OFFLINE:
+            reason = "HF_HUB_OFFLINE is set; download it once online (or use a local preset folder)"
+        elif isinstance(cause, HfHubHTTPError):
+            reason = f"the Hub answered {_http_error(cause)}"
+        else:
+            reason = f"the Hub cannot be reached ({_first_line(cause or error)})"
+        raise PresetDownloadError(f"{where} is not in the local cache and {reason}") from None
     except HfHubHTTPError as error:
         raise PresetDownloadError(f"{where}: the Hub answered {_http_error(error)}") from None
     except OSError as error:
@@ -157,7 +161,7 @@ def push_to_hub(preset_dir, repo_id: str, *, revision=None, commit_message=None,
     (``hf auth login`` or ``HF_TOKEN``).
     """
     import huggingface_hub
-    from huggingface_hub.errors import HfHubHTTPError, LocalTokenNotFoundError
+    from huggingface_hub.errors import HfHubHTTPError
 
     if not _REPO_RE.fullmatch(str(repo_id)):
         raise ValueError(f"repo_id must be 'org/name' (letters, digits, '_.-'), got {repo_id!r}")
@@ -169,6 +173,8 @@ def push_to_hub(preset_dir, repo_id: str, *, revision=None, commit_message=None,
             f"{preset_dir}: refusing to publish a preset without a licence; save it again with "
             "metadata={'license': ...} (the licence must allow the training data's terms)"
         )
+    if huggingface_hub.get_token() is None:
+        raise PresetError("no Hugging Face token: run `hf auth login` or set HF_TOKEN (write access)")
     api = huggingface_hub.HfApi(library_name="keras-saliency", library_version=keras_saliency.__version__)
     message = commit_message or f"Upload {metadata.get('name') or metadata['model_class']} preset"
     try:
@@ -182,9 +188,12 @@ def push_to_hub(preset_dir, repo_id: str, *, revision=None, commit_message=None,
             commit_message=message,
             allow_patterns=list(PRESET_FILES),
         )
-    except LocalTokenNotFoundError:
-        raise PresetError("no Hugging Face token: run `hf auth login` or set HF_TOKEN") from None
     except HfHubHTTPError as error:
+        if getattr(error.response, "status_code", None) in (401, 403):
+            raise PresetError(
+                f"the Hub refused the token for {repo_id} ({_http_error(error)}): "
+                "run `hf auth login` or set HF_TOKEN with write access"
+            ) from None
         raise PresetDownloadError(f"pushing {preset_dir} to {repo_id} failed: {_http_error(error)}") from None
     return HubPreset(repo_id, commit.oid)
 

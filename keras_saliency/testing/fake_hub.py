@@ -7,7 +7,7 @@ cache and its error mapping without any network:
 * downloads: ``GET /api/models/{repo}[/revision/{rev}]``,
   ``GET /api/models/{repo}/tree/{rev}``, ``HEAD``/``GET /{repo}/resolve/{rev}/{path}``
   (``X-Repo-Commit``, ``ETag`` = sha256, ``Content-Length``, ``Range`` -> 206);
-* uploads: ``POST /api/validate-yaml``, ``/api/repos/create``,
+* uploads (any ``Authorization`` header accepted, none -> 401): ``POST /api/validate-yaml``, ``/api/repos/create``,
   ``/api/models/{repo}/preupload/{rev}``, ``/api/models/{repo}/branch/{branch}``
   and ``/api/models/{repo}/commit/{rev}`` (NDJSON, inline base64 files);
 * errors through ``X-Error-Code`` (``RepoNotFound``, ``RevisionNotFound``,
@@ -195,6 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if method == "POST" else b""
         parts = [unquote(p) for p in url.path.split("/")[1:]]
         try:
+            if method == "POST" and not self.headers.get("Authorization"):
+                raise _HubError(401, "Unauthorized", "Invalid username or password.")
             self._route(method, parts, parse_qs(url.query), body)
         except _HubError as error:
             self._send_json({"error": error.message}, status=error.status, headers={"X-Error-Code": error.code})

@@ -43,9 +43,16 @@ def point_client_at(monkeypatch, endpoint, cache) -> None:
 
 
 def files_under(folder) -> list:
-    """Every file or symlink below ``folder`` (relative paths), for 'nothing left behind' checks."""
+    """Every file or symlink below ``folder`` (relative paths), for 'nothing left behind' checks.
+
+    ``CACHEDIR.TAG`` (the marker `huggingface_hub` puts at the cache root) is not counted.
+    """
     folder = Path(folder)
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if (p.is_file() or p.is_symlink()) and p.relative_to(folder) != Path("CACHEDIR.TAG")
+    )
 
 
 def run_python(code: str, env: dict, timeout=120) -> subprocess.CompletedProcess:
