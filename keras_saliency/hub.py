@@ -91,9 +91,9 @@ def from_preset(preset, *, cache_dir=None, expected_class=None):
     makes a preset holding another model class an error. Checksums are verified
     first: on a mismatch nothing is loaded (`ChecksumMismatchError`).
     """
-    from keras_saliency.zoo.preset_io import load_preset_dir
+    from keras_saliency.zoo.preset_io import load_verified_preset
 
-    return load_preset_dir(resolve_preset(preset, cache_dir=cache_dir), expected_class=expected_class)
+    return load_verified_preset(resolve_preset(preset, cache_dir=cache_dir), expected_class=expected_class)
 
 
 def download_preset(hub_preset: HubPreset, *, cache_dir=None) -> Path:
@@ -132,7 +132,9 @@ def download_preset(hub_preset: HubPreset, *, cache_dir=None) -> Path:
             f"{where}: repository not found (or private, and no valid HF_TOKEN was given)"
         ) from None
     except RemoteEntryNotFoundError as error:
-        raise PresetDownloadError(f"{where}: a file listed by the Hub cannot be downloaded: {_http_error(error)}") from None
+        raise PresetDownloadError(
+            f"{where}: a file listed by the Hub cannot be downloaded: {_http_error(error)}"
+        ) from None
     except IncompleteSnapshotError as error:
         raise PresetDownloadError(
             f"{where}: the cached copy is incomplete and the Hub cannot be reached: {_first_line(error)}"
@@ -206,4 +208,3 @@ def _http_error(error) -> str:
 def _first_line(error) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
-

@@ -57,7 +57,7 @@ class Request:
     authorized: bool
 
 
-class _HubError(Exception):
+class _HubError(LookupError):
     def __init__(self, status, code, message):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message

@@ -25,7 +25,7 @@ def assert_keras_roundtrip(model, inputs, *, atol=0.0, directory=None):
     after = [(w.name, tuple(w.shape)) for w in loaded.weights]
     if before != after:
         raise AssertionError(f"weights differ after loading:\nsaved  {before}\nloaded {after}")
-    for saved, restored in zip(model.weights, loaded.weights):
+    for saved, restored in zip(model.weights, loaded.weights, strict=True):
         np.testing.assert_array_equal(
             keras.ops.convert_to_numpy(restored), keras.ops.convert_to_numpy(saved), err_msg=f"weight {saved.path}"
         )
@@ -33,7 +33,7 @@ def assert_keras_roundtrip(model, inputs, *, atol=0.0, directory=None):
     actual = keras.tree.flatten(loaded(inputs, training=False))
     if len(expected) != len(actual):
         raise AssertionError(f"{len(expected)} outputs before saving, {len(actual)} after")
-    for i, (want, got) in enumerate(zip(expected, actual)):
+    for i, (want, got) in enumerate(zip(expected, actual, strict=True)):
         want, got = keras.ops.convert_to_numpy(want), keras.ops.convert_to_numpy(got)
         if atol == 0:
             np.testing.assert_array_equal(got, want, err_msg=f"output {i} differs after a .keras round trip")

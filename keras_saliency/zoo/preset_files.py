@@ -157,7 +157,5 @@ def verify_preset_dir(preset_dir) -> dict:
         if actual != files[name]["sha256"]:
             bad.append(f"{name} (expected sha256 {files[name]['sha256']}, got {actual})")
     if bad:
-        raise ChecksumMismatchError(
-            f"preset {preset_dir} failed verification, nothing was loaded: " + "; ".join(bad)
-        )
+        raise ChecksumMismatchError(f"preset {preset_dir} failed verification, nothing was loaded: " + "; ".join(bad))
     return metadata

@@ -22,8 +22,8 @@ from keras_saliency.zoo.preset_files import (
     METADATA_FILE,
     WEIGHTS_FILE,
     file_record,
+    read_metadata,
     validate_user_metadata,
-    verify_preset_dir,
 )
 
 
@@ -58,7 +58,7 @@ def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path
             "keras_saliency_version": keras_saliency.__version__,
             "keras_version": keras.__version__,
             "backend": keras.backend.backend(),
-            "date_saved": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date_saved": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "parameter_count": int(model.count_params()),
             "training_data": user.get("training_data"),
             "metrics": user["metrics"],
@@ -76,13 +76,13 @@ def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path
     return preset_dir
 
 
-def load_preset_dir(preset_dir, *, expected_class=None):
-    """Verify every checksum of a local preset folder, then rebuild the model and load its weights.
+def load_verified_preset(preset_dir, *, expected_class=None):
+    """Rebuild the model of a preset folder that `verify_preset_dir` accepted, and load its weights.
 
     ``expected_class``: raise `PresetError` (before reading weights) unless the
     preset holds an instance of it.
     """
-    metadata = verify_preset_dir(preset_dir)
+    metadata = read_metadata(preset_dir)
     config = json.loads((Path(preset_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
     module = config.get("module") or ""
     if module.startswith("keras_saliency."):  # import our own module so its classes get registered
@@ -96,7 +96,9 @@ def load_preset_dir(preset_dir, *, expected_class=None):
     try:
         model = keras.saving.deserialize_keras_object(config)
     except (TypeError, ValueError) as error:
-        raise PresetError(f"cannot rebuild {metadata.get('model_class')} from {preset_dir}/{CONFIG_FILE}: {error}")
+        raise PresetError(
+            f"cannot rebuild {metadata.get('model_class')} from {preset_dir}/{CONFIG_FILE}: {error}"
+        ) from error
     if expected_class is not None and not isinstance(model, expected_class):
         raise PresetError(
             f"preset {preset_dir} holds a {type(model).__name__} ({metadata.get('model_class')}), "

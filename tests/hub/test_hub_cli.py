@@ -23,7 +23,7 @@ def test_list_empty_and_filled(tiny_preset, capsys):
     registry.register_presets({"tiny-test": preset_entry(tiny_preset[1], hub="org/tiny@" + "b" * 40)})
     assert cli.main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["name", "model", "training", "data", "params", "size", "MB", "metrics", "hub", "bundled"]
+    assert lines[0].split() == "name model training data params size MB metrics hub bundled".split()
     assert lines[2].split()[:2] == ["tiny-test", "keras_saliency_testing>TinySaliency"]
     assert "toy/NSS=0.5" in lines[2] and lines[2].endswith("org/tiny@" + "b" * 40 + "  no")
     assert cli.main(["list", "--json"]) == 0

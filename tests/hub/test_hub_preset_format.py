@@ -135,3 +135,33 @@ def test_overwrite_rules_and_failed_save_leaves_nothing(tiny_preset, monkeypatch
     other.save_to_preset(preset, overwrite=True)
     np.testing.assert_array_equal(np.asarray(hub.from_preset(preset)(images)), np.asarray(other(images)))
     assert sorted(p.name for p in preset.parent.iterdir()) == ["not_a_preset", "tiny"]
+
+
+def test_functional_model_preset(tmp_path):
+    inputs = keras.Input((6, 6, 3))
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 3, padding="same")(inputs))
+    images = np.random.default_rng(2).random((1, 6, 6, 3)).astype("float32")
+    preset = hub.save_to_preset(model, tmp_path / "functional")
+    loaded = hub.from_preset(preset)
+    assert json.loads((preset / "metadata.json").read_text())["model_class"] == "Functional"
+    np.testing.assert_array_equal(np.asarray(loaded(images)), np.asarray(model(images)))
+
+
+def _edit_config(preset, **changes):
+    """Change config.json and record its new checksum, as a newer/other library version would."""
+    config = json.loads((preset / "config.json").read_text())
+    config.update(changes)
+    (preset / "config.json").write_text(json.dumps(config))
+    meta = json.loads((preset / "metadata.json").read_text())
+    meta["files"]["config.json"]["sha256"] = hashlib.sha256((preset / "config.json").read_bytes()).hexdigest()
+    (preset / "metadata.json").write_text(json.dumps(meta))
+
+
+def test_presets_from_other_library_versions_fail_clearly(tiny_preset):
+    _, preset, _, _ = tiny_preset
+    _edit_config(preset, module="keras_saliency.zoo.not_yet_written")
+    with pytest.raises(PresetError, match="needs keras_saliency.zoo.not_yet_written .* saved with keras-saliency"):
+        hub.from_preset(preset)
+    _edit_config(preset, module="elsewhere", registered_name="elsewhere>Model", class_name="Model2")
+    with pytest.raises(PresetError, match="cannot rebuild keras_saliency_testing>TinySaliency"):
+        hub.from_preset(preset)
