@@ -22,7 +22,7 @@ from pathlib import Path
 import keras_saliency
 from keras_saliency.zoo import registry
 from keras_saliency.zoo.cache_rollback import rollback_on_error
-from keras_saliency.zoo.errors import PresetDownloadError, PresetError, PresetNotFoundError
+from keras_saliency.zoo.errors import ChecksumMismatchError, PresetDownloadError, PresetError, PresetNotFoundError
 from keras_saliency.zoo.preset_files import PRESET_FILES, verify_preset_dir
 
 HF_PREFIX = "hf://"
@@ -125,6 +125,14 @@ def download_preset(hub_preset: HubPreset, *, cache_dir=None) -> Path:
                 library_version=keras_saliency.__version__,
             )
             verify_preset_dir(snapshot)
+    except ChecksumMismatchError as error:
+        if Path(snapshot).exists():  # not rolled back: it was cached before this call
+            raise ChecksumMismatchError(
+                f"{error}. This copy was already cached: delete {snapshot} to fetch it again"
+            ) from None
+        raise ChecksumMismatchError(
+            f"{where}: files differ from its metadata.json, nothing was kept: {error}"
+        ) from None
     except RevisionNotFoundError:
         raise PresetNotFoundError(f"{where}: revision {hub_preset.revision!r} does not exist") from None
     except RepositoryNotFoundError:

@@ -183,3 +183,14 @@ def test_client_constants_point_at_the_fake_hub(fake_hub, hub_cache):
     assert constants.ENDPOINT == fake_hub.url and constants.HF_HUB_CACHE == str(hub_cache)
     assert constants.HF_HUB_DISABLE_TELEMETRY and not constants.HF_HUB_OFFLINE
     assert os.environ["HF_ENDPOINT"] == fake_hub.url
+
+
+def test_corrupted_cache_entry_is_refused_with_a_hint(tiny_preset, repo_id, hub_cache):
+    pinned = hub.push_to_hub(tiny_preset[1], repo_id)
+    snapshot = hub.resolve_preset(str(pinned))
+    blob = (snapshot / "model.weights.h5").resolve()
+    data = bytearray(blob.read_bytes())
+    data[-1] ^= 0xFF  # bit rot in the cache
+    blob.write_bytes(bytes(data))
+    with pytest.raises(ChecksumMismatchError, match=f"already cached: delete {snapshot}"):
+        hub.from_preset(str(pinned))
