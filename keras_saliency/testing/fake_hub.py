@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 _GITATTRIBUTES = b"*.h5 filter=lfs diff=lfs merge=lfs -text\n"
 _FAULTS = ("missing", "truncated", "drop_once")
@@ -197,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if method == "POST" and not self.headers.get("Authorization"):
                 raise _HubError(401, "Unauthorized", "Invalid username or password.")
-            self._route(method, parts, parse_qs(url.query), body)
+            self._route(method, parts, body)
         except _HubError as error:
             self._send_json({"error": error.message}, status=error.status, headers={"X-Error-Code": error.code})
 
@@ -223,46 +223,50 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(obj).encode(), {"Content-Type": "application/json", **(headers or {})})
 
     # -- routes ----------------------------------------------------------------------------
-    def _route(self, method, parts, query, body):
+    def _route(self, method, parts, body):
         if method == "POST" and parts[:2] == ["api", "validate-yaml"]:
             return self._send_json({"errors": [], "warnings": []})
         if method == "POST" and parts[:3] == ["api", "repos", "create"]:
             return self._create_repo(json.loads(body))
         if parts[:2] == ["api", "models"] and len(parts) >= 4:
             repo_id, rest = "/".join(parts[2:4]), parts[4:]
-            return self._api(method, repo_id, rest, query, body)
+            return self._api(method, repo_id, rest, body)
         if method in ("GET", "HEAD") and len(parts) >= 5 and parts[2] == "resolve":
             return self._resolve_file("/".join(parts[:2]), parts[3], "/".join(parts[4:]))
         raise _HubError(404, "NotFound", f"FakeHub does not serve {method} {self.path}")
 
-    def _api(self, method, repo_id, rest, query, body):
+    def _api(self, method, repo_id, rest, body):
+        """``/api/models/{repo_id}/{action}/{revision or branch}[/path]`` (trees are always recursive)."""
         hub = self.hub
+        action = rest[0] if rest else ""
+        if action and len(rest) < 2:
+            raise _HubError(400, "BadRequest", f"{self.path}: missing the revision after {action!r}")
         with hub._lock:
             repo = hub._repo(repo_id)
             read = method in ("GET", "HEAD")
-            if read and (not rest or rest[0] == "revision"):
+            if read and action in ("", "revision"):
                 sha = hub._resolve(repo, rest[1] if rest else "main")
                 siblings = [{"rfilename": path} for path in sorted(repo.commits[sha])]
                 return self._send_json({"id": repo_id, "modelId": repo_id, "sha": sha, "siblings": siblings})
-            if read and rest[0] == "tree":
+            if read and action == "tree":
                 tree = repo.commits[hub._resolve(repo, rest[1])]
                 prefix = "/".join(rest[2:])
                 return self._send_json(
                     [_tree_entry(p, d) for p, d in sorted(tree.items()) if not prefix or p.startswith(prefix + "/")]
                 )
-        if method == "POST" and rest[0] == "preupload":
+        if method == "POST" and action == "preupload":
             files = json.loads(body)["files"]
             return self._send_json(
                 {"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False} for f in files]}
             )
-        if method == "POST" and rest[0] == "branch":
+        if method == "POST" and action == "branch":
             with hub._lock:
                 if rest[1] in repo.branches:
                     raise _HubError(409, "BranchExists", f"Branch {rest[1]} already exists")
                 start = (json.loads(body or b"{}") or {}).get("startingPoint") or "main"
                 repo.branches[rest[1]] = hub._resolve(repo, start)
             return self._send_json({})
-        if method == "POST" and rest[0] == "commit":
+        if method == "POST" and action == "commit":
             return self._commit(repo_id, rest[1], body)
         raise _HubError(404, "NotFound", f"FakeHub does not serve {method} {self.path}")
 
