@@ -15,30 +15,42 @@ from scipy.special import logsumexp
 NORMALIZATION_ATOL = 1e-3
 
 
-def check_map(name: str, array, allow_neg_inf: bool = False) -> np.ndarray:
-    """Returns ``array`` as float64 (H, W) or raises a ValueError naming ``name``."""
-    array = np.asarray(array, dtype=np.float64)
+def check_shape(name: str, array: np.ndarray) -> np.ndarray:
+    """(H, W) view of an (H, W) or (H, W, 1) array, or a ValueError naming ``name``."""
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[..., 0]
     if array.ndim != 2:
         raise ValueError(f"`{name}` must be a 2-D (H, W) map; got shape {array.shape}.")
     if array.size == 0:
         raise ValueError(f"`{name}` is empty (shape {array.shape}).")
-    bad = np.isnan(array) | (array == np.inf)
-    if not allow_neg_inf:
-        bad |= array == -np.inf
-    if bad.any():
+    return array
+
+
+def check_map(name: str, array, allow_neg_inf: bool = False) -> np.ndarray:
+    """Returns ``array`` as float64 (H, W) or raises a ValueError naming ``name``."""
+    array = check_shape(name, np.asarray(array, dtype=np.float64))
+    ok = not (np.isnan(array).any() or (array == np.inf).any()) if allow_neg_inf else np.isfinite(array).all()
+    if not ok:
+        bad = np.isnan(array) | (array == np.inf) | ((not allow_neg_inf) & (array == -np.inf))
         raise ValueError(f"`{name}` contains {int(bad.sum())} NaN or infinite values.")
     return array
 
 
-def check_log_density(name: str, log_density) -> np.ndarray:
-    """Validates a normalised log-density (``-inf`` allowed for zero mass)."""
+def check_log_density(name: str, log_density, validate: bool = True) -> np.ndarray:
+    """Validates a normalised log-density (``-inf`` allowed for zero mass).
+
+    ``validate=False`` only converts to float64 (H, W): for callers that
+    already checked the map, since the check reads every pixel.
+    """
+    log_density = np.asarray(log_density, dtype=np.float64)
+    if not validate:
+        return check_shape(name, log_density)
     log_density = check_map(name, log_density, allow_neg_inf=True)
-    total = logsumexp(log_density)
-    if not abs(total) <= NORMALIZATION_ATOL:
+    # float32 exp is ~2.5x faster and accurate to ~1e-7 here, far inside the tolerance.
+    mass = np.exp(log_density.astype(np.float32)).sum(dtype=np.float64)
+    if not abs(mass - 1.0) <= NORMALIZATION_ATOL:
         raise ValueError(
-            f"`{name}` is not a normalised log-density: logsumexp = {total:.6g} (expected 0). "
+            f"`{name}` is not a normalised log-density: exp() sums to {mass:.6g} (expected 1). "
             "Use keras_saliency.density.normalize_log_density() first."
         )
     return log_density

@@ -43,16 +43,49 @@ def _count_at_least(sorted_values: np.ndarray, thresholds: np.ndarray) -> np.nda
     return sorted_values.size - np.searchsorted(sorted_values, thresholds, side="left")
 
 
-def _judd_roc_area(positives: np.ndarray, negatives: np.ndarray) -> float:
-    """pysaliency ``general_roc(judd=1)``: thresholds = positives plus max+1 and min."""
-    if negatives.size == 0:
+def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8192) -> np.ndarray:
+    """Exact #(values >= t) for each ascending unique threshold t, without sorting ``values``.
+
+    Values are bucketed on a uniform grid over the threshold range (one pass;
+    rounding is monotone, so a value in a higher bucket than t is > t); only
+    the few values that share a bucket with a threshold are compared exactly.
+    """
+    lo, hi = thresholds[0], min(thresholds[-1], values.max())  # the grid spans the data, not max + 1
+    if values.size < 16 * n_bins or not hi > lo:
+        return values.size - np.searchsorted(np.sort(values), thresholds, side="left")
+    scale = n_bins / (hi - lo)
+
+    def bucket(v):  # monotone non-decreasing in v, in [0, n_bins + 1]
+        x = v - lo
+        x *= scale
+        np.clip(x, -1, n_bins, out=x)
+        return x.astype(np.intp) + 1
+
+    value_buckets, threshold_buckets = bucket(values), bucket(thresholds)
+    above = np.cumsum(np.bincount(value_buckets, minlength=n_bins + 2)[::-1])[::-1]
+    strictly_higher = np.append(above, 0)[threshold_buckets + 1]  # all values in a higher bucket
+    shared = np.zeros(n_bins + 2, dtype=bool)
+    shared[threshold_buckets] = True
+    mask = shared[value_buckets]
+    candidates, candidate_buckets = np.sort(values[mask]), np.sort(value_buckets[mask])
+    at_least = candidates.size - np.searchsorted(candidates, thresholds, side="left")
+    higher = candidate_buckets.size - np.searchsorted(candidate_buckets, threshold_buckets, side="right")
+    return strictly_higher + at_least - higher
+
+
+def _judd_roc_area(positives: np.ndarray, all_values: np.ndarray, fixated_values: np.ndarray) -> float:
+    """pysaliency ``general_roc(judd=1)``: thresholds = positives plus max+1 and min.
+
+    Negatives are ``all_values`` without the (unique) fixated pixels'
+    ``fixated_values``; they are counted per threshold without sorting them.
+    """
+    n_negatives = all_values.size - fixated_values.size
+    if n_negatives == 0:
         raise ValueError("Every pixel is fixated: AUC-Judd has no negatives and is undefined.")
-    low = min(positives.min(), negatives.min())
-    high = max(positives.max(), negatives.max())
-    thresholds = np.sort(np.concatenate([[high + 1.0], positives, [low]]))[::-1]
-    tp = _count_at_least(np.sort(positives), thresholds) / positives.size
-    fp = _count_at_least(np.sort(negatives), thresholds) / negatives.size
-    return float(np.trapezoid(tp, fp))
+    thresholds = np.unique(np.concatenate([positives, [all_values.max() + 1.0, all_values.min()]]))
+    tp = _counts_at_least(positives, thresholds) / positives.size
+    fp = (_counts_at_least(all_values, thresholds) - _counts_at_least(fixated_values, thresholds)) / n_negatives
+    return float(np.trapezoid(tp[::-1], fp[::-1]))
 
 
 def _threshold_grid(step: float, stop: float) -> np.ndarray:
@@ -89,8 +122,7 @@ def auc_judd(saliency_map, fixations, *, convention: str = "pysaliency", image_s
     flat = s.ravel()
     fixated = unique_pixels(rows, cols, width)
     if convention == "pysaliency":
-        negatives = np.delete(flat, fixated)
-        return _judd_roc_area(s[rows, cols], negatives)
+        return _judd_roc_area(s[rows, cols], flat, flat[fixated])
     s = minmax(flat)
     n_fix, n_pix = fixated.size, s.size
     if n_fix == n_pix:

@@ -7,11 +7,28 @@ import numpy as np
 from keras_saliency.metrics._inputs import check_convention, fixation_pixels, saliency_for_fixations, unique_pixels
 
 
+def _mean_std(saliency_map: np.ndarray, ddof: int):
+    """Mean and std without a map-sized temporary when that is numerically safe."""
+    flat = saliency_map.ravel()
+    mean = flat.mean()
+    mean_square = np.vdot(flat, flat) / flat.size  # vdot: no temporary, no BLAS threads
+    var = mean_square - mean * mean
+    if not var > 1e-4 * mean_square:  # cancellation would cost digits: centre first
+        centred = flat - mean
+        var = np.vdot(centred, centred) / flat.size
+    return mean, np.sqrt(max(var, 0.0) * flat.size / (flat.size - ddof))
+
+
 def nss_per_fixation(saliency_map: np.ndarray, rows: np.ndarray, cols: np.ndarray, ddof: int = 0) -> np.ndarray:
-    """Standardised map value at each given pixel; zeros for a constant map."""
-    if saliency_map.max() == saliency_map.min():  # exact test: a float std of a constant is not 0
+    """Standardised map value at each given pixel; zeros for a constant map.
+
+    A map whose std is below 1e-12 of its mean counts as constant: the float
+    std of a constant map is rounding noise, not 0.
+    """
+    mean, std = _mean_std(saliency_map, ddof)
+    if std <= 1e-12 * abs(mean) or std == 0:
         return np.zeros(rows.shape)
-    return (saliency_map[rows, cols] - saliency_map.mean()) / saliency_map.std(ddof=ddof)
+    return (saliency_map[rows, cols] - mean) / std
 
 
 def nss(saliency_map, fixations, *, convention: str = "pysaliency", image_size=None, resize: bool = False) -> float:

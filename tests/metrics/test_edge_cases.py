@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from keras_saliency import metrics as M
 from keras_saliency.density import normalize_log_density, uniform_log_density
@@ -110,3 +111,29 @@ def test_perfect_and_inverted_maps():
 def test_unknown_convention_is_rejected():
     with pytest.raises(ValueError, match="`convention` must be one of"):
         M.nss(MAP, FIX, convention="matlab")
+
+
+@pytest.mark.parametrize("kind", ["smooth", "quantised", "noise"])
+def test_auc_judd_on_large_maps_matches_a_brute_force_roc(kind):
+    # Large maps take the bucketed counting path; compare with a plain sort-based ROC.
+    rng = np.random.default_rng({"smooth": 1, "quantised": 2, "noise": 3}[kind])
+    s = rng.random((400, 500))
+    if kind == "smooth":
+        s = ndimage.gaussian_filter(s, 8)
+    if kind == "quantised":
+        s = np.round(s * 20) / 20
+    fix = np.stack([rng.integers(0, 500, 60) + 0.5, rng.integers(0, 400, 60) + 0.5], axis=1)
+    rows, cols = fix[:, 1].astype(int), fix[:, 0].astype(int)
+    positives = s[rows, cols]
+    fixated = np.zeros(s.shape, bool)
+    fixated[rows, cols] = True
+    negatives = np.sort(s[~fixated])
+    thresholds = np.sort(np.concatenate([[s.max() + 1], positives, [s.min()]]))[::-1]
+    tp = [(positives >= t).mean() for t in thresholds]
+    fp = [(negatives >= t).mean() for t in thresholds]
+    assert M.auc_judd(s, fix) == pytest.approx(np.trapezoid(tp, fp), rel=1e-12)
+
+
+def test_nss_is_precise_for_maps_with_a_large_offset():
+    for offset in (1e3, 1e6):
+        assert M.nss(MAP + offset, FIX) == pytest.approx(M.nss(MAP, FIX), rel=1e-8)

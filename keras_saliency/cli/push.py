@@ -1,0 +1,40 @@
+"""``keras-saliency push PRESET_DIR REPO_ID``: publish a preset folder on the Hugging Face Hub."""
+
+import json
+from pathlib import Path
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "push",
+        help="upload a preset folder to the Hugging Face Hub",
+        description="Verify a preset folder (checksums, licence) and upload it to a Hub model "
+        "repository (created if needed). Prints the pinned hf://ORG/NAME@<commit> to load it with "
+        "and a registry entry for <family>_presets.py. Needs `hf auth login` or HF_TOKEN.",
+    )
+    parser.add_argument("preset_dir", metavar="PRESET_DIR", help="folder written by save_to_preset")
+    parser.add_argument("repo_id", metavar="REPO_ID", help="Hub repository, ORG/NAME")
+    parser.add_argument("--revision", help="branch to commit to (created from main if missing; default main)")
+    parser.add_argument("--message", help="commit message")
+    parser.add_argument("--private", action="store_true", help="create the repository as private")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from keras_saliency.cli import UserError
+    from keras_saliency.hub import push_to_hub
+    from keras_saliency.zoo import PresetError, preset_entry
+
+    if not Path(args.preset_dir).is_dir():
+        raise UserError(f"PRESET_DIR {args.preset_dir} is not a folder")
+    try:
+        pinned = push_to_hub(
+            args.preset_dir, args.repo_id, revision=args.revision, commit_message=args.message, private=args.private
+        )
+    except (PresetError, ValueError) as error:
+        raise UserError(str(error)) from None
+    print(f"Pushed {args.preset_dir} -> {pinned}")
+    print("Registry entry for <family>_presets.py:")
+    entry = preset_entry(args.preset_dir, hub=f"{pinned.repo_id}@{pinned.revision}")
+    print(json.dumps(entry, indent=4))
+    return 0

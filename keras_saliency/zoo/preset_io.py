@@ -1,0 +1,143 @@
+"""Write a model to a preset folder and read it back (the Keras side of the preset format)."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+
+import keras_saliency
+from keras_saliency.zoo.errors import PresetError
+from keras_saliency.zoo.model_card import render_model_card
+from keras_saliency.zoo.preset_files import (
+    CARD_FILE,
+    CONFIG_FILE,
+    FORMAT_VERSION,
+    METADATA_FILE,
+    WEIGHTS_FILE,
+    file_record,
+    read_metadata,
+    validate_user_metadata,
+)
+
+
+def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path:
+    """Save a built, registered Keras model as a preset folder; returns its path.
+
+    The folder is written under a temporary name beside ``preset_dir`` and moved
+    into place at the end, so a failure leaves nothing behind. ``metadata`` is
+    described in `keras_saliency.zoo.preset_files.validate_user_metadata`.
+    ``overwrite=True`` replaces an existing preset (never a folder that is not one).
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError(f"model {model.name!r} is not built: call it on a batch (or build it) before saving")
+    _check_serializable(type(model))
+    user = validate_user_metadata(metadata)
+    preset_dir = Path(preset_dir)
+    _check_target(preset_dir, overwrite)
+    preset_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", suffix=".tmp", dir=preset_dir.parent))
+    try:
+        config = keras.saving.serialize_keras_object(model)
+        config.pop("compile_config", None)
+        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        model.save_weights(tmp / WEIGHTS_FILE)
+        meta = {
+            "format_version": FORMAT_VERSION,
+            **({"name": user["name"]} if "name" in user else {}),
+            "model_class": keras.saving.get_registered_name(type(model)),
+            "description": user.get("description"),
+            "keras_saliency_version": keras_saliency.__version__,
+            "keras_version": keras.__version__,
+            "backend": keras.backend.backend(),
+            "date_saved": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "parameter_count": int(model.count_params()),
+            "training_data": user.get("training_data"),
+            "metrics": user["metrics"],
+            "license": user.get("license"),
+            "citations": user["citations"],
+            "files": {name: file_record(tmp / name) for name in (CONFIG_FILE, WEIGHTS_FILE)},
+        }
+        (tmp / CARD_FILE).write_text(render_model_card(meta), encoding="utf-8")
+        meta["files"][CARD_FILE] = file_record(tmp / CARD_FILE)
+        (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        _install(tmp, preset_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return preset_dir
+
+
+def load_verified_preset(preset_dir, *, expected_class=None):
+    """Rebuild the model of a preset folder that `verify_preset_dir` accepted, and load its weights.
+
+    ``expected_class``: raise `PresetError` (before reading weights) unless the
+    preset holds an instance of it.
+    """
+    metadata = read_metadata(preset_dir)
+    config = json.loads((Path(preset_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
+    module = config.get("module") or ""
+    if module.startswith("keras_saliency."):  # import our own module so its classes get registered
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise PresetError(
+                f"preset {preset_dir} needs {module} ({error}); it was saved with keras-saliency "
+                f"{metadata.get('keras_saliency_version')}, this is {keras_saliency.__version__}"
+            ) from None
+    try:
+        model = keras.saving.deserialize_keras_object(config)
+    except (TypeError, ValueError) as error:
+        raise PresetError(
+            f"cannot rebuild {metadata.get('model_class')} from {preset_dir}/{CONFIG_FILE}: {error}"
+        ) from error
+    if expected_class is not None and not isinstance(model, expected_class):
+        raise PresetError(
+            f"preset {preset_dir} holds a {type(model).__name__} ({metadata.get('model_class')}), "
+            f"not a {expected_class.__name__}"
+        )
+    try:
+        model.load_weights(Path(preset_dir) / WEIGHTS_FILE)
+    except (TypeError, ValueError) as error:
+        raise PresetError(f"weights of preset {preset_dir} do not fit its model: {error}") from None
+    return model
+
+
+def _check_serializable(cls) -> None:
+    name = keras.saving.get_registered_name(cls)
+    if not cls.__module__.startswith("keras.") and keras.saving.get_registered_object(name) is not cls:
+        raise TypeError(
+            f"{cls.__module__}.{cls.__qualname__} is not registered with Keras, so a preset could not "
+            "rebuild it: decorate it with @keras.saving.register_keras_serializable(package=...)"
+        )
+
+
+def _check_target(preset_dir: Path, overwrite: bool) -> None:
+    if not preset_dir.exists() or (preset_dir.is_dir() and not any(preset_dir.iterdir())):
+        return
+    if not overwrite:
+        raise FileExistsError(f"{preset_dir} already exists; pass overwrite=True to replace that preset")
+    if not (preset_dir / METADATA_FILE).is_file():
+        raise FileExistsError(f"{preset_dir} exists and is not a preset folder; refusing to overwrite it")
+
+
+def _install(tmp: Path, preset_dir: Path) -> None:
+    if not preset_dir.exists():
+        os.replace(tmp, preset_dir)
+        return
+    if not any(preset_dir.iterdir()):
+        preset_dir.rmdir()
+        os.replace(tmp, preset_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", suffix=".old", dir=preset_dir.parent))
+    os.replace(preset_dir, old / preset_dir.name)
+    os.replace(tmp, preset_dir)
+    shutil.rmtree(old, ignore_errors=True)
