@@ -11,7 +11,6 @@ class PopoutSearchArraysTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = popout_search_arrays_dataset_builder.Builder
     SPLITS = {"train": 10, "test": 10}
     BUILDER_CONFIG_NAMES_TO_TEST = ["tiny"]
-    SKIP_TF1_GRAPH_MODE = True
 
 
 @pytest.mark.parametrize("kind", generator.KINDS)
