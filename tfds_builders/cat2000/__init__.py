@@ -1,0 +1,1 @@
+"""CAT2000 TFDS builder."""

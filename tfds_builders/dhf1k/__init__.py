@@ -1,0 +1,1 @@
+"""DHF1K TFDS builder."""

@@ -1,0 +1,1 @@
+"""EyeCrowd TFDS builder."""

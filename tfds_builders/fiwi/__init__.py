@@ -1,0 +1,1 @@
+"""FiWI webpage saliency TFDS builder."""

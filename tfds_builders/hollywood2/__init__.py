@@ -1,0 +1,1 @@
+"""Hollywood-2 TFDS builder."""

@@ -1,0 +1,1 @@
+"""iSUN TFDS builder."""

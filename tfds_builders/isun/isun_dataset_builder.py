@@ -1,0 +1,21 @@
+"""iSUN (Xu et al., 2015): SUN images with webcam gaze collected on Amazon Mechanical Turk (TurkerGaze); 6000 train / 926 validation / 2000 test images (test without fixations).
+
+Built from the project"s documented folder layout (``tfds_builders.core.folder_builder``);
+see ``MANUAL_DOWNLOAD_INSTRUCTIONS.md``. The official release is not parsed directly: its
+file format could not be verified offline when this builder was written.
+"""
+
+import tensorflow_datasets as tfds
+
+from tfds_builders.core import readers
+from tfds_builders.core.folder_builder import FOLDER_LAYOUT, FolderLayoutBuilder
+
+
+class Builder(FolderLayoutBuilder):
+    """iSUN fixations (folder layout)."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Initial release."}
+    SPLIT_FOLDERS = {"train": "train", "validation": "validation", "test": "test"}
+    UNLABELED_SPLITS = ("test",)
+    MANUAL_DOWNLOAD_INSTRUCTIONS = readers.manual_instructions(__file__) + FOLDER_LAYOUT

@@ -1,0 +1,1 @@
+"""MIT1003 TFDS builder."""

@@ -1,0 +1,1 @@
+"""MIT300 TFDS builder."""

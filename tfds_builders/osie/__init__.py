@@ -1,0 +1,1 @@
+"""OSIE TFDS builder."""

@@ -1,0 +1,1 @@
+"""PASCAL-S TFDS builder."""

@@ -1,0 +1,20 @@
+"""PASCAL-S (Li et al., CVPR 2014): 850 PASCAL VOC 2010 images with free-viewing fixations of 8 subjects.
+
+Built from the project"s documented folder layout (``tfds_builders.core.folder_builder``);
+see ``MANUAL_DOWNLOAD_INSTRUCTIONS.md``. The official release is not parsed directly: its
+file format could not be verified offline when this builder was written.
+"""
+
+import tensorflow_datasets as tfds
+
+from tfds_builders.core import readers
+from tfds_builders.core.folder_builder import FOLDER_LAYOUT, FolderLayoutBuilder
+
+
+class Builder(FolderLayoutBuilder):
+    """PASCAL-S fixations (folder layout)."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Initial release."}
+    SPLIT_FOLDERS = {"train": "train"}
+    MANUAL_DOWNLOAD_INSTRUCTIONS = readers.manual_instructions(__file__) + FOLDER_LAYOUT

@@ -1,0 +1,1 @@
+"""Pop-out search arrays TFDS builder."""

@@ -1,0 +1,1 @@
+"""SALICON TFDS builder."""

@@ -1,0 +1,1 @@
+"""Toronto TFDS builder."""

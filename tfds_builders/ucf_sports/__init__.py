@@ -1,0 +1,1 @@
+"""UCF Sports TFDS builder."""

@@ -1,0 +1,1 @@
+"""Unlabeled images TFDS builder."""
