@@ -9,7 +9,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("list", "push")
+SUBCOMMANDS = ("build", "list", "push")
 
 
 class UserError(Exception):
