@@ -22,6 +22,7 @@ _SUBMODULES = (
     "losses",
     "maps",
     "metrics",
+    "prediction",
     "training",
     "visualize",
     "zoo",
@@ -31,6 +32,10 @@ _SUBMODULES = (
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "predict":
+        from keras_saliency.prediction import predict
+
+        return predict
     if name == "Fixations":
         from keras_saliency.fixations import Fixations
 
@@ -39,4 +44,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + ["Fixations"])
+    return sorted(list(globals()) + list(_SUBMODULES) + ["Fixations", "predict"])

@@ -9,7 +9,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("build", "list", "push")
+SUBCOMMANDS = ("predict", "build", "list", "push")
 
 
 class UserError(Exception):
