@@ -1,0 +1,11 @@
+"""Checkpoint conversion without torch: safe ``.pth`` reading and the converted-weights cache."""
+
+from keras_saliency.convert.torch_checkpoint import (
+    CheckpointFormatError,
+    UnsafeCheckpointError,
+    load_state_dict,
+)
+from keras_saliency.convert.weights_cache import cache_dir, cached_weights, sha256_of
+
+__all__ = ["CheckpointFormatError", "UnsafeCheckpointError", "cache_dir", "cached_weights", "load_state_dict",
+           "sha256_of"]

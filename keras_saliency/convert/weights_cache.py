@@ -1,0 +1,52 @@
+"""Cache of converted Keras weights under the user's cache dir, written atomically with a sha256.
+
+Location: ``$KERAS_SALIENCY_CACHE`` or ``~/.cache/keras_saliency``; each entry is
+``<name>.weights.h5`` plus ``<name>.sha256``. A cached file whose checksum no
+longer matches is rebuilt, never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("KERAS_SALIENCY_CACHE") or Path.home() / ".cache" / "keras_saliency"
+    path = Path(root) / "weights"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def cached_weights(name: str, build: Callable[[Path], None]) -> Path:
+    """Path of the cached ``<name>.weights.h5``; ``build(tmp_path)`` writes it when absent or corrupt."""
+    target = cache_dir() / f"{name}.weights.h5"
+    checksum = target.with_suffix("").with_suffix(".sha256")
+    if target.exists() and checksum.exists() and checksum.read_text().strip() == sha256_of(target):
+        return target
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".weights.h5")
+    os.close(fd)
+    try:
+        build(Path(tmp))
+        os.chmod(tmp, 0o644)
+        digest = sha256_of(tmp)
+        tmp_sum = Path(tmp + ".sha256")
+        tmp_sum.write_text(digest + "\n")
+        os.replace(tmp, target)
+        os.replace(tmp_sum, checksum)
+    finally:
+        for leftover in (Path(tmp), Path(tmp + ".sha256")):
+            if leftover.exists():
+                leftover.unlink()
+    return target
