@@ -33,7 +33,7 @@ def register_backbone(backbone: BackboneSpec) -> None:
 
 
 def _ensure_builtin() -> None:
-    for module in ("efficientnet_lite_spec",):
+    for module in ("efficientnet_lite_spec", "vgg", "resnet", "applications"):
         importlib.import_module(f"keras_saliency.backbones.{module}")
 
 

@@ -1,0 +1,100 @@
+"""ResNet-50 (optionally dilated, output stride 8 as DINet) and ResNeXt-50 32x4d, torchvision layout.
+
+torchvision's ResNet v1.5 puts the stride on the 3x3 conv; BatchNorm eps 1e-5.
+keras.applications.ResNet50 strides the 1x1 conv (v1) and has no dilation, so this
+hand-written version is what converted torchvision/DINet weights need. ResNeXt is not
+in keras.applications at all. DINet's dilation (reference code): layer3 and layer4 keep
+stride 1 and use dilation (= padding) 2 and 4 in every 3x3 conv.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import keras
+import numpy as np
+
+from keras_saliency.backbones.preprocessing import imagenet_normalization
+from keras_saliency.backbones.registry import BackboneSpec, register_backbone
+
+BLOCKS = (3, 4, 6, 3)
+
+
+def _bn(x, name):
+    return keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)(x)
+
+
+def _bottleneck(x, planes, stride, dilation, groups, base_width, name, downsample):
+    width = int(planes * base_width / 64) * groups
+    shortcut = x
+    y = keras.layers.ReLU(name=f"{name}_relu1")(_bn(keras.layers.Conv2D(width, 1, use_bias=False,
+                                                                        name=f"{name}_conv1")(x), f"{name}_bn1"))
+    y = keras.layers.ZeroPadding2D(dilation, name=f"{name}_pad2")(y)
+    y = keras.layers.Conv2D(width, 3, stride, dilation_rate=dilation, groups=groups, use_bias=False,
+                            name=f"{name}_conv2")(y)
+    y = keras.layers.ReLU(name=f"{name}_relu2")(_bn(y, f"{name}_bn2"))
+    y = _bn(keras.layers.Conv2D(planes * 4, 1, use_bias=False, name=f"{name}_conv3")(y), f"{name}_bn3")
+    if downsample:
+        shortcut = keras.layers.Conv2D(planes * 4, 1, stride, use_bias=False, name=f"{name}_downsample_conv")(x)
+        shortcut = _bn(shortcut, f"{name}_downsample_bn")
+    return keras.layers.ReLU(name=f"{name}_out")(keras.layers.Add(name=f"{name}_add")([y, shortcut]))
+
+
+def build_resnet(name: str, input_shape=(None, None, 3), dilated=False, groups=1, base_width=64) -> keras.Model:
+    inputs = keras.Input(input_shape, name="normalized_image")
+    x = keras.layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
+    x = keras.layers.ReLU(name="relu")(_bn(keras.layers.Conv2D(64, 7, 2, use_bias=False, name="conv1")(x), "bn1"))
+    x = keras.layers.MaxPooling2D(3, 2, name="maxpool")(keras.layers.ZeroPadding2D(1, name="maxpool_pad")(x))
+    channels = 64
+    for stage, repeats in enumerate(BLOCKS, start=1):
+        planes = 64 * 2 ** (stage - 1)
+        stride = 1 if stage == 1 or (dilated and stage >= 3) else 2
+        dilation = {3: 2, 4: 4}.get(stage, 1) if dilated else 1
+        for b in range(repeats):
+            downsample = b == 0 and (stride != 1 or channels != planes * 4)
+            x = _bottleneck(x, planes, stride if b == 0 else 1, dilation, groups, base_width, f"layer{stage}_{b}",
+                            downsample)
+            channels = planes * 4
+        x = keras.layers.Identity(name=f"layer{stage}")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def load_state_dict_into(model: keras.Model, state: Dict[str, np.ndarray]) -> None:
+    """torchvision names (``conv1``, ``bn1``, ``layer1.0.conv1``, ``layer1.0.downsample.0``...)."""
+
+    def torch_name(layer_name):
+        if layer_name in ("conv1", "bn1"):
+            return layer_name
+        stage, block, rest = layer_name.split("_", 2)
+        rest = {"downsample_conv": "downsample.0", "downsample_bn": "downsample.1"}.get(rest, rest)
+        return f"{stage}.{block}.{rest}"
+
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        prefix = torch_name(layer.name)
+        if isinstance(layer, keras.layers.Conv2D):
+            weights = [np.transpose(state[f"{prefix}.weight"], (2, 3, 1, 0))]
+        else:
+            weights = [state[f"{prefix}.{k}"] for k in ("weight", "bias", "running_mean", "running_var")]
+        expected = [tuple(w.shape) for w in layer.get_weights()]
+        if [tuple(w.shape) for w in weights] != expected:
+            raise ValueError(f"{model.name}: {layer.name} expects {expected}, got {[w.shape for w in weights]}.")
+        layer.set_weights(weights)
+
+
+_TAPS = {f"layer{k}": f"layer{k}" for k in range(1, 5)}
+for _name, _kwargs, _notes in [
+    ("resnet50", {}, "torchvision ResNet-50 (v1.5)"),
+    ("resnet50_dilated", {"dilated": True}, "DINet's dilated ResNet-50, output stride 8"),
+    ("resnext50", {"groups": 32, "base_width": 4}, "ResNeXt-50 32x4d (torchvision layout)"),
+]:
+    register_backbone(BackboneSpec(
+        name=_name,
+        build=lambda input_shape, n=_name, kw=_kwargs: build_resnet(n, input_shape, **kw),
+        preprocess=imagenet_normalization,
+        taps=_TAPS,
+        default_taps=("layer4",),
+        load_state_dict=load_state_dict_into,
+        notes=_notes + "; weights=None or a user-supplied torchvision state dict",
+    ))
