@@ -73,7 +73,7 @@ def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]]) -> Non
     raw = load_state_dict(source) if not isinstance(source, dict) else source
     state = _State(raw, model.domains)
     if not model.built:
-        model({"images": np.zeros((1, 1, 64, 64, 3), np.float32), "domain": np.zeros((1,), np.int32)}, static=False)
+        model.build()
     load_encoder(model.encoder, raw, prefix="cnn.")
     state.used.update(k for k in raw if k.startswith("cnn."))
     _load_sequence(model.skip_2x, state, "skip_2x")

@@ -85,3 +85,27 @@ def load_state_dict_into(model: keras.Model, state: Dict[str, np.ndarray], prefi
         if [tuple(w.shape) for w in weights] != expected:
             raise ValueError(f"{layer.name} expects {expected}, the state dict has {[w.shape for w in weights]}.")
         layer.set_weights(weights)
+
+
+def _register():
+    from keras_saliency.backbones.preprocessing import imagenet_normalization
+    from keras_saliency.backbones.registry import BackboneSpec, register_backbone
+
+    def build(input_shape):
+        model = build_unisal_mobilenetv2(input_shape)
+        return keras.Model(model.inputs, model.outputs, name="mobilenetv2_unisal")
+
+    register_backbone(BackboneSpec(
+        name="mobilenetv2_unisal",
+        build=build,
+        preprocess=imagenet_normalization,
+        taps={"feat_4x": f"features_{SKIP_4X}_conv_7", "feat_2x": f"features_{SKIP_2X}_conv_7",
+              "features": f"features_{LAST}_relu"},
+        default_taps=("features", "feat_2x", "feat_4x"),
+        load_state_dict=lambda network, state: load_state_dict_into(
+            network, state, prefix="cnn." if any(k.startswith("cnn.") for k in state) else ""),
+        notes="UNISAL's MobileNetV2 (symmetric stride-2 padding, BN eps 1e-5, taps before subsampling)",
+    ))
+
+
+_register()

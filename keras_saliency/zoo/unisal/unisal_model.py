@@ -126,6 +126,12 @@ class UNISAL(keras.Model):
         self.adaptation = DomainAdaptiveConv1x1(n, 1, name="adaptation")
         self.smoothing = DomainAdaptiveSmoothing(n, 41, name="smoothing")
 
+    def build(self, input_shape=None):
+        """Creates every weight (RNN branch included) with one small forward pass."""
+        self.call({"images": np.zeros((1, 1, 64, 64, 3), np.float32), "domain": np.zeros((1,), np.int32)},
+                  static=False)
+        self.built = True
+
     def domain_index(self, domain: str) -> int:
         if domain not in self.domains:
             raise ValueError(f"Unknown domain {domain!r}; this model has {self.domains}.")
