@@ -132,6 +132,14 @@ class UNISAL(keras.Model):
                   static=False)
         self.built = True
 
+    def train_step(self, *args):
+        """Domain-aware step after :func:`~keras_saliency.zoo.unisal.unisal_training.compile_for_training`."""
+        if keras.backend.backend() == "tensorflow" and getattr(self, "_domain_trainer", None) is not None:
+            from keras_saliency.zoo.unisal.unisal_training import train_step
+
+            return train_step(self, args[0])
+        return super().train_step(*args)
+
     def domain_index(self, domain: str) -> int:
         if domain not in self.domains:
             raise ValueError(f"Unknown domain {domain!r}; this model has {self.domains}.")
