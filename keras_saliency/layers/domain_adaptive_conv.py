@@ -65,6 +65,33 @@ class DomainAdaptiveSmoothing(keras.layers.Layer):
         kernel = ops.take(self.kernel, domain_index(domain), axis=0)[:, :, None, None]
         return ops.conv(replicate_pad(x, self.size // 2), ops.cast(kernel, x.dtype), padding="valid")
 
+    def call_upsampled(self, x, domain, factor: int):
+        """Same result as ``call(nearest_upsample(x, factor), domain)``, computed at low resolution.
+
+        Smoothing a nearest-upsampled map is a polyphase convolution: output
+        pixel ``(f i + p, f j + q)`` is a small convolution of the replicate-padded
+        low-resolution map whose kernel is the big kernel summed over the
+        blocks of phase (p, q). One conv with f^2 output channels and a
+        depth-to-space rearrangement replace the full-resolution 41x41 conv
+        (34x fewer multiply-adds for UNISAL's factor 8); the result is exact.
+        """
+        if not self.built:
+            self.build(x.shape)
+        half = self.size // 2
+        lo, hi = -((half + factor - 1) // factor), (factor - 1 + half) // factor
+        taps = hi - lo + 1
+        # assign[p, s, a] = 1 when kernel row a falls on low-res offset lo + s for output phase p.
+        offsets = np.floor_divide(np.arange(factor)[:, None] + np.arange(self.size)[None, :] - half, factor)
+        assign = (offsets[:, None, :] == (lo + np.arange(taps))[None, :, None]).astype(np.float32)
+        kernel = ops.take(self.kernel, domain_index(domain), axis=0)
+        phases = ops.einsum("psa,ab,qtb->stpq", assign, kernel, assign)
+        phases = ops.reshape(phases, (taps, taps, 1, factor * factor))
+        out = ops.conv(replicate_pad(x, -lo), ops.cast(phases, x.dtype), padding="valid")  # (B, h, w, f*f)
+        batch, height, width = ops.shape(out)[0], ops.shape(out)[1], ops.shape(out)[2]
+        out = ops.reshape(out, (batch, height, width, factor, factor))
+        out = ops.transpose(out, (0, 1, 3, 2, 4))
+        return ops.reshape(out, (batch, height * factor, width * factor, 1))
+
     def compute_output_shape(self, x_shape, domain_shape=None):
         return x_shape
 

@@ -109,3 +109,15 @@ def test_mobilenetv2_loads_torchvision_names(shared_file):
     x = RNG.normal(size=(1, 64, 64, 3)).astype("float32")
     for out_a, out_b in zip(a.predict(x, verbose=0), b.predict(x, verbose=0)):
         np.testing.assert_array_equal(out_a, out_b)
+
+
+@pytest.mark.parametrize("factor, size", [(8, 41), (4, 9), (3, 5)])
+def test_polyphase_smoothing_equals_upsample_then_smooth(factor, size):
+    layer = DomainAdaptiveSmoothing(2, size)
+    low = RNG.normal(size=(2, 5, 7, 1)).astype("float32")
+    layer.build(low.shape)
+    layer.kernel.assign(RNG.normal(size=(2, size, size)).astype("float32"))
+    upsampled = np.repeat(np.repeat(low, factor, axis=1), factor, axis=2)
+    expected = keras.ops.convert_to_numpy(layer(upsampled, np.array([1])))
+    got = keras.ops.convert_to_numpy(layer.call_upsampled(low, np.array([1]), factor))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)

@@ -178,8 +178,7 @@ class UNISAL(keras.Model):
         x = _upsample2x(self.upsampling_2(ops.concatenate([x, skip_2x], axis=-1), domain, training=training))
         x = self.post_upsampling_2(ops.concatenate([x, skip_4x], axis=-1), domain, training=training)
         x = self.adaptation(x, domain)
-        x = ops.repeat(ops.repeat(x, 8, axis=1), 8, axis=2)  # nearest to the input size (x8)
-        x = self.smoothing(x, domain)
+        x = self.smoothing.call_upsampled(x, domain, 8)  # == smoothing(nearest x8 upsampling), exactly
         if target_size is not None and tuple(target_size) != (height, width):
             x = ops.image.resize(x, tuple(target_size), interpolation="bilinear", antialias=False)
         log_density = log_softmax_hw(x)  # (B*T, H', W')
