@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 from keras_saliency.backbones import efficientnet_lite as lite
-from keras_saliency.backbones.preprocessing import imagenet_normalization
+from keras_saliency.backbones.preprocessing import tf_lite_normalization
 from keras_saliency.backbones.registry import BackboneSpec, register_backbone
 
 TAPS = {"stage%d" % k: f"stage{k}_out" for k in range(7)}
@@ -45,10 +45,10 @@ for _variant in lite.VARIANTS:
     register_backbone(BackboneSpec(
         name=_variant,
         build=lambda input_shape, v=_variant: lite.build_efficientnet_lite(v, input_shape=input_shape),
-        preprocess=imagenet_normalization,
+        preprocess=tf_lite_normalization,
         taps=TAPS,
         default_taps=("stride8", "stride16", "stride32"),
         imagenet=imagenet_weights(_variant),
         load_state_dict=lite.load_state_dict_into,
-        notes=f"ImageNet weights offline (native {lite.VARIANTS[_variant][2]}px); symmetric padding, BN eps 1e-5",
+        notes=f"ImageNet weights offline (native {lite.VARIANTS[_variant][2]}px); TF 'same' padding, BN eps 1e-3, (x - 127) / 128",
     ))
