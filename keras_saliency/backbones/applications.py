@@ -14,7 +14,7 @@ from __future__ import annotations
 import keras
 
 from keras_saliency.backbones.preprocessing import imagenet_normalization, no_normalization
-from keras_saliency.backbones.registry import BackboneSpec, register_backbone
+from keras_saliency.backbones.registry import register_backbone
 
 
 def _densenet201(input_shape):
@@ -25,20 +25,20 @@ def _efficientnet_b5(input_shape):
     return keras.applications.EfficientNetB5(weights=None, include_top=False, input_shape=input_shape)
 
 
-register_backbone(BackboneSpec(
-    name="densenet201",
-    build=_densenet201,
+register_backbone(
+    "densenet201",
+    _densenet201,
     preprocess=imagenet_normalization,
     taps={"norm1_32": "conv5_block32_0_bn", "conv1_32": "conv5_block32_1_conv", "conv2_31": "conv5_block31_2_conv",
           "block3": "pool3_conv", "block4": "relu"},
     default_taps=("norm1_32", "conv1_32", "conv2_31"),
     notes="keras.applications; BN eps 1.001e-5 (torchvision 1e-5); Keras weights only",
-))
-register_backbone(BackboneSpec(
-    name="efficientnet_b5",
-    build=_efficientnet_b5,
+)
+register_backbone(
+    "efficientnet_b5",
+    _efficientnet_b5,
     preprocess=no_normalization,
     taps={"stride8": "block3e_add", "stride16": "block5g_add", "stride32": "block7c_add", "head": "top_activation"},
     default_taps=("stride16", "stride32"),
     notes="keras.applications (TF 'same' padding, normalises inside); Keras weights only",
-))
+)

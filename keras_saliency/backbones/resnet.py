@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from keras_saliency.backbones.preprocessing import imagenet_normalization
-from keras_saliency.backbones.registry import BackboneSpec, register_backbone
+from keras_saliency.backbones.registry import register_backbone
 
 BLOCKS = (3, 4, 6, 3)
 
@@ -89,12 +89,12 @@ for _name, _kwargs, _notes in [
     ("resnet50_dilated", {"dilated": True}, "DINet's dilated ResNet-50, output stride 8"),
     ("resnext50", {"groups": 32, "base_width": 4}, "ResNeXt-50 32x4d (torchvision layout)"),
 ]:
-    register_backbone(BackboneSpec(
-        name=_name,
-        build=lambda input_shape, n=_name, kw=_kwargs: build_resnet(n, input_shape, **kw),
+    register_backbone(
+        _name,
+        lambda input_shape, n=_name, kw=_kwargs: build_resnet(n, input_shape, **kw),
         preprocess=imagenet_normalization,
         taps=_TAPS,
         default_taps=("layer4",),
         load_state_dict=load_state_dict_into,
         notes=_notes + "; weights=None or a user-supplied torchvision state dict",
-    ))
+    )

@@ -116,3 +116,32 @@ def test_dilated_resnet_state_dict_matches_torch():
     expected = t.numpy().transpose(0, 2, 3, 1)
     assert expected.shape[1:3] == (8, 8)  # output stride 8
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-3, atol=1e-3)
+
+
+def test_register_backbone_adds_a_family_usable_through_get(tmp_path):
+    def build(input_shape):
+        inputs = keras.Input(input_shape)
+        x = keras.layers.Conv2D(4, 3, strides=2, padding="same", name="conv")(inputs)
+        return keras.Model(inputs, keras.layers.ReLU(name="relu")(x))
+
+    backbones.register_backbone("tiny_test_net", build, taps={"features": "relu"})
+    try:
+        assert "tiny_test_net" in backbones.list_backbones()
+        with pytest.raises(ValueError, match="no default taps"):
+            backbones.get("tiny_test_net")
+        model = backbones.get("tiny_test_net", taps=["features", "conv"], trainable=True, input_shape=(8, 8, 3))
+        assert len(model.trainable_weights) == 2
+        out = model(np.full((1, 8, 8, 3), 255.0, np.float32))
+        assert tuple(out["features"].shape) == (1, 4, 4, 4) and float(keras.ops.min(out["features"])) >= 0
+        # The whole extractor (preprocessing included) round-trips through .keras serialization.
+        model.save(tmp_path / "tiny.keras")
+        restored = keras.models.load_model(tmp_path / "tiny.keras")
+        again = restored(np.full((1, 8, 8, 3), 255.0, np.float32))
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(again["conv"]), keras.ops.convert_to_numpy(out["conv"]),
+                                   atol=1e-6)
+    finally:
+        from keras_saliency.backbones import registry
+
+        registry._REGISTRY.pop("tiny_test_net", None)
+    with pytest.raises(ValueError, match=r"`input_shape` must be \(height, width, 3\)"):
+        backbones.get("vgg16", input_shape=(32, 32))
