@@ -17,8 +17,8 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
     ("vgg19", ["conv5_1", "relu5_4"], [16, 16]),
     ("resnet50_dilated", ["layer2", "layer4"], [8, 8]),
     ("resnet50", ["layer4"], [32]),
-    ("resnext50", ["layer3"], [16]),
-    ("densenet201", ["norm1_32", "conv2_31"], [32, 32]),
+    ("resnext50", ["layer3", "layer4.2.conv2"], [16, 32]),
+    ("densenet201", ["denselayer32.norm1", "denselayer31.conv2"], [32, 32]),
     ("efficientnet_b5", ["stride16", "stride32"], [16, 32]),
 ])
 def test_forward_and_tap_strides(name, taps, strides):
@@ -27,6 +27,16 @@ def test_forward_and_tap_strides(name, taps, strides):
     for tap, stride in zip(taps, strides):
         assert tuple(out[tap].shape[1:3]) == (64 // stride, 96 // stride), (name, tap)
     assert not model.trainable_weights
+
+
+def test_deepgaze_iie_default_taps_have_the_papers_channel_counts():
+    # reference-notes §2.1: ResNeXt 512x3 + 1024, DenseNet 1888 + 128 + 32, EfficientNet-B5 1056 + 1056 + 304.
+    expected = {"resnext50": [512, 512, 512, 1024], "densenet201": [1888, 128, 32],
+                "efficientnet_b5": [1056, 1056, 304], "resnet50": [256, 256, 256, 256, 512, 512]}
+    for name, channels in expected.items():
+        out = backbones.get(name, input_shape=(64, 64, 3))(np.zeros((1, 64, 64, 3), np.float32))
+        default_taps = backbones.list_backbones()[name]["default_taps"]
+        assert [int(out[tap].shape[-1]) for tap in default_taps] == channels, name
 
 
 def test_list_backbones_documents_taps_and_weights():
