@@ -10,7 +10,7 @@ the training-time convention reproduces the statistics the BN layers were fitted
 and the median log ratio of observed to running variance, for the stem BN (which
 sees the normalised input through one linear conv) and over all BN layers.
 
-    python benchmarks/efficientnet_lite_conventions.py > benchmarks/results/efficientnet_lite_conventions.md
+    PYTHONPATH=. python benchmarks/efficientnet_lite_conventions.py   # markdown table on stdout
 """
 
 import itertools
