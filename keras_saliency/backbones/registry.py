@@ -27,11 +27,13 @@ class BackboneSpec:
     notes: str = ""
 
 
-def register_backbone(name: str, build: Callable, *, taps: Optional[Dict[str, str]] = None,
+def register_backbone(name, build: Optional[Callable] = None, *, taps: Optional[Dict[str, str]] = None,
                       default_taps: Tuple[str, ...] = (), preprocess: Optional[Callable] = None,
                       imagenet: Optional[Callable] = None, load_state_dict: Optional[Callable] = None,
                       notes: str = "") -> BackboneSpec:
     """Adds (or replaces) backbone ``name`` for :func:`keras_saliency.backbones.get`.
+
+    ``register_backbone(spec)`` with a ready :class:`BackboneSpec` works too.
 
     Args:
         build: ``build(input_shape) -> keras.Model`` on preprocessed images.
@@ -43,6 +45,9 @@ def register_backbone(name: str, build: Callable, *, taps: Optional[Dict[str, st
             ImageNet weights exist.
         load_state_dict: ``load_state_dict(network, state)`` for PyTorch-named weights.
     """
+    if isinstance(name, BackboneSpec) and build is None:
+        _REGISTRY[name.name] = name
+        return name
     if not isinstance(name, str) or not name:
         raise ValueError(f"`name` must be a non-empty string, got {name!r}.")
     if not callable(build):
