@@ -42,7 +42,9 @@ def log_softmax_hw(logits):
     logits = spatial(logits)
     shape = ops.shape(logits)
     flat = ops.reshape(logits, (-1, shape[-2] * shape[-1]))
-    return ops.reshape(flat - ops.logsumexp(flat, axis=-1, keepdims=True), shape)
+    # max-shifted log-sum-exp written out: converts to builtin TFLite ops (tf.reduce_logsumexp does not).
+    shifted = flat - ops.stop_gradient(ops.max(flat, axis=-1, keepdims=True))
+    return ops.reshape(shifted - ops.log(ops.sum(ops.exp(shifted), axis=-1, keepdims=True)), shape)
 
 
 def standardize(x, unbiased: bool = False):

@@ -23,3 +23,9 @@ def metrics_reference():
     npz = np.load(shared_path("reference", "metrics_public.npz"))
     with open(shared_path("reference", "metrics_public.json")) as f:
         return npz, json.load(f)
+
+
+@pytest.fixture(scope="session")
+def shared_file():
+    """``shared_file("reference", "x.npz")`` -> Path, skipping the test when ../shared is absent."""
+    return shared_path

@@ -1,0 +1,107 @@
+"""Converts a PyTorch UNISAL state dict (``weights_best.pth`` or the parity ``.npz``) to the Keras model.
+
+``load_unisal_weights(model, path_or_state)`` reads the file with the torch-free
+:func:`keras_saliency.convert.load_state_dict` and assigns every tensor; any
+missing or mis-shaped tensor raises naming it. Domain-specific tensors
+(``bn_<Source>``, ``coarse_gaussians_<source>``, ``adaptation_<source>``,
+``smoothing_<source>``) are stacked in ``model.domains`` order.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Union
+
+import keras
+import numpy as np
+
+from keras_saliency.convert import load_state_dict
+from keras_saliency.layers import DomainAdaptiveBatchNormalization
+from keras_saliency.zoo.unisal.unisal_mobilenetv2 import load_state_dict_into as load_encoder
+from keras_saliency.zoo.unisal.unisal_mobilenetv2 import torch_conv
+
+
+class _State:
+    def __init__(self, state: Dict[str, np.ndarray], domains):
+        self.state, self.domains, self.used = state, domains, set()
+
+    def __getitem__(self, key):
+        if key not in self.state:
+            raise KeyError(f"UNISAL state dict has no tensor {key!r}")
+        self.used.add(key)
+        return np.asarray(self.state[key], np.float32)
+
+    def bn(self, prefix):
+        return [self[f"{prefix}.{k}"] for k in ("weight", "bias", "running_mean", "running_var")]
+
+    def dabn(self, prefix):
+        per_domain = [self.bn(f"{prefix}.bn_{d}") for d in self.domains]
+        return [np.stack([w[i] for w in per_domain]) for i in range(4)]
+
+
+def _assign(layer, weights):
+    expected = [tuple(w.shape) for w in layer.get_weights()]
+    if [tuple(w.shape) for w in weights] != expected:
+        raise ValueError(f"{layer.name}: expected {expected}, got {[tuple(w.shape) for w in weights]}")
+    layer.set_weights(weights)
+
+
+def _set_dabn(layer: DomainAdaptiveBatchNormalization, values):
+    gamma, beta, mean, var = values
+    _assign(layer, [gamma, beta, mean, var])
+
+
+def _load_sequence(sequence, state: _State, torch_prefix):
+    """Layers named ``<name>_<part>_<idx>`` map to ``<torch_prefix>.<part>.<idx>``."""
+    for step in sequence.steps:
+        if isinstance(step, str) or not step.weights:
+            continue
+        suffix = step.name[len(sequence.name) + 1:]
+        torch_name = f"{torch_prefix}.{suffix.replace('_', '.')}"
+        if isinstance(step, DomainAdaptiveBatchNormalization):
+            _set_dabn(step, state.dabn(torch_name))
+        elif isinstance(step, keras.layers.DepthwiseConv2D):
+            _assign(step, [torch_conv(state[f"{torch_name}.weight"], depthwise=True)])
+        else:
+            weights = [torch_conv(state[f"{torch_name}.weight"])]
+            if step.use_bias:
+                weights.append(state[f"{torch_name}.bias"])
+            _assign(step, weights)
+
+
+def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]]) -> None:
+    """Loads reference UNISAL weights (path to ``.pth``/``.npz`` or a name -> array dict)."""
+    raw = load_state_dict(source) if not isinstance(source, dict) else source
+    state = _State(raw, model.domains)
+    if not model.built:
+        model.build()
+    load_encoder(model.encoder, raw, prefix="cnn.")
+    state.used.update(k for k in raw if k.startswith("cnn."))
+    _load_sequence(model.skip_2x, state, "skip_2x")
+    _load_sequence(model.skip_4x, state, "skip_4x")
+    _load_sequence(model.post_rnn, state, "post_rnn")
+    for name in ("upsampling_2", "post_upsampling_2"):
+        _load_sequence(getattr(model, name), state, f"{name}.inv_res")
+    post = {layer.name: layer for layer in model.post_cnn.layers}
+    _assign(post["post_cnn_conv_0"], [torch_conv(state["post_cnn.inv_res.conv.0.weight"], depthwise=True)])
+    _assign(post["post_cnn_conv_1"], state.bn("post_cnn.inv_res.conv.1"))
+    _assign(post["post_cnn_conv_3"], [torch_conv(state["post_cnn.inv_res.conv.3.weight"])])
+    _assign(post["post_cnn_conv_4"], state.bn("post_cnn.inv_res.conv.4"))
+    rnn, p = model.rnn, "rnn.cell_list.0"
+    for gate in rnn.depthwise:
+        _assign(rnn.depthwise[gate], [torch_conv(state[f"{p}.{gate}.conv_dw.weight"], depthwise=True)])
+        _set_dabn(rnn.sep_bn[gate], state.dabn(f"{p}.{gate}.sep_bn"))
+        _assign(rnn.pointwise[gate], [torch_conv(state[f"{p}.{gate}.conv_sep.weight"])])
+    for norm, layer in rnn.norms.items():
+        _set_dabn(layer, state.dabn(f"{p}.{norm}"))
+    for name, weight in {**rnn.scales, **rnn.biases}.items():
+        weight.assign(state[f"{p}.{name}"].reshape(-1))
+    lower = [d.lower() for d in model.domains]
+    model.gaussians.gaussians.assign(np.stack([state[f"coarse_gaussians_{d}"] for d in lower]))
+    model.adaptation.kernel.assign(np.stack([state[f"adaptation_{d}.0.weight"][:, :, 0, 0].T for d in lower]))
+    model.adaptation.bias.assign(np.stack([state[f"adaptation_{d}.0.bias"] for d in lower]))
+    model.smoothing.kernel.assign(np.stack([state[f"smoothing_{d}.weight"][0, 0] for d in lower]))
+    ignored = {k for k in raw if k.endswith("num_batches_tracked") or k.endswith("drop_mask_1")}
+    unused = sorted(set(raw) - state.used - ignored)
+    if unused:
+        raise ValueError(f"{len(unused)} tensors of the state dict were not used (e.g. {unused[:3]}): "
+                         "the checkpoint does not match this UNISAL configuration (domains?).")

@@ -1,0 +1,198 @@
+"""UNISAL: unified image and video saliency (Droste, Jiao & Noble, ECCV 2020).
+
+Forward order (reference code, see the reference notes 1.3): MobileNetV2
+encoder per frame -> skip branches at 1/16 and 1/8 -> Gaussian prior maps
+appended to the 1/32 features -> ``post_cnn`` (shared BN) -> Bypass-RNN
+(ConvGRU + ``post_rnn`` added residually, skipped for static batches) ->
+bilinear x2, concat skip, inverted residual, bilinear x2, concat skip,
+inverted residual -> per-domain 1x1 adaptation -> nearest upsampling to the
+input size -> per-domain 41x41 smoothing with replicate padding -> bilinear
+resize to ``target_size`` -> log-softmax over the pixels of each frame.
+All domain-specific modules (DABN, priors, adaptation, smoothing) select their
+parameters from the ``domain`` input, so one graph serves every domain.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_saliency.backbones.preprocessing import IMAGENET_MEAN, IMAGENET_STD
+from keras_saliency.layers import (
+    ConvGRU,
+    DomainAdaptiveBatchNormalization,
+    DomainAdaptiveConv1x1,
+    DomainAdaptiveSmoothing,
+    GaussianPriorMaps,
+)
+from keras_saliency.saliency_ops import log_softmax_hw
+from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2
+
+DEFAULT_DOMAINS = ("DHF1K", "Hollywood", "UCFSports", "SALICON")
+STATIC_DOMAINS = ("SALICON", "MIT1003", "MIT300")
+
+
+class _DomainSequence(keras.layers.Layer):
+    """Conv / DABN / ReLU6 / dropout steps applied in order with the domain index."""
+
+    def __init__(self, steps, **kwargs):
+        super().__init__(**kwargs)
+        self.steps = steps
+
+    def call(self, x, domain, training=False):
+        for step in self.steps:
+            if isinstance(step, DomainAdaptiveBatchNormalization):
+                x = step(x, domain, training=training)
+            elif step == "relu6":
+                x = ops.relu6(x)
+            else:
+                x = step(x, training=training)
+        return x
+
+
+def _dabn(n_domains, momentums, name):
+    return DomainAdaptiveBatchNormalization(n_domains, momentums, name=name)
+
+
+def _inverted_residual(out_channels, expand_channels, n_domains, momentums, name):
+    """PW(expand) + DABN + ReLU6, DW3x3 + DABN + ReLU6, PW(out) + DABN (no residual)."""
+    return _DomainSequence([
+        keras.layers.Conv2D(expand_channels, 1, use_bias=False, name=f"{name}_conv_0"),
+        _dabn(n_domains, momentums, f"{name}_conv_1"), "relu6",
+        keras.layers.DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{name}_conv_3"),
+        _dabn(n_domains, momentums, f"{name}_conv_4"), "relu6",
+        keras.layers.Conv2D(out_channels, 1, use_bias=False, name=f"{name}_conv_6"),
+        _dabn(n_domains, momentums, f"{name}_conv_7"),
+    ], name=name)
+
+
+def _skip(mid, out, n_domains, momentums, dropout, name):
+    return _DomainSequence([
+        keras.layers.Conv2D(mid, 1, use_bias=False, name=f"{name}_expansion_0"),
+        _dabn(n_domains, momentums, f"{name}_expansion_1"), "relu6",
+        keras.layers.SpatialDropout2D(dropout, name=f"{name}_dropout"),
+        keras.layers.Conv2D(out, 1, use_bias=True, name=f"{name}_reduction_0"),
+        _dabn(n_domains, momentums, f"{name}_reduction_1"),
+    ], name=name)
+
+
+@keras.saving.register_keras_serializable(package="keras_saliency")
+class UNISAL(keras.Model):
+    """UNISAL for images (B, H, W, 3) and clips (B, T, H, W, 3), RGB in 0..255.
+
+    Call with ``{"images": x, "domain": d[, "hidden": h]}`` where ``d`` is the
+    domain index (int, scalar or (B,); a batch comes from one domain) in
+    ``domains``; ``model.domain_index(name)`` maps names. Returns the
+    log-density (B, T, H', W') per frame (``logsumexp == 0`` per frame; T = 1
+    for image inputs), plus the last hidden state (B, H/32, W/32, 256) when
+    ``return_hidden=True``.
+
+    ``static``: None infers it as the reference does (T == 1 means a static
+    batch: the ConvGRU is bypassed); pass False to run the RNN on single frames.
+    ``target_size``: output (H', W'); None keeps the input size. H and W must be
+    multiples of 32.
+    """
+
+    def __init__(self, domains: Sequence[str] = DEFAULT_DOMAINS, bypass_rnn: bool = True,
+                 skip_dropout: float = 0.6, recurrent_dropout: float = 0.2,
+                 video_bn_momentum: float = 0.99, static_bn_momentum: float = 0.9,
+                 static_domains: Sequence[str] = STATIC_DOMAINS, name="unisal", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.domains = list(domains)
+        self.bypass_rnn, self.skip_dropout, self.recurrent_dropout = bypass_rnn, skip_dropout, recurrent_dropout
+        self.video_bn_momentum, self.static_bn_momentum = video_bn_momentum, static_bn_momentum
+        self.static_domains = list(static_domains)
+        n = len(self.domains)
+        momentums = [static_bn_momentum if d in self.static_domains else video_bn_momentum for d in self.domains]
+        self.encoder = build_unisal_mobilenetv2(name="cnn")
+        self.skip_2x = _skip(320, 128, n, momentums, skip_dropout, "skip_2x")
+        self.skip_4x = _skip(128, 64, n, momentums, skip_dropout, "skip_4x")
+        self.gaussians = GaussianPriorMaps(n, 16, 6.0, name="coarse_gaussians")
+        self.post_cnn = keras.Sequential([
+            keras.layers.DepthwiseConv2D(3, padding="same", use_bias=False, name="post_cnn_conv_0"),
+            keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, name="post_cnn_conv_1"),
+            keras.layers.ReLU(6.0),
+            keras.layers.Conv2D(256, 1, use_bias=False, name="post_cnn_conv_3"),
+            keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, name="post_cnn_conv_4"),
+        ], name="post_cnn")
+        self.rnn = ConvGRU(256, n, momentums, recurrent_dropout, name="rnn")
+        self.post_rnn = _DomainSequence([keras.layers.Conv2D(256, 1, use_bias=False, name="post_rnn_0"),
+                                         _dabn(n, momentums, "post_rnn_1"), "relu6"], name="post_rnn")
+        self.upsampling_2 = _inverted_residual(128, 768, n, momentums, "upsampling_2")
+        self.post_upsampling_2 = _inverted_residual(64, 384, n, momentums, "post_upsampling_2")
+        self.adaptation = DomainAdaptiveConv1x1(n, 1, name="adaptation")
+        self.smoothing = DomainAdaptiveSmoothing(n, 41, name="smoothing")
+
+    def build(self, input_shape=None):
+        """Creates every weight (RNN branch included) with one small forward pass."""
+        self.call({"images": np.zeros((1, 1, 64, 64, 3), np.float32), "domain": np.zeros((1,), np.int32)},
+                  static=False)
+        self.built = True
+
+    def train_step(self, *args):
+        """Domain-aware step after :func:`~keras_saliency.zoo.unisal.unisal_training.compile_for_training`."""
+        if keras.backend.backend() == "tensorflow" and getattr(self, "_domain_trainer", None) is not None:
+            from keras_saliency.zoo.unisal.unisal_training import train_step
+
+            return train_step(self, args[0])
+        return super().train_step(*args)
+
+    def domain_index(self, domain: str) -> int:
+        if domain not in self.domains:
+            raise ValueError(f"Unknown domain {domain!r}; this model has {self.domains}.")
+        return self.domains.index(domain)
+
+    def call(self, inputs, training=False, static: Optional[bool] = None, target_size=None,
+             return_hidden: bool = False):
+        if not isinstance(inputs, dict) or "images" not in inputs or "domain" not in inputs:
+            raise ValueError("UNISAL takes {'images': (B, [T,] H, W, 3), 'domain': int[, 'hidden': state]}.")
+        images, domain = inputs["images"], inputs["domain"]
+        if len(images.shape) == 4:
+            images = images[:, None]
+        if len(images.shape) != 5 or images.shape[-1] != 3:
+            raise ValueError(f"`images` must be (B, H, W, 3) or (B, T, H, W, 3); got {tuple(images.shape)}.")
+        steps, height, width = images.shape[1], images.shape[2], images.shape[3]
+        if height is not None and (height % 32 or width % 32):
+            raise ValueError(f"UNISAL needs H and W divisible by 32; got {height}x{width}.")
+        static = (steps == 1) if static is None else static
+        batch = ops.shape(images)[0]
+        frames = ops.reshape(images, (-1,) + tuple(images.shape[2:]))
+        frames = (ops.cast(frames, "float32") - np.float32(IMAGENET_MEAN)) / np.float32(IMAGENET_STD)
+        x, feat_2x, feat_4x = self.encoder(frames, training=False)
+        skip_2x = self.skip_2x(feat_2x, domain, training=training)
+        skip_4x = self.skip_4x(feat_4x, domain, training=training)
+        x = ops.concatenate([x, self.gaussians(x, domain)], axis=-1)
+        post_cnn = self.post_cnn(x, training=training)
+        hidden = inputs.get("hidden")
+        if static and self.bypass_rnn:
+            features, last_hidden = post_cnn, hidden
+        else:
+            sequence = ops.reshape(post_cnn, (batch, steps) + tuple(post_cnn.shape[1:]))
+            rnn_out, last_hidden = self.rnn(sequence, domain, initial_state=hidden, training=training)
+            rnn_out = ops.reshape(rnn_out, (-1,) + tuple(post_cnn.shape[1:]))
+            features = post_cnn + self.post_rnn(rnn_out, domain, training=training)
+        x = _upsample2x(features)
+        x = _upsample2x(self.upsampling_2(ops.concatenate([x, skip_2x], axis=-1), domain, training=training))
+        x = self.post_upsampling_2(ops.concatenate([x, skip_4x], axis=-1), domain, training=training)
+        x = self.adaptation(x, domain)
+        x = ops.repeat(ops.repeat(x, 8, axis=1), 8, axis=2)  # nearest to the input size (x8)
+        x = self.smoothing(x, domain)
+        if target_size is not None and tuple(target_size) != (height, width):
+            x = ops.image.resize(x, tuple(target_size), interpolation="bilinear", antialias=False)
+        log_density = log_softmax_hw(x)  # (B*T, H', W')
+        log_density = ops.reshape(log_density, (batch, steps) + tuple(log_density.shape[1:]))
+        return (log_density, last_hidden) if return_hidden else log_density
+
+    def get_config(self):
+        return {**super().get_config(), "domains": self.domains, "bypass_rnn": self.bypass_rnn,
+                "skip_dropout": self.skip_dropout, "recurrent_dropout": self.recurrent_dropout,
+                "video_bn_momentum": self.video_bn_momentum, "static_bn_momentum": self.static_bn_momentum,
+                "static_domains": self.static_domains}
+
+
+def _upsample2x(x):
+    """Bilinear x2 with half-pixel centres (PyTorch ``align_corners=False``)."""
+    return ops.image.resize(x, (x.shape[1] * 2, x.shape[2] * 2), interpolation="bilinear", antialias=False)

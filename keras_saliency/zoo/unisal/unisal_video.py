@@ -1,0 +1,81 @@
+"""Video inference as the reference does it: chunks carrying the hidden state, interleaved offsets.
+
+A video of N frames is split into ``frame_modulo`` interleaved sub-sequences
+(offset o takes frames o, o + k, o + 2k, ... with k = ``frame_modulo``: 5 for
+DHF1K, 4 for Hollywood/UCF Sports), so the ConvGRU sees the frame rate it was
+trained on; each sub-sequence runs in chunks of ``chunk_size`` frames (6 in the
+reference) with the hidden state carried from chunk to chunk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+from PIL import Image
+
+from keras_saliency.prediction import IMAGE_SUFFIXES
+
+FRAME_MODULO = {"DHF1K": 5, "Hollywood": 4, "UCFSports": 4}
+
+
+def load_frames(source: Union[str, Path, np.ndarray, Sequence]) -> np.ndarray:
+    """uint8 (T, H, W, 3) from an array, a list of frames, a folder of frame images or an animated image."""
+    if isinstance(source, np.ndarray):
+        frames = source
+    elif isinstance(source, (list, tuple)):
+        frames = np.stack([np.asarray(f) for f in source])
+    else:
+        path = Path(source)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            if not files:
+                raise FileNotFoundError(f"No frame images in folder {path}.")
+            frames = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
+        elif path.is_file():
+            try:
+                with Image.open(path) as video:
+                    frames = []
+                    for index in range(getattr(video, "n_frames", 1)):
+                        video.seek(index)
+                        frames.append(np.asarray(video.convert("RGB")))
+                frames = np.stack(frames)
+            except Exception:
+                raise ValueError(f"Cannot decode {path}: pass a folder of frames, an animated GIF/WebP/TIFF or an "
+                                 "array (decode other video formats with ffmpeg first).") from None
+        else:
+            raise FileNotFoundError(f"No such video, folder or frame array: {path}")
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise ValueError(f"Video frames must be (T, H, W, 3); got shape {frames.shape}.")
+    return frames.astype(np.uint8)
+
+
+def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), chunk_size: int = 6,
+                  frame_modulo: Optional[int] = None, progress: bool = True) -> np.ndarray:
+    """Log-densities (T, H, W) of every frame at the original frame size.
+
+    Args:
+        model: a :class:`~keras_saliency.zoo.unisal.UNISAL`.
+        video: see :func:`load_frames`.
+        domain: the domain to run (its ``frame_modulo`` default comes from the reference).
+        input_size: network resolution (H, W), multiples of 32 (DHF1K: 224x384).
+    """
+    from tqdm.auto import tqdm
+
+    frames = load_frames(video)
+    steps = frame_modulo or FRAME_MODULO.get(domain, 1)
+    height, width = frames.shape[1:3]
+    resized = np.stack([np.asarray(Image.fromarray(f).resize(input_size[::-1], Image.LANCZOS)) for f in frames])
+    domain_id = np.array([model.domain_index(domain)], np.int32)
+    out = np.zeros((len(frames), height, width), np.float32)
+    chunks = [(o, idx[i:i + chunk_size]) for o in range(steps) for idx in [np.arange(o, len(frames), steps)]
+              for i in range(0, len(idx), chunk_size)]
+    hidden = {}
+    for offset, index in tqdm(chunks, disable=not progress, desc="predict_video", unit="chunk"):
+        inputs = {"images": resized[index][None].astype(np.float32), "domain": domain_id}
+        if offset in hidden:
+            inputs["hidden"] = hidden[offset]
+        log_density, hidden[offset] = model(inputs, static=False, target_size=(height, width), return_hidden=True)
+        out[index] = np.asarray(log_density)[0]
+    return out

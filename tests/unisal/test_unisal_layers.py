@@ -1,0 +1,87 @@
+"""UNISAL layers and model: domain selection, statistics updates, serialization, shapes."""
+
+import numpy as np
+import pytest
+
+import keras
+
+from keras_saliency import backbones
+from keras_saliency.layers import (
+    ConvGRU,
+    DomainAdaptiveBatchNormalization,
+    DomainAdaptiveSmoothing,
+    GaussianPriorMaps,
+    ReplicatePadding2D,
+)
+from keras_saliency.layers.domain_adaptive_conv import gaussian_kernel_init
+from keras_saliency.testing.roundtrip import assert_keras_roundtrip
+from keras_saliency.zoo.unisal import UNISAL
+
+RNG = np.random.default_rng(0)
+
+
+def test_dabn_selects_and_updates_only_its_domain():
+    layer = DomainAdaptiveBatchNormalization(3, momentums=[0.9, 0.5, 0.99])
+    x = RNG.normal(2.0, 3.0, (4, 5, 5, 2)).astype("float32")
+    layer.build(x.shape)
+    layer.gamma.assign(np.array([[1, 1], [2, 2], [3, 3]], "float32"))
+    out = keras.ops.convert_to_numpy(layer(x, np.array([1]), training=False))
+    np.testing.assert_allclose(out, 2 * x / np.sqrt(1 + 1e-5), rtol=1e-5)  # domain 1: gamma 2, stats (0, 1)
+    layer(x, np.array([1]), training=True)
+    mean = keras.ops.convert_to_numpy(layer.moving_mean)
+    np.testing.assert_allclose(mean[1], 0.5 * x.reshape(-1, 2).mean(0), rtol=1e-5)  # momentum 0.5
+    np.testing.assert_array_equal(mean[[0, 2]], 0)  # other domains untouched
+    variance = keras.ops.convert_to_numpy(layer.moving_variance)[1]
+    np.testing.assert_allclose(variance, 0.5 + 0.5 * x.reshape(-1, 2).var(0, ddof=1), rtol=1e-4)
+
+
+def test_replicate_padding_repeats_edges():
+    x = np.arange(6, dtype="float32").reshape(1, 2, 3, 1)
+    out = keras.ops.convert_to_numpy(ReplicatePadding2D(2)(x))[0, :, :, 0]
+    np.testing.assert_array_equal(out, np.pad(x[0, :, :, 0], 2, mode="edge"))
+
+
+def test_gaussian_priors_and_smoothing_init():
+    maps = keras.ops.convert_to_numpy(GaussianPriorMaps(2)(np.zeros((1, 7, 12, 8), "float32"), np.array([1])))
+    assert maps.shape == (1, 7, 12, 16)
+    assert maps[0, 3, 6, 15] == pytest.approx(6.0 * np.exp(-0.5 * (1 / 22) ** 2 / np.e ** 0), rel=1e-3)
+    kernel = gaussian_kernel_init()
+    assert kernel.sum() == pytest.approx(1.0) and kernel[20, 20] == pytest.approx(0.005433, rel=1e-3)
+    smooth = DomainAdaptiveSmoothing(1)
+    flat = np.ones((1, 16, 16, 1), "float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(smooth(flat, np.array([0]))), flat, rtol=1e-5)
+
+
+def test_conv_gru_shapes_and_dropout_only_in_training():
+    gru = ConvGRU(8, n_domains=2)
+    x = RNG.normal(size=(2, 3, 4, 5, 6)).astype("float32")
+    seq, last = gru(x, np.array([0]))
+    assert tuple(seq.shape) == (2, 3, 4, 5, 8)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(seq[:, -1]), keras.ops.convert_to_numpy(last))
+    a, _ = gru(x, np.array([0]))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(seq))
+
+
+def test_unisal_shapes_domains_and_roundtrip(tmp_path):
+    model = UNISAL(domains=("A", "B"))
+    images = RNG.uniform(0, 255, (1, 2, 64, 96, 3)).astype("float32")
+    out = model({"images": images, "domain": np.array([1], np.int32)})
+    assert tuple(out.shape) == (1, 2, 64, 96)
+    sums = np.exp(keras.ops.convert_to_numpy(out)).sum(axis=(2, 3))
+    np.testing.assert_allclose(sums, 1.0, rtol=1e-5)
+    image_out = model({"images": images[:, 0], "domain": np.array([0], np.int32)}, target_size=(40, 50))
+    assert tuple(image_out.shape) == (1, 1, 40, 50)
+    assert model.count_params() > 3e6
+    with pytest.raises(ValueError, match="Unknown domain 'C'"):
+        model.domain_index("C")
+    with pytest.raises(ValueError, match="divisible by 32"):
+        model({"images": images[:, :, :60], "domain": np.array([0], np.int32)})
+    assert_keras_roundtrip(model, {"images": images[:, :1], "domain": np.array([1], np.int32)})
+
+
+def test_mobilenetv2_unisal_is_a_registered_backbone():
+    model = backbones.get("mobilenetv2_unisal", input_shape=(64, 96, 3))
+    out = model(np.zeros((1, 64, 96, 3), "float32"))
+    assert tuple(out["feat_4x"].shape) == (1, 8, 12, 64)
+    assert tuple(out["feat_2x"].shape) == (1, 4, 6, 160)
+    assert tuple(out["features"].shape) == (1, 2, 3, 1280)
