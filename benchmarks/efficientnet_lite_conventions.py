@@ -71,7 +71,8 @@ def forward(t, x, padding, eps, zs):
 
 
 def main():
-    print("| variant | padding | BN eps | normalisation | mean log p(correct) | top-1 correct | BN median |z| | stem log var ratio | all-BN median abs log var ratio |")
+    print("| variant | padding | BN eps | normalisation | mean log p(correct) | top-1 correct | BN median |z| "
+          "| stem log var ratio | all-BN median abs log var ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for variant, size in (("efficientnet_lite0", 224), ("efficientnet_lite1", 240), ("efficientnet_lite2", 260)):
         state = load_state_dict(checkpoint_path(variant), skip_num_batches_tracked=True)

@@ -50,5 +50,6 @@ for _variant in lite.VARIANTS:
         default_taps=("stride8", "stride16", "stride32"),
         imagenet=imagenet_weights(_variant),
         load_state_dict=lite.load_state_dict_into,
-        notes=f"ImageNet weights offline (native {lite.VARIANTS[_variant][2]}px); TF 'same' padding, BN eps 1e-3, (x - 127) / 128",
+        notes=f"ImageNet weights offline (native {lite.VARIANTS[_variant][2]}px); TF 'same' padding, BN eps 1e-3, "
+              "inputs (x - 127) / 128",
     )

@@ -77,7 +77,6 @@ def _torch_reference_lite0():
     """EfficientNet-Lite0 as plain torch.nn modules (TF-"same" padding, BN eps 1e-3), PyTorch key names."""
     import math
 
-    import torch
     from torch import nn
     import torch.nn.functional as F
 
