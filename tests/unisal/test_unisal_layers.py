@@ -85,3 +85,27 @@ def test_mobilenetv2_unisal_is_a_registered_backbone():
     assert tuple(out["feat_4x"].shape) == (1, 8, 12, 64)
     assert tuple(out["feat_2x"].shape) == (1, 4, 6, 160)
     assert tuple(out["features"].shape) == (1, 2, 3, 1280)
+
+
+def test_mobilenetv2_loads_torchvision_names(shared_file):
+    """The parity backbone renamed to torchvision's nested keys loads to identical outputs."""
+    from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2, load_state_dict_into
+
+    state = dict(np.load(shared_file("reference", "unisal", "parity_state_dict.npz")))
+    tonylins = {k[len("cnn."):]: v for k, v in state.items() if k.startswith("cnn.")}
+    inverse_expand = {"conv.0": "conv.0.0", "conv.1": "conv.0.1", "conv.3": "conv.1.0", "conv.4": "conv.1.1",
+                      "conv.6": "conv.2", "conv.7": "conv.3"}
+    inverse_first = {"conv.0": "conv.0.0", "conv.1": "conv.0.1", "conv.3": "conv.1", "conv.4": "conv.2"}
+    torchvision = {}
+    for key, value in tonylins.items():
+        parts = key.split(".")
+        if len(parts) > 3 and parts[2] == "conv":
+            table = inverse_first if parts[1] == "1" else inverse_expand
+            key = ".".join(parts[:2] + [table[".".join(parts[2:4])]] + parts[4:])
+        torchvision[key] = value
+    a, b = build_unisal_mobilenetv2((64, 64, 3)), build_unisal_mobilenetv2((64, 64, 3))
+    load_state_dict_into(a, tonylins)
+    load_state_dict_into(b, torchvision)
+    x = RNG.normal(size=(1, 64, 64, 3)).astype("float32")
+    for out_a, out_b in zip(a.predict(x, verbose=0), b.predict(x, verbose=0)):
+        np.testing.assert_array_equal(out_a, out_b)

@@ -71,8 +71,32 @@ def torch_conv(weight: np.ndarray, depthwise: bool = False) -> np.ndarray:
     return np.transpose(weight, (2, 3, 0, 1) if depthwise else (2, 3, 1, 0))
 
 
+_TORCHVISION_EXPAND = {"conv.0.0": "conv.0", "conv.0.1": "conv.1", "conv.1.0": "conv.3", "conv.1.1": "conv.4",
+                       "conv.2": "conv.6", "conv.3": "conv.7"}
+_TORCHVISION_NO_EXPAND = {"conv.0.0": "conv.0", "conv.0.1": "conv.1", "conv.1": "conv.3", "conv.2": "conv.4"}
+
+
+def from_torchvision_names(state: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    """Renames torchvision's nested MobileNetV2 keys (``features.2.conv.0.0``) to the UNISAL/tonylins layout."""
+    renamed = {}
+    for key, value in state.items():
+        parts = key.split(".")
+        if len(parts) > 3 and parts[0] == "features" and parts[2] == "conv":
+            index = int(parts[1])
+            table = _TORCHVISION_NO_EXPAND if index == 1 else _TORCHVISION_EXPAND
+            for old in sorted(table, key=len, reverse=True):
+                head = "conv." + ".".join(parts[3:3 + old.count(".")])
+                if head == old:
+                    key = ".".join(parts[:2] + [table[old]] + parts[3 + old.count("."):])
+                    break
+        renamed[key] = value
+    return renamed
+
+
 def load_state_dict_into(model: keras.Model, state: Dict[str, np.ndarray], prefix: str = "") -> None:
-    """Loads ``<prefix>features.*`` (UNISAL ``cnn.``, or torchvision/tonylins MobileNetV2) weights."""
+    """Loads ``<prefix>features.*`` weights: UNISAL (``cnn.``), tonylins or torchvision MobileNetV2 names."""
+    if f"{prefix}features.1.conv.0.0.weight" in state:  # torchvision's nested layout
+        state = from_torchvision_names(state)
     for layer in model.layers:
         if not layer.weights:
             continue
