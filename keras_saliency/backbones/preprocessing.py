@@ -14,6 +14,10 @@ def imagenet_normalization() -> keras.layers.Layer:
                                       name="imagenet_normalization")
 
 
+def tf_lite_normalization() -> keras.layers.Layer:
+    """RGB 0..255 -> (x - 127) / 128, the TF EfficientNet-Lite ("inception-style") convention."""
+    return keras.layers.Normalization(mean=[127.0] * 3, variance=[128.0 ** 2] * 3, name="tf_lite_normalization")
+
 
 def no_normalization() -> keras.layers.Layer:
     """For networks that normalise inside themselves (keras.applications EfficientNet)."""

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from keras_saliency.backbones.preprocessing import imagenet_normalization
-from keras_saliency.backbones.registry import BackboneSpec, register_backbone
+from keras_saliency.backbones.registry import register_backbone
 
 BLOCKS = (3, 4, 6, 3)
 
@@ -83,18 +83,28 @@ def load_state_dict_into(model: keras.Model, state: Dict[str, np.ndarray]) -> No
         layer.set_weights(weights)
 
 
+# Every conv/bn of a bottleneck is a tap under its PyTorch name too (``layer3.5.conv2`` -> ``layer3_5_conv2``).
 _TAPS = {f"layer{k}": f"layer{k}" for k in range(1, 5)}
+_TAPS.update({f"layer{s}.{b}.{part}": f"layer{s}_{b}_{part}" for s, n in enumerate(BLOCKS, 1) for b in range(n)
+              for part in ("conv1", "bn1", "conv2", "bn2", "conv3", "bn3")})
+# DeepGaze IIE hooks these raw conv outputs (before BatchNorm).
+DEEPGAZE_TAPS = {
+    "resnet50": ("layer3.0.conv2", "layer3.3.conv2", "layer3.5.conv1", "layer3.5.conv2", "layer4.1.conv2",
+                 "layer4.2.conv2"),
+    "resnext50": ("layer3.5.conv1", "layer3.5.conv2", "layer3.4.conv2", "layer4.2.conv2"),
+}
 for _name, _kwargs, _notes in [
-    ("resnet50", {}, "torchvision ResNet-50 (v1.5)"),
+    ("resnet50", {}, "torchvision ResNet-50 (v1.5); default taps: DeepGaze IIE's (ShapeNet ResNet-50)"),
     ("resnet50_dilated", {"dilated": True}, "DINet's dilated ResNet-50, output stride 8"),
-    ("resnext50", {"groups": 32, "base_width": 4}, "ResNeXt-50 32x4d (torchvision layout)"),
+    ("resnext50", {"groups": 32, "base_width": 4}, "ResNeXt-50 32x4d (torchvision layout); default taps: DeepGaze "
+                                                   "IIE's"),
 ]:
-    register_backbone(BackboneSpec(
-        name=_name,
-        build=lambda input_shape, n=_name, kw=_kwargs: build_resnet(n, input_shape, **kw),
+    register_backbone(
+        _name,
+        lambda input_shape, n=_name, kw=_kwargs: build_resnet(n, input_shape, **kw),
         preprocess=imagenet_normalization,
         taps=_TAPS,
-        default_taps=("layer4",),
+        default_taps=DEEPGAZE_TAPS.get(_name, ("layer4",)),
         load_state_dict=load_state_dict_into,
         notes=_notes + "; weights=None or a user-supplied torchvision state dict",
-    ))
+    )

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from keras_saliency.backbones.preprocessing import imagenet_normalization
-from keras_saliency.backbones.registry import BackboneSpec, register_backbone
+from keras_saliency.backbones.registry import register_backbone
 
 CONFIGS = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 WIDTHS = (64, 128, 256, 512, 512)
@@ -48,13 +48,13 @@ for _variant, _repeats in CONFIGS.items():
     _taps = {f"{kind}{b}_{i}": f"{kind}{b}_{i}" for b, r in enumerate(_repeats, 1) for i in range(1, r + 1)
              for kind in ("conv", "relu")}
     _taps.update({f"pool{b}": f"pool{b}" for b in range(1, 6)})
-    register_backbone(BackboneSpec(
-        name=_variant,
-        build=lambda input_shape, v=_variant: build_vgg(v, input_shape),
+    register_backbone(
+        _variant,
+        lambda input_shape, v=_variant: build_vgg(v, input_shape),
         preprocess=imagenet_normalization,
         taps=_taps,
         default_taps=("conv5_1", "relu5_1", "relu5_2", "conv5_3", "relu5_4") if _variant == "vgg19"
         else ("relu4_3", "relu5_3"),
         load_state_dict=load_state_dict_into,
         notes="torchvision layout; weights=None or a user-supplied torchvision state dict",
-    ))
+    )

