@@ -121,3 +121,14 @@ def test_polyphase_smoothing_equals_upsample_then_smooth(factor, size):
     expected = keras.ops.convert_to_numpy(layer(upsampled, np.array([1])))
     got = keras.ops.convert_to_numpy(layer.call_upsampled(low, np.array([1]), factor))
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_unisal_with_an_efficientnet_lite_encoder(tmp_path):
+    model = UNISAL(domains=("MIT1003", "OSIE"), encoder="efficientnet_lite0")
+    images = RNG.uniform(0, 255, (1, 64, 96, 3)).astype("float32")
+    out = model({"images": images, "domain": np.array([1], np.int32)})
+    assert tuple(out.shape) == (1, 1, 64, 96)
+    assert model.get_config()["encoder"] == "efficientnet_lite0"
+    assert_keras_roundtrip(model, {"images": images, "domain": np.array([0], np.int32)})
+    with pytest.raises(ValueError, match="lacks the taps"):
+        UNISAL(encoder="vgg16")

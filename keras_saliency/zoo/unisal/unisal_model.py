@@ -94,20 +94,29 @@ class UNISAL(keras.Model):
     batch: the ConvGRU is bypassed); pass False to run the RNN on single frames.
     ``target_size``: output (H', W'); None keeps the input size. H and W must be
     multiples of 32.
+
+    ``encoder``: ``"mobilenetv2_unisal"`` (the reference network, for converted
+    original weights) or any :mod:`keras_saliency.backbones` name with
+    ``head``/``stride32``, ``stride16`` and ``stride8`` taps (e.g.
+    ``"efficientnet_lite0"``, whose ImageNet weights exist offline:
+    ``encoder_weights="imagenet"``). ``encoder_weights`` only initialises the
+    encoder; it is not part of the saved config (the weights file holds them).
     """
 
     def __init__(self, domains: Sequence[str] = DEFAULT_DOMAINS, bypass_rnn: bool = True,
                  skip_dropout: float = 0.6, recurrent_dropout: float = 0.2,
                  video_bn_momentum: float = 0.99, static_bn_momentum: float = 0.9,
-                 static_domains: Sequence[str] = STATIC_DOMAINS, name="unisal", **kwargs):
+                 static_domains: Sequence[str] = STATIC_DOMAINS, encoder: str = "mobilenetv2_unisal",
+                 encoder_weights=None, name="unisal", **kwargs):
         super().__init__(name=name, **kwargs)
         self.domains = list(domains)
         self.bypass_rnn, self.skip_dropout, self.recurrent_dropout = bypass_rnn, skip_dropout, recurrent_dropout
         self.video_bn_momentum, self.static_bn_momentum = video_bn_momentum, static_bn_momentum
         self.static_domains = list(static_domains)
+        self.encoder_name = encoder
         n = len(self.domains)
         momentums = [static_bn_momentum if d in self.static_domains else video_bn_momentum for d in self.domains]
-        self.encoder = build_unisal_mobilenetv2(name="cnn")
+        self.encoder = self._build_encoder(encoder, encoder_weights)
         self.skip_2x = _skip(320, 128, n, momentums, skip_dropout, "skip_2x")
         self.skip_4x = _skip(128, 64, n, momentums, skip_dropout, "skip_4x")
         self.gaussians = GaussianPriorMaps(n, 16, 6.0, name="coarse_gaussians")
@@ -125,6 +134,28 @@ class UNISAL(keras.Model):
         self.post_upsampling_2 = _inverted_residual(64, 384, n, momentums, "post_upsampling_2")
         self.adaptation = DomainAdaptiveConv1x1(n, 1, name="adaptation")
         self.smoothing = DomainAdaptiveSmoothing(n, 41, name="smoothing")
+
+    @staticmethod
+    def _build_encoder(encoder, weights):
+        if encoder == "mobilenetv2_unisal":
+            if weights is not None:
+                raise ValueError("Load reference UNISAL weights with load_unisal_weights(), not encoder_weights.")
+            return build_unisal_mobilenetv2(name="cnn")
+        from keras_saliency import backbones
+
+        taps = backbones.list_backbones()[encoder]["taps"]
+        deep = "head" if "head" in taps else "stride32"
+        missing = [t for t in (deep, "stride16", "stride8") if t not in taps]
+        if missing:
+            raise ValueError(f"Encoder {encoder!r} lacks the taps {missing} UNISAL needs.")
+        return backbones.get(encoder, weights=weights, taps=[deep, "stride16", "stride8"])
+
+    def _encode(self, frames):
+        """(features 1/32, feat_2x 1/16, feat_4x 1/8) of RGB frames in 0..255."""
+        if self.encoder_name == "mobilenetv2_unisal":
+            frames = (ops.cast(frames, "float32") - np.float32(IMAGENET_MEAN)) / np.float32(IMAGENET_STD)
+            return self.encoder(frames, training=False)
+        return tuple(self.encoder(frames, training=False).values())
 
     def build(self, input_shape=None):
         """Creates every weight (RNN branch included) with one small forward pass."""
@@ -160,8 +191,7 @@ class UNISAL(keras.Model):
         static = (steps == 1) if static is None else static
         batch = ops.shape(images)[0]
         frames = ops.reshape(images, (-1,) + tuple(images.shape[2:]))
-        frames = (ops.cast(frames, "float32") - np.float32(IMAGENET_MEAN)) / np.float32(IMAGENET_STD)
-        x, feat_2x, feat_4x = self.encoder(frames, training=False)
+        x, feat_2x, feat_4x = self._encode(frames)
         skip_2x = self.skip_2x(feat_2x, domain, training=training)
         skip_4x = self.skip_4x(feat_4x, domain, training=training)
         x = ops.concatenate([x, self.gaussians(x, domain)], axis=-1)
@@ -189,7 +219,7 @@ class UNISAL(keras.Model):
         return {**super().get_config(), "domains": self.domains, "bypass_rnn": self.bypass_rnn,
                 "skip_dropout": self.skip_dropout, "recurrent_dropout": self.recurrent_dropout,
                 "video_bn_momentum": self.video_bn_momentum, "static_bn_momentum": self.static_bn_momentum,
-                "static_domains": self.static_domains}
+                "static_domains": self.static_domains, "encoder": self.encoder_name}
 
 
 def _upsample2x(x):
