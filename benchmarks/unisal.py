@@ -76,7 +76,7 @@ def main():
 
         callbacks = compile_for_training(model, steps_per_epoch=100, freeze_encoder_epochs=0)
         x = {"images": rng.uniform(0, 255, (4, 288, 384, 3)).astype("float32"), "domain": np.full(4, 3, np.int32)}
-        y = np.stack([rng.random((4, 1, 288, 384)), rng.random((4, 1, 288, 384)) > 0.99], -1).astype("float32")
+        y = np.stack([rng.random((4, 288, 384)), rng.random((4, 288, 384)) > 0.99], -1).astype("float32")
         model.fit(x, y, batch_size=4, epochs=1, callbacks=callbacks, verbose=0)  # trace
         steps = 5
         start = time.perf_counter()

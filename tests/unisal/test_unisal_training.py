@@ -16,8 +16,8 @@ RNG = np.random.default_rng(0)
 
 def _batches(domain, n=2):
     images = RNG.uniform(0, 255, (n, 64, 64, 3)).astype("float32")
-    dense = RNG.random((n, 1, 64, 64)).astype("float32")
-    fixations = (RNG.random((n, 1, 64, 64)) > 0.97).astype("float32")
+    dense = RNG.random((n, 64, 64)).astype("float32")
+    fixations = (RNG.random((n, 64, 64)) > 0.97).astype("float32")
     return {"images": images, "domain": np.full((n,), domain, np.int32)}, np.stack([dense, fixations], -1)
 
 
@@ -55,7 +55,7 @@ def test_fit_under_mirrored_strategy_with_two_logical_cpus():
             callbacks = compile_for_training(model, steps_per_epoch=1, freeze_encoder_epochs=0)
         rng = np.random.default_rng(0)
         x = {"images": rng.uniform(0, 255, (4, 64, 64, 3)).astype("float32"), "domain": np.zeros(4, np.int32)}
-        y = np.stack([rng.random((4, 1, 64, 64)), (rng.random((4, 1, 64, 64)) > 0.97)], -1).astype("float32")
+        y = np.stack([rng.random((4, 64, 64)), (rng.random((4, 64, 64)) > 0.97)], -1).astype("float32")
         history = model.fit(x, y, batch_size=4, epochs=1, callbacks=callbacks, verbose=0)
         assert np.isfinite(history.history["loss"][0]), history.history
         print("mirrored ok", history.history["loss"][0])

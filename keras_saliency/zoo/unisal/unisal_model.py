@@ -86,9 +86,9 @@ class UNISAL(keras.Model):
     Call with ``{"images": x, "domain": d[, "hidden": h]}`` where ``d`` is the
     domain index (int, scalar or (B,); a batch comes from one domain) in
     ``domains``; ``model.domain_index(name)`` maps names. Returns the
-    log-density (B, T, H', W') per frame (``logsumexp == 0`` per frame; T = 1
-    for image inputs), plus the last hidden state (B, H/32, W/32, 256) when
-    ``return_hidden=True``.
+    log-density per frame, (B, T, H', W') for clips and (B, H', W') for images
+    (``logsumexp == 0`` per frame), plus the last hidden state
+    (B, H/32, W/32, 256) when ``return_hidden=True``.
 
     ``static``: None infers it as the reference does (T == 1 means a static
     batch: the ConvGRU is bypassed); pass False to run the RNN on single frames.
@@ -181,7 +181,8 @@ class UNISAL(keras.Model):
         if not isinstance(inputs, dict) or "images" not in inputs or "domain" not in inputs:
             raise ValueError("UNISAL takes {'images': (B, [T,] H, W, 3), 'domain': int[, 'hidden': state]}.")
         images, domain = inputs["images"], inputs["domain"]
-        if len(images.shape) == 4:
+        single_image = len(images.shape) == 4
+        if single_image:
             images = images[:, None]
         if len(images.shape) != 5 or images.shape[-1] != 3:
             raise ValueError(f"`images` must be (B, H, W, 3) or (B, T, H, W, 3); got {tuple(images.shape)}.")
@@ -213,6 +214,8 @@ class UNISAL(keras.Model):
             x = ops.image.resize(x, tuple(target_size), interpolation="bilinear", antialias=False)
         log_density = log_softmax_hw(x)  # (B*T, H', W')
         log_density = ops.reshape(log_density, (batch, steps) + tuple(log_density.shape[1:]))
+        if single_image:
+            log_density = log_density[:, 0]
         return (log_density, last_hidden) if return_hidden else log_density
 
     def get_config(self):
