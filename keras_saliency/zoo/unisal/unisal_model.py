@@ -178,6 +178,8 @@ class UNISAL(keras.Model):
 
     def call(self, inputs, training=False, static: Optional[bool] = None, target_size=None,
              return_hidden: bool = False):
+        if isinstance(inputs, dict) and "images" not in inputs and "image" in inputs:
+            inputs = {**inputs, "images": inputs["image"]}  # the keras_saliency.data pipelines' key
         if not isinstance(inputs, dict) or "images" not in inputs or "domain" not in inputs:
             raise ValueError("UNISAL takes {'images': (B, [T,] H, W, 3), 'domain': int[, 'hidden': state]}.")
         images, domain = inputs["images"], inputs["domain"]

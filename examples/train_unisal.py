@@ -1,0 +1,144 @@
+"""Train UNISAL on any set of TFDS builders as domains, evaluate on held-out images, save a preset.
+
+    # the real run (MIT1003 + OSIE as two domains, EfficientNet-Lite0 with ImageNet weights)
+    python examples/train_unisal.py --domain mit1003=../shared/data/mit1003 --domain osie=../shared/data/osie \\
+        --encoder efficientnet_lite0 --encoder-weights imagenet --epochs 8 --output presets/unisal_mit_osie
+    # the ablation: one shared domain instead of domain adaptation
+    python examples/train_unisal.py ... --shared-domain
+    # a smoke run of a few minutes
+    python examples/train_unisal.py --quick
+
+Each ``--domain NAME=MANUAL_DIR`` is a builder of ``tfds_builders`` built from its
+manual download into ``--data-dir``. Images are split per domain with a seeded
+10-fold split (fold 0 is the test set, fold 1 validation). Metrics are computed
+on the test images at their original size with ``keras_saliency.metrics``,
+information gain over a centre bias fitted on the training fixations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+METRICS = ("auc_judd", "sauc", "nss", "cc", "kld", "sim", "information_gain")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--domain", action="append", default=[], help="NAME=MANUAL_DIR (repeatable)")
+    parser.add_argument("--data-dir", default=None, help="TFDS data dir (default: a temporary folder)")
+    parser.add_argument("--encoder", default="efficientnet_lite0")
+    parser.add_argument("--encoder-weights", default="imagenet")
+    parser.add_argument("--image-size", type=int, nargs=2, default=(288, 384), help="network input H W (x32)")
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--max-train-images", type=int, default=None, help="per domain")
+    parser.add_argument("--max-test-images", type=int, default=None, help="per domain")
+    parser.add_argument("--shared-domain", action="store_true", help="ablation: no domain adaptation")
+    parser.add_argument("--run-eagerly", action="store_true")
+    parser.add_argument("--output", default=None, help="save the trained model as a preset folder here")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run on ../shared (a few minutes)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.domain = args.domain or [f"mit1003={SHARED / 'mit1003'}", f"osie={SHARED / 'osie'}"]
+        args.image_size, args.epochs, args.batch_size = (96, 128), 1, 4
+        args.max_train_images, args.max_test_images, args.run_eagerly = 8, 4, True
+    if not args.domain:
+        parser.error("give at least one --domain NAME=MANUAL_DIR (or --quick)")
+    return args
+
+
+def build_domain(name, manual_dir, data_dir):
+    import tensorflow_datasets as tfds
+
+    import tfds_builders  # noqa: F401  (registers the builders)
+
+    if not Path(manual_dir).is_dir():
+        raise SystemExit(f"--domain {name}: {manual_dir} is not a folder")
+    builder = tfds.builder(name, data_dir=data_dir)
+    builder.download_and_prepare(download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir)))
+    return builder.as_dataset(split="train")
+
+
+def examples(ds, ids):
+    """Numpy test samples: image, fixations (Fixations), size."""
+    import tensorflow_datasets as tfds
+
+    from keras_saliency.data import filter_ids
+    from keras_saliency.fixations import Fixations
+
+    out = []
+    for example in tfds.as_numpy(filter_ids(ds, ids)):
+        fix = example["fixations"]
+        out.append({"image": example["image"], "fixations": Fixations(fix["x"], fix["y"]),
+                    "image_id": example["image_id"].decode()})
+    return out
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from keras_saliency import metrics
+    from keras_saliency.data import domain_batches, filter_ids, kfold_split, saliency_dataset
+    from keras_saliency.maps import CentreBias
+    from keras_saliency.zoo.unisal import UNISAL
+    from keras_saliency.zoo.unisal.unisal_training import compile_for_training, domain_loss_weight
+
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="keras_saliency_tfds_")
+    names = [spec.split("=", 1)[0] for spec in args.domain]
+    sources = {name: build_domain(name, spec.split("=", 1)[1], data_dir) for name, spec in zip(names, args.domain)}
+    domains = ["shared"] if args.shared_domain else names
+    model = UNISAL(domains=domains, encoder=args.encoder, encoder_weights=args.encoder_weights)
+    train_sets, tests, steps = [], {}, 0
+    for index, name in enumerate(names):
+        ids = sorted(example["image_id"].decode() for example in sources[name].map(lambda e: {"image_id": e["image_id"]})
+                     .as_numpy_iterator())
+        split = kfold_split(ids, fold=0, k=10, seed=args.seed)
+        train_ids = split["train"][: args.max_train_images]
+        test_ids = split["test"][: args.max_test_images]
+        domain = 0 if args.shared_domain else index
+        train_sets.append(saliency_dataset(filter_ids(sources[name], train_ids), tuple(args.image_size), "unisal",
+                                           args.batch_size, sigma=0.04 * max(args.image_size), domain=domain,
+                                           sample_weight=domain_loss_weight(name), shuffle_buffer=len(train_ids),
+                                           seed=args.seed))
+        steps += -(-len(train_ids) // args.batch_size)
+        train_examples = examples(sources[name], train_ids)
+        bias = CentreBias.fit([e["fixations"] for e in train_examples], [e["image"].shape[:2] for e in train_examples])
+        tests[name] = (domain, examples(sources[name], test_ids), bias)
+    callbacks = compile_for_training(model, steps_per_epoch=steps, freeze_encoder_epochs=min(2, args.epochs - 1),
+                                     run_eagerly=args.run_eagerly)
+    history = model.fit(domain_batches(train_sets, seed=args.seed).repeat(), steps_per_epoch=steps,
+                        epochs=args.epochs, callbacks=callbacks, verbose=2)
+    rows = ["| domain | images | " + " | ".join(METRICS) + " |", "|---|---|" + "---|" * len(METRICS)]
+    results = {}
+    for name, (domain, samples, bias) in tests.items():
+        def predict(image, domain=domain):
+            x = np.asarray(Image.fromarray(image).resize(tuple(args.image_size)[::-1]), np.float32)[None]
+            out = model({"images": x, "domain": np.array([domain], np.int32)}, target_size=image.shape[:2])
+            return np.asarray(out, np.float64)[0]
+
+        table = metrics.evaluate(predict, samples, METRICS, baseline=bias).summary()
+        results[name] = {m: table[m]["by_image"] for m in METRICS}
+        rows.append(f"| {name} | {len(samples)} | " + " | ".join(f"{results[name][m]:.3f}" for m in METRICS) + " |")
+    report = "\n".join(rows)
+    print(f"final training loss {history.history['loss'][-1]:.4f}\n\n{report}")
+    if args.output:
+        from keras_saliency import hub
+
+        command = "python examples/train_unisal.py " + " ".join(sys.argv[1:] if argv is None else argv)
+        hub.save_to_preset(model, args.output, metadata={
+            "name": Path(args.output).name, "license": "apache-2.0", "training_data": ", ".join(names),
+            "metrics": [{"name": m, "value": float(v), "dataset": f"{name} held-out (fold 0)", "command": command}
+                        for name, values in results.items() for m, v in values.items()],
+            "citations": ["Droste, Jiao & Noble, Unified Image and Video Saliency Modeling, ECCV 2020"]})
+    return results
+
+
+if __name__ == "__main__":
+    main()
