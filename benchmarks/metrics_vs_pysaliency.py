@@ -85,18 +85,24 @@ def main():
     parser.add_argument("--maps", type=int, default=100)
     parser.add_argument("--fixations", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of both sides; best kept")
     parser.add_argument("--output", type=Path, help="also write the Markdown table here")
     args = parser.parse_args()
     data = make_data(args.maps, 480, 640, args.fixations)
+    theirs, mine = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.npz"
         np.savez(path, **data)
-        theirs = json.loads(subprocess.run(
-            [args.pysaliency_python, str(HERE / "_pysaliency_side.py"), str(path), str(args.repeats)],
-            check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-    mine = ours(data, args.repeats)
+        for _ in range(args.rounds):  # alternate the two sides so that load changes hit both
+            run = json.loads(subprocess.run(
+                [args.pysaliency_python, str(HERE / "_pysaliency_side.py"), str(path), str(args.repeats)],
+                check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+            theirs = {k: min(v, theirs.get(k, v)) for k, v in run.items()}
+            run = ours(data, args.repeats)
+            mine = {k: min(v, mine.get(k, v)) for k, v in run.items()}
     lines = [
-        f"{args.maps} maps of 480x640, {args.fixations} fixations each; best of {args.repeats}; "
+        f"{args.maps} maps of 480x640, {args.fixations} fixations each; best of {args.repeats} x {args.rounds} "
+        "alternating rounds; "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}.",
         "",
         "| metric | keras-saliency ms/map | pysaliency ms/map | speed-up | keras-saliency mean | pysaliency mean |",

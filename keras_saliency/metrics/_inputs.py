@@ -7,7 +7,7 @@ from typing import Tuple
 import numpy as np
 from scipy import ndimage
 
-from keras_saliency.density import check_map
+from keras_saliency.density import check_map, check_shape
 from keras_saliency.fixations import as_fixations
 
 CONVENTIONS = ("pysaliency", "mit")
@@ -67,14 +67,16 @@ def resize_map(saliency_map: np.ndarray, shape) -> np.ndarray:
     return resized
 
 
-def saliency_for_fixations(saliency_map, fixations, resize: bool, image_size=None) -> np.ndarray:
+def saliency_for_fixations(saliency_map, fixations, resize: bool, image_size=None, validate: bool = True) -> np.ndarray:
     """Validates a saliency map against fixations given in image coordinates.
 
     Fixations are in the coordinates of an image of ``image_size`` (defaults
     to the map's shape). With ``resize=True`` a map of another size is zoomed
-    to ``image_size``; otherwise a size mismatch raises.
+    to ``image_size``; otherwise a size mismatch raises. ``validate=False``
+    leaves the NaN/inf check to the caller.
     """
-    saliency_map = check_map("saliency_map", saliency_map)
+    saliency_map = (check_map("saliency_map", saliency_map) if validate
+                    else check_shape("saliency_map", np.asarray(saliency_map, dtype=np.float64)))
     if image_size is not None and tuple(image_size) != saliency_map.shape:
         if not resize:
             raise ValueError(

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from keras_saliency.density import check_map
 from keras_saliency.metrics._inputs import check_convention, fixation_pixels, saliency_for_fixations, unique_pixels
 
 
 def _mean_std(saliency_map: np.ndarray, ddof: int):
-    """Mean and std without a map-sized temporary when that is numerically safe."""
+    """Mean and std in two passes without a map-sized temporary when that is numerically safe."""
     flat = saliency_map.ravel()
     mean = flat.mean()
     mean_square = np.vdot(flat, flat) / flat.size  # vdot: no temporary, no BLAS threads
+    if not (np.isfinite(mean) and np.isfinite(mean_square)):
+        check_map("saliency_map", saliency_map)  # raises for NaN/inf; otherwise the squares overflowed
+        raise ValueError("`saliency_map` values are too large to standardise (their squares overflow "
+                         "float64); divide the map by its maximum first (NSS is scale-invariant).")
     var = mean_square - mean * mean
     if not var > 1e-4 * mean_square:  # cancellation would cost digits: centre first
         centred = flat - mean
@@ -40,7 +45,8 @@ def nss(saliency_map, fixations, *, convention: str = "pysaliency", image_size=N
     0 (MATLAB returns NaN there).
     """
     check_convention(convention)
-    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    # NaN/inf are caught by _mean_std through the mean and the sum of squares (one pass saved).
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=False)
     rows, cols = fixation_pixels(fixations, s.shape)
     if convention == "mit":
         flat = unique_pixels(rows, cols, s.shape[1])

@@ -137,3 +137,9 @@ def test_auc_judd_on_large_maps_matches_a_brute_force_roc(kind):
 def test_nss_is_precise_for_maps_with_a_large_offset():
     for offset in (1e3, 1e6):
         assert M.nss(MAP + offset, FIX) == pytest.approx(M.nss(MAP, FIX), rel=1e-8)
+
+
+def test_nss_refuses_maps_whose_squares_overflow():
+    with pytest.raises(ValueError, match="too large to standardise"):
+        M.nss(MAP * 1e300, FIX)
+    assert M.nss(MAP * 1e150, FIX) == pytest.approx(M.nss(MAP, FIX), rel=1e-9)
