@@ -7,7 +7,6 @@ longer matches is rebuilt, never loaded.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -22,11 +21,10 @@ def cache_dir() -> Path:
 
 
 def sha256_of(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Hex sha256 of a file (the same helper the preset format uses)."""
+    from keras_saliency.zoo.preset_files import sha256_file
+
+    return sha256_file(path)
 
 
 def cached_weights(name: str, build: Callable[[Path], None]) -> Path:
