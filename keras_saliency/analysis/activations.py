@@ -40,15 +40,18 @@ def normalise_maps(maps: np.ndarray, mode: Optional[str] = "minmax", channel_ran
 
 
 def _feature_model(model: keras.Model, layer_names: Sequence[str]) -> keras.Model:
+    """Sub-model returning ``layer_names``: layers of ``model``, or keys of its dict output
+    (e.g. a ``keras_saliency.backbones.get(...)`` feature extractor's taps)."""
     if not layer_names:
         raise ValueError("`layer_names` is empty.")
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    if isinstance(model.output, dict) and all(n in model.output for n in layer_names):
+        return keras.Model(inputs, [model.output[n] for n in layer_names])
     known = {layer.name for layer in model.layers}
     missing = [n for n in layer_names if n not in known]
     if missing:
         raise ValueError(f"Unknown layer(s) {missing}; the model has {sorted(known)}.")
-    outputs = [model.get_layer(n).output for n in layer_names]
-    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-    return keras.Model(inputs, outputs)
+    return keras.Model(inputs, [model.get_layer(n).output for n in layer_names])
 
 
 def iter_activation_maps(
