@@ -84,10 +84,14 @@ def probe_model(encoder, taps, out_size):
 
 
 def set_trainable(model, names, trainable=True):
-    """Set ``trainable`` on every nested layer whose name contains one of ``names``; return count."""
+    """Set ``trainable`` on nested layers with weights whose name contains one of ``names``
+    (BatchNormalization stays frozen: batches here are tiny); return how many."""
+    import keras
+
     count = 0
     for layer in model._flatten_layers(include_self=False, recursive=True):
-        if any(n in layer.name for n in names):
+        if (any(n in layer.name for n in names) and layer.weights
+                and not isinstance(layer, keras.layers.BatchNormalization)):
             layer.trainable = trainable
             count += 1
     return count
@@ -193,7 +197,8 @@ def main(argv=None):
     parser.add_argument("--encoder", default="tiny", help="'tiny' or a keras_saliency.backbones name")
     parser.add_argument("--weights", default=None, help="backbone weights, e.g. imagenet")
     parser.add_argument("--taps", default=None, help="comma-separated backbone taps (last = readout input)")
-    parser.add_argument("--finetune", default="block3", help="comma-separated layer-name parts for setup II")
+    parser.add_argument("--finetune", default="block3_conv",
+                        help="comma-separated layer-name parts for setup II (e.g. block15_ for efficientnet_lite0)")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--lr", type=float, default=5e-3)
     parser.add_argument("--top-k", type=int, default=10)
@@ -237,7 +242,7 @@ def main(argv=None):
         layer.trainable = False
     n = set_trainable(encoder, args.finetune.split(","))
     if n == 0:
-        print(f"error: --finetune {args.finetune!r} matches no encoder layer", file=sys.stderr)
+        print(f"error: --finetune {args.finetune!r} matches no encoder layer with weights", file=sys.stderr)
         return 2
     losses = train(probe, images, fix_maps, args.epochs, args.lr)
     print(f"\nsetup II ({n} layers fine-tuned): -NSS {losses[0]:.3f} -> {losses[-1]:.3f}")

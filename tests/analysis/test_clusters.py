@@ -27,3 +27,19 @@ def test_cluster_regions_masks_cover_their_cluster_only():
     hits = sorted((m[20, 20], m[60, 80]) for m in masks)
     assert hits == [(False, True), (True, False)]
     assert not any(m[5, 50] for m in masks)
+
+
+def test_regions_from_label_mask():
+    import pytest
+
+    from keras_saliency.analysis import regions_from_label_mask
+
+    mask = np.array([[0, 2], [5, 2]])
+    regions = regions_from_label_mask(mask, {2: "text", 5: "face"})
+    assert [c for _, c in regions] == ["text", "face"]
+    np.testing.assert_array_equal(regions[0][0], [[False, True], [False, True]])
+    assert [c for _, c in regions_from_label_mask(mask)] == ["region2", "region5"]
+    with pytest.raises(ValueError, match="no entry for label"):
+        regions_from_label_mask(mask, {2: "text"})
+    with pytest.raises(ValueError, match="integer"):
+        regions_from_label_mask(mask.astype(float))

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_saliency.analysis import associate_units, cluster_regions
+from keras_saliency.analysis import associate_units, cluster_regions, regions_from_label_mask
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "uavdvsm"
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"uavdvsm example data not found at {SHARED}")
@@ -43,7 +43,7 @@ def test_region_units_are_associated_with_their_regions(example):
     conv = keras.layers.Conv2D(5, 1, use_bias=False, name="units")
     model = keras.Model(inp, conv(inp))
     conv.set_weights([np.eye(5, dtype="float32")[None, None]])
-    regions = [[(mask == k, f"region{k}") for k in range(1, 6)]]
+    regions = [regions_from_label_mask(mask)]
     stats = associate_units(model, small[None], [fix], regions, ["units"], channel_chunk=2)
     rows = stats.unit_nss["units"]
     assert [r[1] for r in rows] == [f"region{k}" for k in range(1, 6)]
