@@ -74,11 +74,18 @@ def build_encoder(args, input_shape):
 
 
 def probe_model(encoder, taps, out_size):
-    """encoder -> last tap -> 1x1 conv (no bias, ones init as the TF reference) -> bilinear logits."""
+    """encoder -> last tap -> 1x1 conv (no bias) -> bilinear logits.
+
+    The TF reference initialises the readout with ones; here with 1/C (the channel mean), because
+    NSSLoss(from_logits=True) scores exp(logits) and a sum over C channels makes that map
+    degenerate (one peak) at the start.
+    """
     import keras
 
     feats = encoder(encoder.inputs[0])
-    x = keras.layers.Conv2D(1, 1, use_bias=False, kernel_initializer="ones", name="readout")(feats[taps[-1]])
+    channels = feats[taps[-1]].shape[-1]
+    x = keras.layers.Conv2D(1, 1, use_bias=False, kernel_initializer=keras.initializers.Constant(1.0 / channels),
+                            name="readout")(feats[taps[-1]])
     x = keras.layers.Resizing(*out_size, interpolation="bilinear", name="upsample")(x)
     return keras.Model(encoder.inputs[0], x[..., 0], name="probe")
 
@@ -200,7 +207,8 @@ def main(argv=None):
     parser.add_argument("--finetune", default="block3_conv",
                         help="comma-separated layer-name parts for setup II (e.g. block15_ for efficientnet_lite0)")
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--lr", type=float, default=5e-3)
+    parser.add_argument("--lr", type=float, default=5e-3, help="Adam lr of setup I (readout only)")
+    parser.add_argument("--finetune-lr", type=float, default=5e-4, help="Adam lr of setup II")
     parser.add_argument("--top-k", type=int, default=10)
     parser.add_argument("--threshold", type=float, default=1.0)
     parser.add_argument("--channel-chunk", type=int, default=64)
@@ -244,7 +252,7 @@ def main(argv=None):
     if n == 0:
         print(f"error: --finetune {args.finetune!r} matches no encoder layer with weights", file=sys.stderr)
         return 2
-    losses = train(probe, images, fix_maps, args.epochs, args.lr)
+    losses = train(probe, images, fix_maps, args.epochs, args.finetune_lr)
     print(f"\nsetup II ({n} layers fine-tuned): -NSS {losses[0]:.3f} -> {losses[-1]:.3f}")
     analyse("II", encoder, taps, probe, images, fix_maps, regions, args, args.out)
     if args.popout:
