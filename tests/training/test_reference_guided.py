@@ -103,3 +103,19 @@ def test_bad_arguments():
         ReferenceGuidedModel(m, np.zeros((2, 4, 4, 2)), np.zeros((1, 4, 4)))
     with pytest.raises(ValueError, match="n_ref"):
         ReferenceGuidedModel(m, np.zeros((1, 4, 4, 2)), np.zeros((1, 4, 4)), n_ref=0)
+
+
+def test_mirrored_strategy_matches_single_device():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("_mirrored_script.py")
+    root = Path(__file__).resolve().parents[2]
+    import os
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    res = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "MIRRORED_OK 2" in res.stdout
