@@ -1,0 +1,37 @@
+import keras
+import numpy as np
+
+from keras_saliency.training import ReferenceGuidedModel
+from keras_saliency.zoo.dinet import build_dinet, build_resnet_baseline
+
+
+def test_dinet_on_dilated_resnet50_shapes_and_structure():
+    model = build_dinet(input_shape=(64, 96, 3))
+    out = model(np.random.default_rng(0).uniform(0, 255, (1, 64, 96, 3)).astype("float32"))
+    assert tuple(out.shape) == (1, 8, 12)  # output stride 8
+    out = keras.ops.convert_to_numpy(out)
+    assert np.all((out > 0) & (out < 1))
+    convs = [layer for layer in model.layers if layer.name.startswith("dinet_")
+             and isinstance(layer, keras.layers.Conv2D)]
+    assert [c.kernel.shape for c in convs] == [(1, 1, 2048, 256)] + [(3, 3, 256, 256)] * 5 + [(3, 3, 256, 1)]
+    assert [c.dilation_rate for c in convs[1:4]] == [(4, 4), (8, 8), (16, 16)]
+    assert not any(c.use_bias for c in convs)
+
+
+def _small_backbone():
+    inp = keras.Input((None, None, 3))
+    return keras.Model(inp, keras.layers.Conv2D(8, 3, strides=8, padding="same")(inp))
+
+
+def test_heads_on_any_backbone_round_trip_and_head_is_final_conv():
+    for build in (build_dinet, build_resnet_baseline):
+        model = build(_small_backbone())
+        x = np.random.default_rng(1).random((2, 64, 96, 3)).astype("float32")
+        y = keras.ops.convert_to_numpy(model(x))
+        assert y.shape == (2, 8, 12)
+        clone = keras.Model.from_config(model.get_config())
+        clone.set_weights(model.get_weights())
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(clone(x)), y, rtol=1e-6)
+        wrapped = ReferenceGuidedModel(model, x[:1], y[:1])
+        head_vars = [v for v in model.trainable_weights if id(v) in wrapped._head_ids]
+        assert len(head_vars) == 1 and head_vars[0].shape[-1] == 1 and "final_conv" in head_vars[0].path
