@@ -30,7 +30,9 @@ Simplifications, stated: pyramids use ``scipy.ndimage.gaussian_filter``
 ``(r - g) / max(r, g, b)`` and ``(b - min(r, g)) / max(r, g, b)`` (zero where
 the pixel is darker than 1/10 of the image maximum), each rectified in both
 directions (red-green and green-red...) so opposite colours do not cancel;;
-the normalisation falloff is at least one grid cell wide (narrower chains on
+every edge gets a tiny extra weight (1e-4 on the dissimilarity, 1e-4/n on
+the activation) so chains mix even over flat regions; the normalisation
+falloff is at least one grid cell wide (narrower chains on
 small grids mix too slowly to converge); the paper's optional "flicker"/"motion" channels, DKL colour space and
 centre-bias-style post-processing are not implemented.
 """
@@ -48,6 +50,7 @@ from keras_saliency.classical.itti_koch import gabor_kernel, gaussian_pyramid, r
 LEVELS = (2, 3, 4)
 ORIENTATIONS = (0.0, 45.0, 90.0, 135.0)
 _LOG_FLOOR = 1e-6  # keeps log(M) finite where a feature map is exactly zero
+_MIXING_FLOOR = 1e-4  # tiny weight on every edge so near-flat regions cannot trap the chains
 
 
 def feature_maps(rgb: np.ndarray, grid) -> Dict[str, List[np.ndarray]]:
@@ -147,10 +150,12 @@ class GBVS(ClassicalModel):
 
         act_falloff = grid_distance_falloff(grid, self.sigma_activation * grid[1])
         logs = np.log(np.maximum(stack, 0.0) + _LOG_FLOOR)
-        activation = markov_equilibrium(np.abs(logs[:, :, None] - logs[:, None, :]) * act_falloff, self.tol)
+        dissimilarity = np.abs(logs[:, :, None] - logs[:, None, :]) + _MIXING_FLOOR
+        activation = markov_equilibrium(dissimilarity * act_falloff, self.tol)
 
         norm_falloff = grid_distance_falloff(grid, max(1.0, self.sigma_normalisation * grid[1]))
-        normalised = markov_equilibrium(activation[:, None, :] * norm_falloff, self.tol)
+        floor = _MIXING_FLOOR / activation.shape[1]
+        normalised = markov_equilibrium((activation[:, None, :] + floor) * norm_falloff, self.tol)
 
         saliency = np.zeros(grid[0] * grid[1])
         start = 0
