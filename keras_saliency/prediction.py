@@ -21,8 +21,8 @@ import numpy as np
 from keras_saliency.density import check_log_density, resize_log_density
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-DEFAULT_MODEL = "itti"
-CLASSICAL_MODELS = ("itti", "centre_bias")
+DEFAULT_MODEL = "itti"  # GBVS does not yet converge on every photo (see keras_saliency.classical.gbvs)
+CLASSICAL_MODELS = ("gbvs", "itti", "centre_bias")
 
 
 @dataclasses.dataclass

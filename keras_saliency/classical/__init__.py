@@ -5,9 +5,10 @@ Each model has ``predict_saliency(image) -> (H, W)`` and
 """
 
 from keras_saliency.classical.centre_bias import CentreBiasModel
+from keras_saliency.classical.gbvs import GBVS, gbvs
 from keras_saliency.classical.itti_koch import IttiKoch
 
-MODELS = {"itti": IttiKoch, "centre_bias": CentreBiasModel}
+MODELS = {"gbvs": GBVS, "itti": IttiKoch, "centre_bias": CentreBiasModel}
 
 
 def get(name: str, **kwargs):
@@ -17,4 +18,4 @@ def get(name: str, **kwargs):
     return MODELS[name](**kwargs)
 
 
-__all__ = ["CentreBiasModel", "IttiKoch", "MODELS", "get"]
+__all__ = ["CentreBiasModel", "GBVS", "gbvs", "IttiKoch", "MODELS", "get"]

@@ -19,7 +19,7 @@ def register(subparsers):
     parser.add_argument("inputs", nargs="+", help="image files or folders of images")
     parser.add_argument("--output", "-o", required=True, help="folder for the results (created if needed)")
     parser.add_argument("--model", default=None,
-                        help="classical model name (itti, centre_bias), preset name, preset folder or "
+                        help="classical model name (gbvs, itti, centre_bias), preset name, preset folder or "
                              "hf://org/name[@revision]; default: %(default)s -> the package default")
     parser.add_argument("--alpha", type=float, default=0.6, help="overlay opacity in [0, 1] (default 0.6)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")

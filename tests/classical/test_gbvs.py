@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from keras_saliency import classical, synthetic
+from keras_saliency.classical.gbvs import GBVS, grid_distance_falloff, markov_equilibrium
+
+
+def test_gbvs_any_size_normalised_and_deterministic():
+    rng = np.random.default_rng(0)
+    model = GBVS(map_size=12)
+    for shape in [(37, 53, 3), (90, 40, 3)]:
+        image = rng.integers(0, 255, shape).astype(np.uint8)
+        saliency = model.predict_saliency(image)
+        assert saliency.shape == shape[:2] and saliency.dtype == np.float64 and np.all(saliency >= 0)
+        np.testing.assert_array_equal(saliency, model.predict_saliency(image))
+        assert logsumexp(model.predict_log_density(image)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_power_iteration_matches_the_reversible_closed_forms():
+    rng = np.random.default_rng(1)
+    falloff = grid_distance_falloff((5, 6), 1.5)
+    feature = rng.uniform(0.1, 1.0, 30)
+    weights = np.abs(np.log(feature)[:, None] - np.log(feature)[None, :]) * falloff
+    expected = weights.sum(1) / weights.sum()  # symmetric graph: degree-proportional
+    np.testing.assert_allclose(markov_equilibrium(weights[None], tol=1e-9)[0], expected, atol=1e-5)
+    activation = rng.uniform(0.0, 1.0, 30)
+    expected = activation * (falloff @ activation)  # w(i, j) = A(j) F(i, j): pi_i ~ A_i (F A)_i
+    np.testing.assert_allclose(markov_equilibrium((activation[None, :] * falloff)[None], tol=1e-9)[0],
+                               expected / expected.sum(), atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_gbvs_finds_a_colour_popout(seed):
+    image, mask = synthetic.popout_search_array("colour", 128, seed)
+    saliency = classical.gbvs(image, map_size=16)
+    assert synthetic.normalised_map_mean(saliency, mask) > 1.0
+
+
+@pytest.mark.parametrize("image, message", [
+    (np.zeros((10, 10)), "RGB"), (np.zeros((10, 10, 4)), "RGB"), (np.full((9, 9, 3), np.nan), "NaN"),
+])
+def test_gbvs_rejects_bad_images(image, message):
+    with pytest.raises(ValueError, match=message):
+        classical.gbvs(image)
+
+
+def test_gbvs_rejects_bad_parameters():
+    with pytest.raises(ValueError, match="map_size"):
+        GBVS(map_size=2)
+    with pytest.raises(ValueError, match="sigma_activation"):
+        GBVS(sigma_activation=0)
+
+
+def test_popout_generator_contract():
+    image, mask = synthetic.popout_search_array("orientation", 96, 3)
+    assert image.shape == (96, 96, 3) and image.dtype == np.uint8 and mask.shape == (96, 96) and mask.any()
+    np.testing.assert_array_equal(image, synthetic.popout_search_array("orientation", 96, 3)[0])
+    with pytest.raises(ValueError, match="kind"):
+        synthetic.popout_search_array("motion")
+
+
+@pytest.mark.parametrize("kind", synthetic.KINDS)
+def test_itti_finds_both_popouts(kind):
+    image, mask = synthetic.popout_search_array(kind, 256, 0)
+    assert synthetic.normalised_map_mean(classical.IttiKoch().predict_saliency(image), mask) > 1.0
