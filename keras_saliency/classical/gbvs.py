@@ -19,11 +19,11 @@ Structure of the paper:
    colour, orientation), the channels summed, lightly blurred and resized
    bilinearly to the image.
 
-Equilibria are found by power iteration (``pi <- pi P`` until the L1 change
-is below ``tol``), vectorised over all feature maps at once. Both chains are
-reversible, so their equilibria also have closed forms (degree-proportional
-for the symmetric activation graph; ``A(i) (F A)(i)`` for normalisation) —
-the tests check the power iteration against them.
+Both chains are reversible, so their equilibria are computed exactly in
+closed form (degree-proportional for the symmetric activation graph;
+``A(i) (F A)(i)`` for normalisation), vectorised over all feature maps; the
+reference code's power iteration reaches the same distribution (the tests
+check it) but mixes too slowly to converge on some photographs.
 
 Simplifications, stated: pyramids use ``scipy.ndimage.gaussian_filter``
 (sigma 1) per octave; colour opponency is the Walther-Koch
@@ -85,26 +85,25 @@ def grid_distance_falloff(grid, sigma: float) -> np.ndarray:
     return np.exp(-squared / (2.0 * sigma**2))
 
 
-def markov_equilibrium(weights: np.ndarray, tol: float = 1e-6, max_iter: int = 10000) -> np.ndarray:
-    """Equilibrium distributions of chains with transitions ``weights`` normalised per row.
+def reversible_equilibrium(symmetric: np.ndarray, node_weights=None) -> np.ndarray:
+    """Equilibria of chains with edge weights ``w(i, j) = a(j) S(i, j)``, S symmetric, exactly.
+
+    Transitions are the weights normalised per source node. Such chains are
+    reversible with ``pi_i ~ a_i (S a)_i`` (detailed balance:
+    ``pi_i P(i, j) = a_i a_j S(i, j)`` is symmetric); ``a = 1`` gives the
+    degree-proportional equilibrium of a symmetric graph.
 
     Args:
-        weights: (K, n, n) non-negative; ``weights[k, i, j]`` is the weight of edge i -> j.
+        symmetric: (K, n, n) non-negative symmetric ``S``.
+        node_weights: (K, n) non-negative ``a``, or None for ones.
     Returns:
-        (K, n) distributions (each sums to 1) with ``pi = pi P``; power iteration from uniform on
-        the lazy chain ``(I + P) / 2`` (same equilibrium, never periodic).
-        A node without outgoing weight jumps uniformly (keeps the chain stochastic).
+        (K, n) distributions, each summing to 1.
     """
-    k, n, _ = weights.shape
-    out = weights.sum(-1, keepdims=True)
-    transition = np.where(out > 0, weights / np.where(out > 0, out, 1.0), 1.0 / n)
-    pi = np.full((k, n), 1.0 / n)
-    for _ in range(max_iter):
-        new = 0.5 * (pi + np.einsum("ki,kij->kj", pi, transition))  # lazy chain: same pi, aperiodic
-        if np.abs(new - pi).sum(-1).max() < tol:
-            return new / new.sum(-1, keepdims=True)
-        pi = new
-    raise RuntimeError(f"GBVS power iteration did not converge in {max_iter} iterations (tol {tol}).")
+    if node_weights is None:
+        pi = symmetric.sum(-1)
+    else:
+        pi = node_weights * np.einsum("kij,kj->ki", symmetric, node_weights)
+    return pi / pi.sum(-1, keepdims=True)
 
 
 class GBVS(ClassicalModel):
@@ -120,7 +119,7 @@ class GBVS(ClassicalModel):
     name = "gbvs"
 
     def __init__(self, map_size: int = 32, sigma_activation: float = 0.15,
-                 sigma_normalisation: float = 0.06, blur: float = 0.04, tol: float = 1e-6):
+                 sigma_normalisation: float = 0.06, blur: float = 0.04):
         if int(map_size) != map_size or map_size < 4:
             raise ValueError(f"`map_size` must be an integer >= 4; got {map_size!r}.")
         for name, value in (("sigma_activation", sigma_activation), ("sigma_normalisation", sigma_normalisation)):
@@ -128,7 +127,7 @@ class GBVS(ClassicalModel):
                 raise ValueError(f"`{name}` must be positive; got {value!r}.")
         if not blur >= 0:
             raise ValueError(f"`blur` must be >= 0; got {blur!r}.")
-        self.map_size, self.blur, self.tol = int(map_size), blur, tol
+        self.map_size, self.blur = int(map_size), blur
         self.sigma_activation, self.sigma_normalisation = sigma_activation, sigma_normalisation
 
     def grid(self, height: int, width: int):
@@ -151,11 +150,12 @@ class GBVS(ClassicalModel):
         act_falloff = grid_distance_falloff(grid, self.sigma_activation * grid[1])
         logs = np.log(np.maximum(stack, 0.0) + _LOG_FLOOR)
         dissimilarity = np.abs(logs[:, :, None] - logs[:, None, :]) + _MIXING_FLOOR
-        activation = markov_equilibrium(dissimilarity * act_falloff, self.tol)
+        activation = reversible_equilibrium(dissimilarity * act_falloff)
 
         norm_falloff = grid_distance_falloff(grid, max(1.0, self.sigma_normalisation * grid[1]))
         floor = _MIXING_FLOOR / activation.shape[1]
-        normalised = markov_equilibrium((activation[:, None, :] + floor) * norm_falloff, self.tol)
+        normalised = reversible_equilibrium(np.broadcast_to(norm_falloff, (len(activation),) + norm_falloff.shape),
+                                            activation + floor)
 
         saliency = np.zeros(grid[0] * grid[1])
         start = 0

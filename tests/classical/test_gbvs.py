@@ -3,7 +3,7 @@ import pytest
 from scipy.special import logsumexp
 
 from keras_saliency import classical, synthetic
-from keras_saliency.classical.gbvs import GBVS, grid_distance_falloff, markov_equilibrium
+from keras_saliency.classical.gbvs import GBVS, grid_distance_falloff, reversible_equilibrium
 
 
 def test_gbvs_any_size_normalised_and_deterministic():
@@ -17,17 +17,27 @@ def test_gbvs_any_size_normalised_and_deterministic():
         assert logsumexp(model.predict_log_density(image)) == pytest.approx(0.0, abs=1e-9)
 
 
-def test_power_iteration_matches_the_reversible_closed_forms():
+def _power_iteration(weights, tol=1e-10, max_iter=100000):
+    """Reference: pi <- pi (I + P) / 2 from uniform until converged."""
+    transition = weights / weights.sum(-1, keepdims=True)
+    pi = np.full(len(weights), 1.0 / len(weights))
+    for _ in range(max_iter):
+        new = 0.5 * (pi + pi @ transition)
+        if np.abs(new - pi).sum() < tol:
+            return new / new.sum()
+        pi = new
+    raise AssertionError("power iteration did not converge")
+
+
+def test_closed_form_equilibria_match_power_iteration():
     rng = np.random.default_rng(1)
     falloff = grid_distance_falloff((5, 6), 1.5)
     feature = rng.uniform(0.1, 1.0, 30)
     weights = np.abs(np.log(feature)[:, None] - np.log(feature)[None, :]) * falloff
-    expected = weights.sum(1) / weights.sum()  # symmetric graph: degree-proportional
-    np.testing.assert_allclose(markov_equilibrium(weights[None], tol=1e-9)[0], expected, atol=1e-5)
-    activation = rng.uniform(0.0, 1.0, 30)
-    expected = activation * (falloff @ activation)  # w(i, j) = A(j) F(i, j): pi_i ~ A_i (F A)_i
-    np.testing.assert_allclose(markov_equilibrium((activation[None, :] * falloff)[None], tol=1e-9)[0],
-                               expected / expected.sum(), atol=1e-5)
+    np.testing.assert_allclose(reversible_equilibrium(weights[None])[0], _power_iteration(weights), atol=1e-6)
+    activation = rng.uniform(0.0, 1.0, 30)  # w(i, j) = A(j) F(i, j)
+    np.testing.assert_allclose(reversible_equilibrium(falloff[None], activation[None])[0],
+                               _power_iteration(activation[None, :] * falloff), atol=1e-6)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -64,3 +74,17 @@ def test_popout_generator_contract():
 def test_itti_finds_both_popouts(kind):
     image, mask = synthetic.popout_search_array(kind, 256, 0)
     assert synthetic.normalised_map_mean(classical.IttiKoch().predict_saliency(image), mask) > 1.0
+
+
+def test_gbvs_on_a_photograph_finds_the_eyes():
+    """Regression: power iteration did not converge on this photo; the closed form always does."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    image = np.asarray(Image.open(Path(__file__).resolve().parents[2] / "examples" / "images" / "chelsea_cat.jpg"))
+    saliency = classical.gbvs(image)
+    assert saliency.shape == image.shape[:2] and np.isfinite(saliency).all()
+    eyes = np.zeros(saliency.shape, bool)
+    eyes[90:170, 130:330] = True  # the band of the cat's eyes
+    assert synthetic.normalised_map_mean(saliency, eyes) > 0.5
