@@ -3,7 +3,9 @@
 from keras_saliency.layers.conv_gru import ConvGRU
 from keras_saliency.layers.domain_adaptive_conv import DomainAdaptiveConv1x1, DomainAdaptiveSmoothing
 from keras_saliency.layers.domain_batch_norm import DomainAdaptiveBatchNormalization
+from keras_saliency.layers.finalizer import Finalizer
 from keras_saliency.layers.gaussian_prior_maps import GaussianPriorMaps
+from keras_saliency.layers.layer_norm_chw import LayerNormCHW
 from keras_saliency.layers.spatial import ReplicatePadding2D, Subsample2x
 
 __all__ = [
@@ -11,7 +13,9 @@ __all__ = [
     "DomainAdaptiveBatchNormalization",
     "DomainAdaptiveConv1x1",
     "DomainAdaptiveSmoothing",
+    "Finalizer",
     "GaussianPriorMaps",
+    "LayerNormCHW",
     "ReplicatePadding2D",
     "Subsample2x",
 ]
