@@ -29,6 +29,7 @@ from keras_saliency.layers import (
     GaussianPriorMaps,
     PixelLogSoftmax,
 )
+from keras_saliency.zoo.preset_mixin import PresetMixin
 from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2
 
 DEFAULT_DOMAINS = ("DHF1K", "Hollywood", "UCFSports", "SALICON")
@@ -80,7 +81,7 @@ def _skip(mid, out, n_domains, momentums, dropout, name):
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class UNISAL(keras.Model):
+class UNISAL(PresetMixin, keras.Model):
     """UNISAL for images (B, H, W, 3) and clips (B, T, H, W, 3), RGB in 0..255.
 
     Call with ``{"images": x, "domain": d[, "hidden": h]}`` where ``d`` is a
@@ -103,6 +104,9 @@ class UNISAL(keras.Model):
     ``"efficientnet_lite0"``, whose ImageNet weights exist offline:
     ``encoder_weights="imagenet"``). ``encoder_weights`` only initialises the
     encoder; it is not part of the saved config (the weights file holds them).
+
+    Presets: ``UNISAL.from_preset(name | folder | "hf://org/name@sha")`` and
+    ``model.save_to_preset(folder)``.
     """
 
     def __init__(self, domains: Sequence[str] = DEFAULT_DOMAINS, bypass_rnn: bool = True,
