@@ -1,14 +1,17 @@
 """Reusable, serializable saliency layers (``keras.ops``)."""
 
+from keras_saliency.layers.bypass_rnn import BypassRNN
 from keras_saliency.layers.conv_gru import ConvGRU
 from keras_saliency.layers.domain_adaptive_conv import DomainAdaptiveConv1x1, DomainAdaptiveSmoothing
 from keras_saliency.layers.domain_batch_norm import DomainAdaptiveBatchNormalization
 from keras_saliency.layers.finalizer import Finalizer
 from keras_saliency.layers.gaussian_prior_maps import GaussianPriorMaps
 from keras_saliency.layers.layer_norm_chw import LayerNormCHW
+from keras_saliency.layers.pixel_log_softmax import PixelLogSoftmax
 from keras_saliency.layers.spatial import ReplicatePadding2D, Subsample2x
 
 __all__ = [
+    "BypassRNN",
     "ConvGRU",
     "DomainAdaptiveBatchNormalization",
     "DomainAdaptiveConv1x1",
@@ -16,6 +19,7 @@ __all__ = [
     "Finalizer",
     "GaussianPriorMaps",
     "LayerNormCHW",
+    "PixelLogSoftmax",
     "ReplicatePadding2D",
     "Subsample2x",
 ]

@@ -26,9 +26,13 @@ class ConvGRU(keras.layers.Layer):
         h~ = tanh(a_h_x BN(w x) + r * (a_h_h BN(u h)) + b_h)
         h' = (1 - z) h + z h~          # z weights the new candidate (reference code)
 
-    Recurrent dropout (training only) is variational: one channel mask per
-    sequence on the hidden-state path. The time loop is unrolled, so T must be
-    known when the graph is built. Call ``layer(x, domain, initial_state=None)``.
+    Recurrent dropout (training only) is variational as in the reference code:
+    three channel masks (one each for ``u_r``, ``u_z``, ``u``), drawn once per
+    call (sequence or chunk), shared by every sample of the batch and every
+    time step, applied to the hidden state fed to those convolutions only (the
+    update ``(1 - z) h`` uses the undropped state). The time loop is unrolled,
+    so T must be known when the graph is built. Call
+    ``layer(x, domain, initial_state=None)``.
     """
 
     def __init__(self, hidden_channels=256, n_domains=1, momentums=0.99, recurrent_dropout=0.2, **kwargs):
@@ -62,12 +66,15 @@ class ConvGRU(keras.layers.Layer):
         y = ops.relu6(self.sep_bn[gate](y, domain, training=training))
         return self.pointwise[gate](y)
 
-    def step(self, x, h, domain, training=False, mask=None):
-        """One time step: (B, H, W, C) input, (B, H, W, hidden) state -> new state."""
-        hd = h if mask is None else h * mask
+    def step(self, x, h, domain, training=False, masks=None):
+        """One time step: (B, H, W, C) input, (B, H, W, hidden) state -> new state.
+
+        ``masks``: None or (3, hidden) recurrent dropout masks for ``u_r, u_z, u``.
+        """
+        hidden_inputs = {g: h if masks is None else h * masks[i] for i, g in enumerate(("u_r", "u_z", "u"))}
 
         def branch(gate, norm, scale):
-            source = x if gate.startswith("w") else hd
+            source = x if gate.startswith("w") else hidden_inputs[gate]
             return self.scales[scale] * self.norms[norm](self._gate(gate, source, domain, training), domain,
                                                          training=training)
 
@@ -84,14 +91,14 @@ class ConvGRU(keras.layers.Layer):
         batch, height, width = ops.shape(x)[0], ops.shape(x)[2], ops.shape(x)[3]
         h = (ops.zeros((batch, height, width, self.hidden_channels), x.dtype) if initial_state is None
              else ops.cast(initial_state, x.dtype))
-        mask = None
+        masks = None
         if training and self.recurrent_dropout > 0:
             keep = 1.0 - self.recurrent_dropout
-            draw = keras.random.uniform((batch, 1, 1, self.hidden_channels), seed=self.seed_generator)
-            mask = ops.cast(draw < keep, x.dtype) / keep
+            draw = keras.random.uniform((3, self.hidden_channels), seed=self.seed_generator)
+            masks = ops.cast(draw < keep, x.dtype) / keep
         outputs = []
         for t in range(steps):
-            h = self.step(x[:, t], h, domain, training=training, mask=mask)
+            h = self.step(x[:, t], h, domain, training=training, masks=masks)
             outputs.append(h)
         return ops.stack(outputs, axis=1), h
 

@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 
-def domain_index(domain, batch_size=None):
+def domain_index(domain):
     """int32 scalar from a scalar or (B,) domain tensor (a batch comes from one domain)."""
     domain = ops.cast(ops.convert_to_tensor(domain), "int32")
     return ops.reshape(domain, (-1,))[0]

@@ -77,6 +77,12 @@ def test_unisal_shapes_domains_and_roundtrip(tmp_path):
     with pytest.raises(ValueError, match="divisible by 32"):
         model({"images": images[:, :, :60], "domain": np.array([0], np.int32)})
     assert_keras_roundtrip(model, {"images": images[:, :1], "domain": np.array([1], np.int32)})
+    by_name = model({"images": images, "domain": "B"}, static=False)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(by_name), keras.ops.convert_to_numpy(out))
+    model.save_to_preset(tmp_path / "preset")
+    loaded = UNISAL.from_preset(tmp_path / "preset")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded({"images": images, "domain": "B"})),
+                                  keras.ops.convert_to_numpy(out))
 
 
 def test_mobilenetv2_unisal_is_a_registered_backbone():

@@ -37,6 +37,23 @@ def test_predict_video_chunks_equal_one_pass_per_offset(model):
     clip = model({"images": resized[None].astype(np.float32), "domain": np.array([0], np.int32)}, static=False,
                  target_size=(40, 50))
     np.testing.assert_allclose(out[[1, 4]], np.asarray(clip)[0], atol=1e-5)
+    # Offset 0 sees frames 0, 3 | 6 in two chunks: the hidden state carries over, so it equals one clip.
+    resized = np.stack([np.asarray(Image.fromarray(f).resize((64, 64), Image.LANCZOS)) for f in frames[[0, 3, 6]]])
+    clip = model({"images": resized[None].astype(np.float32), "domain": "DHF1K"}, static=False, target_size=(40, 50))
+    np.testing.assert_allclose(out[[0, 3, 6]], np.asarray(clip)[0], rtol=1e-5, atol=1e-5)
+
+
+def test_predict_video_static_domain_and_bad_arguments(model):
+    frames = RNG.integers(0, 255, (3, 64, 64, 3)).astype(np.uint8)
+    out = predict_video(model, frames, domain="SALICON", input_size=(64, 64), progress=False)
+    images = {"images": frames.astype(np.float32), "domain": "SALICON"}
+    np.testing.assert_allclose(out, np.asarray(model(images, static=True)), atol=1e-5)  # frame by frame, no RNN
+    as_clip = np.asarray(model({"images": frames[None].astype(np.float32), "domain": "SALICON"}, static=False))
+    assert np.abs(out - as_clip[0]).max() > 1e-3  # the RNN path would differ
+    with pytest.raises(ValueError, match="multiples of 32"):
+        predict_video(model, frames, input_size=(60, 64), progress=False)
+    with pytest.raises(ValueError, match="Unknown domain 'UCFSports'"):
+        predict_video(model, frames, domain="UCFSports", input_size=(64, 64), progress=False)
 
 
 def test_load_frames_from_folder_and_gif(tmp_path):

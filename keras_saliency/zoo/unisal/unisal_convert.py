@@ -78,7 +78,6 @@ def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]]) -> Non
     state.used.update(k for k in raw if k.startswith("cnn."))
     _load_sequence(model.skip_2x, state, "skip_2x")
     _load_sequence(model.skip_4x, state, "skip_4x")
-    _load_sequence(model.post_rnn, state, "post_rnn")
     for name in ("upsampling_2", "post_upsampling_2"):
         _load_sequence(getattr(model, name), state, f"{name}.inv_res")
     post = {layer.name: layer for layer in model.post_cnn.layers}
@@ -86,7 +85,9 @@ def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]]) -> Non
     _assign(post["post_cnn_conv_1"], state.bn("post_cnn.inv_res.conv.1"))
     _assign(post["post_cnn_conv_3"], [torch_conv(state["post_cnn.inv_res.conv.3.weight"])])
     _assign(post["post_cnn_conv_4"], state.bn("post_cnn.inv_res.conv.4"))
-    rnn, p = model.rnn, "rnn.cell_list.0"
+    _assign(model.recurrent.post_rnn_conv, [torch_conv(state["post_rnn.0.weight"])])
+    _set_dabn(model.recurrent.post_rnn_bn, state.dabn("post_rnn.1"))
+    rnn, p = model.recurrent.rnn, "rnn.cell_list.0"
     for gate in rnn.depthwise:
         _assign(rnn.depthwise[gate], [torch_conv(state[f"{p}.{gate}.conv_dw.weight"], depthwise=True)])
         _set_dabn(rnn.sep_bn[gate], state.dabn(f"{p}.{gate}.sep_bn"))

@@ -22,13 +22,14 @@ from keras import ops
 
 from keras_saliency.backbones.preprocessing import IMAGENET_MEAN, IMAGENET_STD
 from keras_saliency.layers import (
-    ConvGRU,
+    BypassRNN,
     DomainAdaptiveBatchNormalization,
     DomainAdaptiveConv1x1,
     DomainAdaptiveSmoothing,
     GaussianPriorMaps,
+    PixelLogSoftmax,
 )
-from keras_saliency.saliency_ops import log_softmax_hw
+from keras_saliency.zoo.preset_mixin import PresetMixin
 from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2
 
 DEFAULT_DOMAINS = ("DHF1K", "Hollywood", "UCFSports", "SALICON")
@@ -80,18 +81,20 @@ def _skip(mid, out, n_domains, momentums, dropout, name):
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class UNISAL(keras.Model):
+class UNISAL(PresetMixin, keras.Model):
     """UNISAL for images (B, H, W, 3) and clips (B, T, H, W, 3), RGB in 0..255.
 
-    Call with ``{"images": x, "domain": d[, "hidden": h]}`` where ``d`` is the
-    domain index (int, scalar or (B,); a batch comes from one domain) in
-    ``domains``; ``model.domain_index(name)`` maps names. Returns the
+    Call with ``{"images": x, "domain": d[, "hidden": h]}`` where ``d`` is a
+    domain name from ``domains`` (eager calls) or its index (int tensor, scalar
+    or (B,); a batch comes from one domain; ``model.domain_index(name)`` maps
+    names; graphs and ``fit`` take the index so one graph serves all domains). Returns the
     log-density per frame, (B, T, H', W') for clips and (B, H', W') for images
     (``logsumexp == 0`` per frame), plus the last hidden state
     (B, H/32, W/32, 256) when ``return_hidden=True``.
 
-    ``static``: None infers it as the reference does (T == 1 means a static
-    batch: the ConvGRU is bypassed); pass False to run the RNN on single frames.
+    ``static``: None infers it as the reference does (T == 1, or a model whose
+    domains are all static such as SALICON-only, means a static batch: the
+    Bypass-RNN skips the ConvGRU); pass False to run the RNN on single frames.
     ``target_size``: output (H', W'); None keeps the input size. H and W must be
     multiples of 32.
 
@@ -101,6 +104,9 @@ class UNISAL(keras.Model):
     ``"efficientnet_lite0"``, whose ImageNet weights exist offline:
     ``encoder_weights="imagenet"``). ``encoder_weights`` only initialises the
     encoder; it is not part of the saved config (the weights file holds them).
+
+    Presets: ``UNISAL.from_preset(name | folder | "hf://org/name@sha")`` and
+    ``model.save_to_preset(folder)``.
     """
 
     def __init__(self, domains: Sequence[str] = DEFAULT_DOMAINS, bypass_rnn: bool = True,
@@ -127,13 +133,12 @@ class UNISAL(keras.Model):
             keras.layers.Conv2D(256, 1, use_bias=False, name="post_cnn_conv_3"),
             keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, name="post_cnn_conv_4"),
         ], name="post_cnn")
-        self.rnn = ConvGRU(256, n, momentums, recurrent_dropout, name="rnn")
-        self.post_rnn = _DomainSequence([keras.layers.Conv2D(256, 1, use_bias=False, name="post_rnn_0"),
-                                         _dabn(n, momentums, "post_rnn_1"), "relu6"], name="post_rnn")
+        self.recurrent = BypassRNN(256, n, momentums, recurrent_dropout, name="bypass_rnn")
         self.upsampling_2 = _inverted_residual(128, 768, n, momentums, "upsampling_2")
         self.post_upsampling_2 = _inverted_residual(64, 384, n, momentums, "post_upsampling_2")
         self.adaptation = DomainAdaptiveConv1x1(n, 1, name="adaptation")
         self.smoothing = DomainAdaptiveSmoothing(n, 41, name="smoothing")
+        self.log_softmax = PixelLogSoftmax(name="log_softmax")
 
     @staticmethod
     def _build_encoder(encoder, weights):
@@ -176,6 +181,11 @@ class UNISAL(keras.Model):
             raise ValueError(f"Unknown domain {domain!r}; this model has {self.domains}.")
         return self.domains.index(domain)
 
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, dict) and isinstance(inputs.get("domain"), str):  # a name: Keras takes tensors only
+            inputs = {**inputs, "domain": np.array([self.domain_index(inputs["domain"])], np.int32)}
+        return super().__call__(inputs, *args, **kwargs)
+
     def call(self, inputs, training=False, static: Optional[bool] = None, target_size=None,
              return_hidden: bool = False):
         if isinstance(inputs, dict) and "images" not in inputs and "image" in inputs:
@@ -191,7 +201,8 @@ class UNISAL(keras.Model):
         steps, height, width = images.shape[1], images.shape[2], images.shape[3]
         if height is not None and (height % 32 or width % 32):
             raise ValueError(f"UNISAL needs H and W divisible by 32; got {height}x{width}.")
-        static = (steps == 1) if static is None else static
+        if static is None:  # the reference: one frame, or a model of static domains only
+            static = steps == 1 or all(d in self.static_domains for d in self.domains)
         batch = ops.shape(images)[0]
         frames = ops.reshape(images, (-1,) + tuple(images.shape[2:]))
         x, feat_2x, feat_4x = self._encode(frames)
@@ -199,22 +210,17 @@ class UNISAL(keras.Model):
         skip_4x = self.skip_4x(feat_4x, domain, training=training)
         x = ops.concatenate([x, self.gaussians(x, domain)], axis=-1)
         post_cnn = self.post_cnn(x, training=training)
-        hidden = inputs.get("hidden")
-        if static and self.bypass_rnn:
-            features, last_hidden = post_cnn, hidden
-        else:
-            sequence = ops.reshape(post_cnn, (batch, steps) + tuple(post_cnn.shape[1:]))
-            rnn_out, last_hidden = self.rnn(sequence, domain, initial_state=hidden, training=training)
-            rnn_out = ops.reshape(rnn_out, (-1,) + tuple(post_cnn.shape[1:]))
-            features = post_cnn + self.post_rnn(rnn_out, domain, training=training)
-        x = _upsample2x(features)
+        sequence = ops.reshape(post_cnn, (batch, steps) + tuple(post_cnn.shape[1:]))
+        features, last_hidden = self.recurrent(sequence, domain, static=static and self.bypass_rnn,
+                                               initial_state=inputs.get("hidden"), training=training)
+        x = _upsample2x(ops.reshape(features, (-1,) + tuple(post_cnn.shape[1:])))
         x = _upsample2x(self.upsampling_2(ops.concatenate([x, skip_2x], axis=-1), domain, training=training))
         x = self.post_upsampling_2(ops.concatenate([x, skip_4x], axis=-1), domain, training=training)
         x = self.adaptation(x, domain)
         x = self.smoothing.call_upsampled(x, domain, 8)  # == smoothing(nearest x8 upsampling), exactly
         if target_size is not None and tuple(target_size) != (height, width):
             x = ops.image.resize(x, tuple(target_size), interpolation="bilinear", antialias=False)
-        log_density = log_softmax_hw(x)  # (B*T, H', W')
+        log_density = self.log_softmax(x)  # (B*T, H', W')
         log_density = ops.reshape(log_density, (batch, steps) + tuple(log_density.shape[1:]))
         if single_image:
             log_density = log_density[:, 0]

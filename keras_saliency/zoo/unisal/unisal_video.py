@@ -59,15 +59,24 @@ def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), ch
         model: a :class:`~keras_saliency.zoo.unisal.UNISAL`.
         video: see :func:`load_frames`.
         domain: the domain to run (its ``frame_modulo`` default comes from the reference).
+            Static domains (``model.static_domains``, e.g. SALICON) run every frame
+            through the Bypass-RNN's static path, as the reference does.
         input_size: network resolution (H, W), multiples of 32 (DHF1K: 224x384).
     """
     from tqdm.auto import tqdm
 
+    if len(input_size) != 2 or any(int(n) <= 0 or int(n) % 32 for n in input_size):
+        raise ValueError(f"`input_size` must be (H, W) with positive multiples of 32; got {tuple(input_size)}.")
+    if chunk_size < 1:
+        raise ValueError(f"`chunk_size` must be >= 1; got {chunk_size}.")
+    domain_id = np.array([model.domain_index(domain)], np.int32)
+    static = domain in model.static_domains
     frames = load_frames(video)
-    steps = frame_modulo or FRAME_MODULO.get(domain, 1)
+    if len(frames) == 0:
+        raise ValueError("The video has no frames.")
+    steps = 1 if static else frame_modulo or FRAME_MODULO.get(domain, 1)
     height, width = frames.shape[1:3]
     resized = np.stack([np.asarray(Image.fromarray(f).resize(input_size[::-1], Image.LANCZOS)) for f in frames])
-    domain_id = np.array([model.domain_index(domain)], np.int32)
     out = np.zeros((len(frames), height, width), np.float32)
     chunks = [(o, idx[i:i + chunk_size]) for o in range(steps) for idx in [np.arange(o, len(frames), steps)]
               for i in range(0, len(idx), chunk_size)]
@@ -76,6 +85,6 @@ def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), ch
         inputs = {"images": resized[index][None].astype(np.float32), "domain": domain_id}
         if offset in hidden:
             inputs["hidden"] = hidden[offset]
-        log_density, hidden[offset] = model(inputs, static=False, target_size=(height, width), return_hidden=True)
+        log_density, hidden[offset] = model(inputs, static=static, target_size=(height, width), return_hidden=True)
         out[index] = np.asarray(log_density)[0]
     return out
