@@ -6,6 +6,7 @@ from keras_saliency.layers.domain_batch_norm import DomainAdaptiveBatchNormaliza
 from keras_saliency.layers.finalizer import Finalizer
 from keras_saliency.layers.gaussian_prior_maps import GaussianPriorMaps
 from keras_saliency.layers.layer_norm_chw import LayerNormCHW
+from keras_saliency.layers.readout_network import ReadoutNetwork, fixation_selection_network, saliency_network
 from keras_saliency.layers.spatial import ReplicatePadding2D, Subsample2x
 
 __all__ = [
@@ -16,6 +17,9 @@ __all__ = [
     "Finalizer",
     "GaussianPriorMaps",
     "LayerNormCHW",
+    "ReadoutNetwork",
     "ReplicatePadding2D",
     "Subsample2x",
+    "fixation_selection_network",
+    "saliency_network",
 ]

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_saliency.layers.legacy_resize import legacy_nearest_resize
+from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
 from keras_saliency.layers.spatial import replicate_pad
 from keras_saliency.saliency_ops import log_softmax_hw
 
@@ -53,7 +53,7 @@ class Finalizer(keras.layers.Layer):
         return ops.conv(x, ops.reshape(weights, (1, -1, 1, 1)), padding="valid")
 
     def call(self, readout, centerbias):
-        height, width = centerbias.shape[1], centerbias.shape[2]
+        height, width = spatial_size(centerbias)  # static or dynamic
         factor = self.saliency_map_factor
         small = (height // factor, width // factor)
         cb_small = legacy_nearest_resize(centerbias[..., None], small, scale=factor)
