@@ -1,8 +1,15 @@
 """DeepGaze II / IIE (Kümmerer et al.; Linardos, Kümmerer et al., ICCV 2021): readouts on frozen backbones."""
 
 from keras_saliency.zoo.deepgaze.deepgaze_features import FeatureCache, readout_grid
-from keras_saliency.zoo.deepgaze.deepgaze_mixture import DensityMixture, RunningLogMeanExp
-from keras_saliency.zoo.deepgaze.deepgaze_model import DeepGazeII, DeepGazeIIE, DeepGazeReadoutModel
+from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
+    DensityMixture,
+    RunningLogMeanExp,
+)
+from keras_saliency.zoo.deepgaze.deepgaze_model import (
+    DeepGazeII,
+    DeepGazeIIE,
+    DeepGazeReadoutModel,
+)
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
 from keras_saliency.zoo.deepgaze.deepgaze_training import (
     ReadoutDataset,

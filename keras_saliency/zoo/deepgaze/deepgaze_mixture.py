@@ -79,6 +79,7 @@ class DensityMixture(PresetMixin, keras.Model):
         if not members or not all(isinstance(m, keras.Model) for m in members):
             raise ValueError(f"`members` must be a non-empty list of Keras models; got {members!r}.")
         self.members = members
+        self.built = all(m.built for m in members)
 
     def call(self, inputs, training=False):
         mixture = RunningLogMeanExp()

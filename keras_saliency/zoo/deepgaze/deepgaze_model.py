@@ -23,7 +23,11 @@ import numpy as np
 from keras import ops
 
 from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
-from keras_saliency.zoo.deepgaze.deepgaze_mixture import DensityMixture, RunningLogMeanExp, check_inputs
+from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
+    DensityMixture,
+    RunningLogMeanExp,
+    check_inputs,
+)
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
 from keras_saliency.zoo.preset_mixin import PresetMixin
 
@@ -56,6 +60,16 @@ def tap_list(maps) -> list:
     if isinstance(maps, dict):
         return list(maps.values())
     return list(maps) if isinstance(maps, (list, tuple)) else [maps]
+
+
+def tap_channels(extractor) -> Optional[int]:
+    """Total channels of a functional extractor's taps, or None when unknown before a call."""
+    try:
+        outputs = tap_list(extractor.output)
+    except (AttributeError, ValueError):
+        return None
+    channels = [o.shape[-1] for o in outputs]
+    return None if any(c is None for c in channels) else int(sum(channels))
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
@@ -93,6 +107,11 @@ class DeepGazeII(PresetMixin, keras.Model):
         self.downsample, self.saliency_map_factor, self.sigma = int(downsample), int(saliency_map_factor), float(sigma)
         self.readouts = [DeepGazeReadout(sigma, saliency_map_factor, name=f"readout_{k}")
                          for k in range(self.n_components)]
+        channels = tap_channels(self.extractor)
+        if channels is not None:  # all weights exist at once: saving an uncalled model keeps them
+            for readout in self.readouts:
+                readout.build((None, None, None, channels), (None, None, None))
+            self.built = True
 
     def features(self, image):
         """Concatenated taps on the readout grid: (B, ceil(H/d/f), ceil(W/d/f), C), d = downsample, f = readout_factor."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 import keras
 
 from keras_saliency.layers.finalizer import Finalizer
-from keras_saliency.layers.readout_network import fixation_selection_network, saliency_network
+from keras_saliency.layers.readout_network import (
+    fixation_selection_network,
+    saliency_network,
+)
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
