@@ -177,6 +177,7 @@ class DeepGazeReadoutModel(keras.Model):
         if not readouts or not all(isinstance(r, DeepGazeReadout) for r in readouts):
             raise ValueError(f"`readouts` must be a non-empty list of DeepGazeReadout layers; got {readouts!r}.")
         self.readouts = readouts
+        self.built = all(r.built for r in readouts)
 
     def call(self, inputs, training=False):
         features, centerbias = ops.cast(inputs["features"], "float32"), ops.cast(inputs["centerbias"], "float32")
