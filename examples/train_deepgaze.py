@@ -152,6 +152,7 @@ def run_fold(fold, args, ids, load_image, sizes, fixations, extractors, caches, 
             rows[f"{name} #{k}"] = {**evaluate(instances[-1], test_fix, test_sizes, centre_bias),
                                     "epochs": len(history.history["loss"]), "train_s": round(seconds, 1),
                                     "best_val_ig": float(np.max(history.history["val_ig"]))}
+            print(f"fold {fold} {name} #{k}: {rows[f'{name} #{k}']}", flush=True)
         model.readout_model().save_weights(out_dir / f"{name}_fold{fold}.weights.h5")
         backbone_mixtures.append(mixture(instances))
         rows[f"{name} mixture of {args.instances}"] = evaluate(backbone_mixtures[-1], test_fix, test_sizes,

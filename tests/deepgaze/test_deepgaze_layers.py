@@ -6,6 +6,7 @@ import deepgaze_numpy_reference as ref
 import keras
 import numpy as np
 import pytest
+from scipy import ndimage
 from scipy.special import logsumexp
 
 from keras_saliency.layers import (
@@ -15,6 +16,7 @@ from keras_saliency.layers import (
     fixation_selection_network,
     saliency_network,
 )
+from keras_saliency.layers.finalizer import replicate_blur_matrix
 from keras_saliency.layers.legacy_resize import legacy_nearest_resize
 from keras_saliency.testing.roundtrip import assert_keras_roundtrip
 
@@ -114,6 +116,15 @@ def test_finalizer_blur_matches_scipy_kernel_2ceil3sigma_plus_1_with_replicate_p
     row = _np(finalizer.blur(spike))[0, 10, :, 0]
     radius = math.ceil(3 * 1.7)
     assert (row[10 - radius:10 + radius + 1] > 0).all() and not row[:10 - radius].any() and not row[11 + radius:].any()
+
+
+@pytest.mark.parametrize("n,radius", [(1, 3), (2, 5), (7, 2), (9, 9)])
+def test_replicate_blur_matrix_is_correlation_with_edge_padding(n, radius):
+    weights = RNG.random(2 * radius + 1).astype("float32")  # asymmetric: checks the orientation too
+    matrix = _np(replicate_blur_matrix(keras.ops.convert_to_tensor(weights), n, radius))
+    v = RNG.normal(size=n)
+    np.testing.assert_allclose(matrix @ v, ndimage.correlate1d(v, weights.astype(np.float64), mode="nearest"),
+                               rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("size", [(24, 32), (23, 33)])
