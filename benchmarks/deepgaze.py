@@ -8,12 +8,13 @@
   random arrays of the cached shape: the readout's cost does not depend on their values.
 * Inference: ms/image end to end at 768x1024 for one backbone x one readout, batch 1,
   median of ``--repeats`` after a warm-up: ``model.predict`` (graph) and
-  ``predict_log_density`` (eager, one component at a time).
-* Memory: peak resident memory (``ru_maxrss``) of a fresh process that builds an
-  ensemble (``--ensemble`` backbones x ``--components`` readouts) and predicts a batch of
-  ``--memory-batch`` 768x1024 images, in one graph (``model.predict``) or member by
-  member (``predict_log_density``); the increase over the process after building is the
-  inference's own peak. (tracemalloc cannot see TensorFlow's allocator, so it is not used.)
+  ``predict_log_density`` (backbone and each component compiled separately, one at a time).
+* Memory: a fresh process builds an ensemble (``--ensemble`` backbones x ``--components``
+  readouts), resets its peak-RSS counter (``/proc/self/clear_refs``), predicts one batch of
+  ``--memory-batch`` 768x1024 images in one graph (``model.predict``) or member by member
+  (``predict_log_density``) and reports ``VmHWM``: the peak over the built model's RSS is
+  the inference's own. (tracemalloc cannot see TensorFlow's allocator; ``ru_maxrss`` of a
+  child includes the parent's peak.) Linux only.
 Backbones: EfficientNet-Lite0/1/2 with their ImageNet weights (the real backbones of the
 issue; weights do not change the timings).
 """
@@ -38,7 +39,17 @@ SIZE = (768, 1024)
 
 
 def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """Peak resident memory of this process so far, MB (``ru_maxrss``, KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def status_mb(field):
+    """``VmRSS`` / ``VmHWM`` (peak RSS of this address space) from /proc/self/status, MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def inputs(batch, seed=0):
@@ -58,15 +69,21 @@ def median_seconds(fn, repeats):
 
 
 def memory_probe(args):
-    """Runs in a fresh process: prints {"built_mb", "peak_mb"} as JSON."""
+    """Runs in a fresh process: prints {"built_mb", "peak_mb"} as JSON.
+
+    ``ru_maxrss`` would include the parent's peak (Linux carries it over fork and
+    exec), so the peak is ``VmHWM``, reset after building (``clear_refs`` 5).
+    """
     model = DeepGazeIIE(args.ensemble, n_components=args.components, backbone_weights="imagenet")
     data = inputs(args.memory_batch)
-    built = rss_mb()
+    built = status_mb("VmRSS")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
     if args.memory_probe == "graph":
         model.predict(data, batch_size=args.memory_batch, verbose=0)
     else:
         model.predict_log_density(data, batch_size=args.memory_batch)
-    print(json.dumps({"built_mb": built, "peak_mb": rss_mb()}))
+    print(json.dumps({"built_mb": built, "peak_mb": status_mb("VmHWM")}))
 
 
 def training_epoch_seconds(backbone, n_images):
@@ -113,7 +130,7 @@ def main():
     eager = median_seconds(lambda: model.predict_log_density(one), args.repeats)
     rows.append(f"- end-to-end inference at 768x1024, {args.backbone} x 1 readout, batch 1: "
                 f"**{1000 * graph:.0f} ms/image** (`predict`, graph), {1000 * eager:.0f} ms/image "
-                f"(`predict_log_density`, eager)")
+                f"(`predict_log_density`, chunked)")
     ensemble = DeepGazeIIE(args.ensemble, n_components=args.components, backbone_weights="imagenet")
     graph = median_seconds(lambda: ensemble.predict(one, batch_size=1, verbose=0), max(1, args.repeats // 2))
     eager = median_seconds(lambda: ensemble.predict_log_density(one), max(1, args.repeats // 2))
@@ -121,7 +138,7 @@ def main():
                 f"{1000 * graph:.0f} ms/image (`predict`), {1000 * eager:.0f} ms/image (`predict_log_density`)")
     rows += ["", f"Peak memory, fresh process, ensemble {len(args.ensemble)} backbones x {args.components} readouts, "
              f"batch of {args.memory_batch} 768x1024 images:", "",
-             "| path | RSS after building (MB) | peak RSS (MB) | increase for inference (MB) |", "|---|---|---|---|"]
+             "| path | RSS after building (MB) | peak RSS during inference (MB) | increase (MB) |", "|---|---|---|---|"]
     for probe in ("graph", "chunked"):
         command = [sys.executable, __file__, "--memory-probe", probe, "--components", str(args.components),
                    "--memory-batch", str(args.memory_batch), "--ensemble", *args.ensemble]
@@ -129,7 +146,8 @@ def main():
         name = "`predict` (one graph)" if probe == "graph" else "`predict_log_density` (member by member)"
         rows.append(f"| {name} | {result['built_mb']:.0f} | {result['peak_mb']:.0f} | "
                     f"{result['peak_mb'] - result['built_mb']:.0f} |")
-    rows.append(f"\nPeak RSS of this (benchmark) process: {rss_mb():.0f} MB.")
+    rows.append(f"\nPeak RSS of the benchmark process itself (training, inference and ensemble above): "
+                f"{rss_mb():.0f} MB.")
     text = "\n".join(rows) + "\n"
     print(text)
     if args.output:

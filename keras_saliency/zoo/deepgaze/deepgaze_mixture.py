@@ -26,7 +26,12 @@ class RunningLogMeanExp:
         self.total, self.count = None, 0
 
     def add(self, log_density):
-        self.total = log_density if self.total is None else ops.logaddexp(self.total, log_density)
+        if self.total is None:
+            self.total = log_density
+        elif isinstance(log_density, np.ndarray) and isinstance(self.total, np.ndarray):
+            self.total = np.logaddexp(self.total, log_density)
+        else:
+            self.total = ops.logaddexp(self.total, log_density)
         self.count += 1
 
     def result(self):
@@ -49,16 +54,25 @@ def check_inputs(inputs, name: str):
     return image, centerbias
 
 
+def check_batch_size(batch_size) -> int:
+    if int(batch_size) < 1:
+        raise ValueError(f"`batch_size` must be >= 1; got {batch_size}.")
+    return int(batch_size)
+
+
 def predict_in_batches(model, inputs, batch_size: int = 1) -> np.ndarray:
-    """``model(inputs)`` over ``batch_size`` images at a time (eager), as float32 NumPy (B, H, W)."""
+    """``model``'s log-densities, ``batch_size`` images at a time, as float32 NumPy (B, H, W).
+
+    Uses ``model.predict_log_density`` where the model has one (chunked
+    evaluation), otherwise ``model.predict_on_batch`` (compiled).
+    """
     if hasattr(model, "predict_log_density"):
         return model.predict_log_density(inputs, batch_size=batch_size)
     image, centerbias = check_inputs(inputs, type(model).__name__)
-    if batch_size < 1:
-        raise ValueError(f"`batch_size` must be >= 1; got {batch_size}.")
+    batch_size = check_batch_size(batch_size)
     return np.concatenate([
-        keras.ops.convert_to_numpy(model({"image": image[s:s + batch_size],
-                                          "centerbias": centerbias[s:s + batch_size]}, training=False))
+        np.asarray(model.predict_on_batch({"image": image[s:s + batch_size],
+                                           "centerbias": centerbias[s:s + batch_size]}), np.float32)
         for s in range(0, len(image), batch_size)])
 
 
@@ -69,8 +83,9 @@ class DensityMixture(PresetMixin, keras.Model):
     ``members``: Keras models mapping ``{"image", "centerbias"}`` to a
     normalised log-density (B, H, W) (e.g. :class:`DeepGazeII`). ``call`` runs
     them in sequence inside one graph; :meth:`predict_log_density` runs one
-    member (and, for DeepGaze members, one readout component) at a time
-    eagerly, so peak memory is that of the largest member, not of the sum.
+    member (and, for DeepGaze members, one readout component) at a time, each
+    as its own compiled function, and accumulates in NumPy, so only one
+    member's activations exist at a time.
     """
 
     def __init__(self, members: Sequence, name="density_mixture", **kwargs):
@@ -91,8 +106,8 @@ class DensityMixture(PresetMixin, keras.Model):
         """The mixture's log-density (B, H, W) as float32 NumPy, evaluated member by member."""
         mixture = RunningLogMeanExp()
         for member in self.members:
-            mixture.add(predict_in_batches(member, inputs, batch_size))
-        return keras.ops.convert_to_numpy(mixture.result()).astype(np.float32)
+            mixture.add(predict_in_batches(member, inputs, batch_size).astype(np.float64))
+        return mixture.result().astype(np.float32)
 
     def get_config(self):
         return {**super().get_config(), "members": [keras.saving.serialize_keras_object(m) for m in self.members]}

@@ -26,6 +26,7 @@ from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_s
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
     DensityMixture,
     RunningLogMeanExp,
+    check_batch_size,
     check_inputs,
 )
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
@@ -60,6 +61,18 @@ def tap_list(maps) -> list:
     if isinstance(maps, dict):
         return list(maps.values())
     return list(maps) if isinstance(maps, (list, tuple)) else [maps]
+
+
+class _PartModel(keras.Model):
+    """``fn(inputs)`` over ``layers`` of another model, compiled by ``predict_on_batch``; never saved."""
+
+    def __init__(self, fn, layers, **kwargs):
+        super().__init__(**kwargs)
+        self.fn, self.parts = fn, list(layers)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        return self.fn(inputs)
 
 
 def tap_channels(extractor) -> Optional[int]:
@@ -141,19 +154,32 @@ class DeepGazeII(PresetMixin, keras.Model):
         return mixture.result()
 
     def predict_log_density(self, inputs, batch_size: int = 1) -> np.ndarray:
-        """Log-densities (B, H, W) as float32 NumPy, ``batch_size`` images and one component at a time (eager)."""
+        """Log-densities (B, H, W) as float32 NumPy: ``batch_size`` images and one component at a time.
+
+        The backbone and each component run as separate compiled functions
+        (``predict_on_batch``); the mixture is accumulated in NumPy.
+        """
         image, centerbias = check_inputs(inputs, type(self).__name__)
-        if batch_size < 1:
-            raise ValueError(f"`batch_size` must be >= 1; got {batch_size}.")
+        batch_size = check_batch_size(batch_size)
+        feature_part = self._part("features", self.features, [self.extractor])
         out = []
         for s in range(0, len(image), batch_size):
-            features, bias = self.features(image[s:s + batch_size]), ops.convert_to_tensor(centerbias[s:s + batch_size])
+            features = feature_part.predict_on_batch(image[s:s + batch_size])
             mixture = RunningLogMeanExp()
-            for readout in self.readouts:
-                mixture.add(readout(features, bias))
-            out.append(ops.convert_to_numpy(mixture.result()))
+            for k, readout in enumerate(self.readouts):
+                part = self._part(f"readout_{k}", lambda x, r=readout: r(x["features"], x["centerbias"]), [readout])
+                mixture.add(np.asarray(part.predict_on_batch(
+                    {"features": features, "centerbias": centerbias[s:s + batch_size]}), np.float64))
+            out.append(mixture.result())
             del features
         return np.concatenate(out).astype(np.float32)
+
+    def _part(self, key, fn, layers):
+        """A cached :class:`_PartModel`; kept in ``__dict__`` so that Keras does not track (or save) it."""
+        parts = self.__dict__.setdefault("_part_models", {})
+        if key not in parts:
+            parts[key] = _PartModel(fn, layers, name=f"{self.name}_{key}")
+        return parts[key]
 
     def get_config(self):
         return {**super().get_config(), "backbone": keras.saving.serialize_keras_object(self.extractor),
