@@ -1,12 +1,13 @@
 """Input pipelines: TFDS saliency examples -> batched model inputs and targets."""
 
+from keras_saliency.data.evaluation import EncodedImage, evaluation_samples
 from keras_saliency.data.pipeline import TARGETS, domain_batches, filter_ids, make_target, saliency_dataset
 from keras_saliency.data.sizes import UNISAL_INPUT_SIZES, optimal_size
 from keras_saliency.data.splits import few_shot_split, fold_of, kfold_split
 from keras_saliency.data.video import UNISAL_CLIP_LENGTH, UNISAL_FRAME_MODULO, video_clip_dataset
 
 __all__ = [
-    "TARGETS", "UNISAL_CLIP_LENGTH", "UNISAL_FRAME_MODULO", "UNISAL_INPUT_SIZES",
-    "domain_batches", "filter_ids", "few_shot_split", "fold_of", "kfold_split",
+    "EncodedImage", "TARGETS", "UNISAL_CLIP_LENGTH", "UNISAL_FRAME_MODULO", "UNISAL_INPUT_SIZES",
+    "domain_batches", "evaluation_samples", "filter_ids", "few_shot_split", "fold_of", "kfold_split",
     "make_target", "optimal_size", "saliency_dataset", "video_clip_dataset",
 ]

@@ -1,0 +1,71 @@
+"""TFDS image examples -> samples for :func:`keras_saliency.metrics.evaluate`, images decoded on demand.
+
+Images stay encoded (PNG/JPEG bytes, ~10x smaller than pixels) until a model
+asks for them with ``np.asarray(sample["image"])``, so a whole dataset such as
+MIT1003 (1003 images up to 1024 px) fits in memory for the shuffled-AUC
+negatives, which need every image's fixations at once.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import List, Optional
+
+import numpy as np
+
+from keras_saliency.fixations import Fixations
+
+
+class EncodedImage:
+    """An encoded image; ``shape`` (H, W, 3) from its header, pixels (uint8) via ``np.asarray``."""
+
+    def __init__(self, data: bytes):
+        from PIL import Image
+
+        self.data = bytes(data)
+        with Image.open(io.BytesIO(self.data)) as image:
+            width, height = image.size
+        self.shape = (height, width, 3)
+
+    def __array__(self, dtype=None, copy=None):
+        import tensorflow as tf
+
+        pixels = tf.io.decode_image(self.data, channels=3, expand_animations=False).numpy()
+        return pixels if dtype is None else pixels.astype(dtype)
+
+
+def evaluation_samples(builder, split: str = "train", limit: Optional[int] = None) -> List[dict]:
+    """Samples ``{"image": EncodedImage, "image_size", "image_id", "fixations"[, "reference_map"]}``.
+
+    Args:
+        builder: a prepared TFDS builder with the image features of
+            ``tfds_builders.core.features`` (``image``, ``image_id``, ``fixations``).
+        split: a TFDS split spec (``"train"``, ``"train[:10%]"``...).
+        limit: the first ``limit`` examples of the split only.
+    ``reference_map`` is the dataset's published dense map (float64 (H, W)) when it has one.
+    """
+    import tensorflow_datasets as tfds
+
+    features = builder.info.features
+    missing = [key for key in ("image", "image_id", "fixations") if key not in features]
+    if missing:
+        raise ValueError(f"{builder.info.full_name} has no {missing} features: not a fixation image dataset "
+                         f"(it has {sorted(features.keys())}).")
+    if limit is not None and limit < 1:
+        raise ValueError(f"`limit` must be >= 1; got {limit}.")
+    ds = builder.as_dataset(split=split, decoders={"image": tfds.decode.SkipDecoding()}, shuffle_files=False)
+    if limit is not None:
+        ds = ds.take(limit)
+    samples = []
+    for example in tfds.as_numpy(ds):
+        image = EncodedImage(example["image"])
+        sample = {
+            "image": image,
+            "image_size": image.shape[:2],
+            "image_id": example["image_id"].decode(),
+            "fixations": Fixations(example["fixations"]["x"], example["fixations"]["y"]),
+        }
+        if "saliency_map" in example:
+            sample["reference_map"] = np.asarray(example["saliency_map"][..., 0], np.float64)
+        samples.append(sample)
+    return samples
