@@ -1,4 +1,4 @@
-"""One-call prediction: images, files or folders -> log-densities and saliency maps.
+"""One-call prediction: images, files, folders or videos -> log-densities and saliency maps.
 
 Every prediction is returned at the **original image size**: a normalised
 natural-log density (``logsumexp == 0``) and its saliency map (the density,
@@ -6,8 +6,13 @@ natural-log density (``logsumexp == 0``) and its saliency map (the density,
 
 A *model* is anything with ``predict_log_density(image) -> (H, W)``
 (the classical models), a Keras model mapping (B, H, W, 3) float RGB in
-0..255 to log-densities (B, h, w[, 1]), a registered preset name, a preset
-folder or an ``hf://`` spec.
+0..255 to log-densities (B, h, w[, 1]), a Keras model with
+``make_predictor()`` (UNISAL), a registered preset name, a preset folder or an
+``hf://`` spec.
+
+Videos (:class:`Video`, or a path with a video suffix) run through the model's
+``predict_video(frames)`` when it has one (UNISAL: its recurrent clip inference),
+otherwise frame by frame; see `keras_saliency.video_frames` for what can be read.
 """
 
 from __future__ import annotations
@@ -23,6 +28,26 @@ from keras_saliency.density import check_log_density, resize_log_density
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 DEFAULT_MODEL = "itti"  # GBVS does not yet converge on every photo (see keras_saliency.classical.gbvs)
 CLASSICAL_MODELS = ("gbvs", "itti", "centre_bias")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Video:
+    """Marks an input of :func:`predict` as one video: a folder of frames, an animated image or (T, H, W, 3)."""
+
+    source: Union[str, Path, np.ndarray]
+
+
+@dataclasses.dataclass
+class VideoPrediction:
+    """One video's prediction: ``frames`` uint8 (T, H, W, 3) and ``log_density`` (T, H, W), per frame normalised."""
+
+    source: str
+    frames: np.ndarray
+    log_density: np.ndarray
+
+    @property
+    def saliency_map(self) -> np.ndarray:
+        return np.exp(self.log_density)
 
 
 @dataclasses.dataclass
@@ -101,9 +126,11 @@ def resolve_model(model=None):
             return classical.get(name)
         from keras_saliency import zoo
 
-        return KerasModelAdapter(zoo.load(name))
+        return resolve_model(zoo.load(name))
     if hasattr(model, "predict_log_density"):
         return model
+    if hasattr(model, "make_predictor"):
+        return model.make_predictor()
     try:
         import keras
 
@@ -124,35 +151,82 @@ class _CallableModel:
         return self.function(image)
 
 
-def predict(inputs, model=None, progress: Optional[bool] = None) -> List[Prediction]:
-    """Predicts saliency for images (arrays), image files or folders of images.
+def _items(inputs) -> list:
+    """(source, image array | image path | Video) for each input; folders expand to their images."""
+    from keras_saliency.video_frames import is_video_file
 
-    Args:
-        inputs: one image array (H, W, 3), a path, or a sequence of them.
-        model: see the module docstring; None uses ``DEFAULT_MODEL``.
-        progress: tqdm progress bar; by default shown for more than 4 inputs.
-    Returns:
-        One :class:`Prediction` per image, at the image's original size.
-    """
-    if isinstance(inputs, (str, Path)) or (isinstance(inputs, np.ndarray) and inputs.ndim == 3):
+    if isinstance(inputs, (str, Path, Video)) or (isinstance(inputs, np.ndarray) and inputs.ndim == 3):
         inputs = [inputs]
     items = []
     for index, item in enumerate(inputs):
-        if isinstance(item, (str, Path)):
+        if isinstance(item, Video):
+            source = item.source
+            items.append((f"video_{index}" if isinstance(source, np.ndarray) else str(source), item))
+        elif isinstance(item, (str, Path)) and is_video_file(item):
+            items.append((str(item), Video(item)))
+        elif isinstance(item, (str, Path)):
             items.extend((str(p), p) for p in collect_image_paths([item]))
         else:
             items.append((f"image_{index}", item))
+    return items
+
+
+def _predict_image(predictor, source, item) -> Prediction:
+    image = load_image(item) if isinstance(item, Path) else np.asarray(item)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise ValueError(f"{source}: expected an (H, W, 3) RGB image; got shape {image.shape}.")
+    log_density = check_log_density(f"prediction for {source}", predictor.predict_log_density(image))
+    if log_density.shape != image.shape[:2]:
+        raise ValueError(f"{source}: the model returned {log_density.shape}, expected {image.shape[:2]}.")
+    return Prediction(source, image.astype(np.uint8), log_density)
+
+
+def _predict_video(predictor, source, video: Video, progress: bool) -> VideoPrediction:
+    from tqdm.auto import tqdm
+
+    from keras_saliency.video_frames import load_frames
+
+    frames = load_frames(video.source)
+    if hasattr(predictor, "predict_video"):
+        log_density = np.asarray(predictor.predict_video(frames, progress=progress), np.float64)
+    else:
+        log_density = np.stack([predictor.predict_log_density(frame)
+                                for frame in tqdm(frames, disable=not progress, desc=source, unit="frame")])
+    if log_density.shape != frames.shape[:3]:
+        raise ValueError(f"{source}: the model returned {log_density.shape}, expected {frames.shape[:3]}.")
+    for index, frame in enumerate(log_density):
+        check_log_density(f"prediction for {source} frame {index}", frame)
+    return VideoPrediction(source, frames, log_density)
+
+
+def predict(inputs, model=None, progress: Optional[bool] = None) -> List[Union[Prediction, VideoPrediction]]:
+    """Predicts saliency for images (arrays), image files, folders of images and videos.
+
+    Args:
+        inputs: one image array (H, W, 3), a path, a :class:`Video`, or a sequence of them.
+            A folder is a set of images unless wrapped in :class:`Video` (then its sorted
+            frames are one video); files with a video suffix (``.mp4``...) are videos.
+        model: see the module docstring; None uses ``DEFAULT_MODEL``.
+        progress: tqdm progress bar; by default shown for more than 4 inputs (and for videos
+            run frame by frame).
+    Returns:
+        One :class:`Prediction` per image and one :class:`VideoPrediction` per video, in
+        input order, at the original size.
+    """
+    items = _items(inputs)
     predictor = resolve_model(model)
     from tqdm.auto import tqdm
 
     show = len(items) > 4 if progress is None else progress
     results = []
-    for source, item in tqdm(items, disable=not show, desc="predict", unit="image"):
-        image = load_image(item) if isinstance(item, Path) else np.asarray(item)
-        if image.ndim != 3 or image.shape[-1] != 3:
-            raise ValueError(f"{source}: expected an (H, W, 3) RGB image; got shape {image.shape}.")
-        log_density = check_log_density(f"prediction for {source}", predictor.predict_log_density(image))
-        if log_density.shape != image.shape[:2]:
-            raise ValueError(f"{source}: the model returned {log_density.shape}, expected {image.shape[:2]}.")
-        results.append(Prediction(source, image.astype(np.uint8), log_density))
+    for source, item in tqdm(items, disable=not show, desc="predict", unit="input"):
+        if isinstance(item, Video):
+            results.append(_predict_video(predictor, source, item, progress is not False))
+        else:
+            results.append(_predict_image(predictor, source, item))
     return results
+
+
+def predict_video(video, model=None, progress: Optional[bool] = None) -> VideoPrediction:
+    """Predicts one video (see :class:`Video` for what ``video`` may be); shorthand for ``predict(Video(video))``."""
+    return predict(video if isinstance(video, Video) else Video(video), model=model, progress=progress)[0]

@@ -176,6 +176,12 @@ class UNISAL(PresetMixin, keras.Model):
             return train_step(self, args[0])
         return super().train_step(*args)
 
+    def make_predictor(self, **kwargs):
+        """A :class:`~keras_saliency.zoo.unisal.unisal_predictor.UnisalPredictor` (used by ``keras_saliency.predict``)."""
+        from keras_saliency.zoo.unisal.unisal_predictor import UnisalPredictor
+
+        return UnisalPredictor(self, **kwargs)
+
     def domain_index(self, domain: str) -> int:
         if domain not in self.domains:
             raise ValueError(f"Unknown domain {domain!r}; this model has {self.domains}.")

@@ -9,46 +9,14 @@ reference) with the hidden state carried from chunk to chunk.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional
 
 import numpy as np
 from PIL import Image
 
-from keras_saliency.prediction import IMAGE_SUFFIXES
+from keras_saliency.video_frames import load_frames
 
 FRAME_MODULO = {"DHF1K": 5, "Hollywood": 4, "UCFSports": 4}
-
-
-def load_frames(source: Union[str, Path, np.ndarray, Sequence]) -> np.ndarray:
-    """uint8 (T, H, W, 3) from an array, a list of frames, a folder of frame images or an animated image."""
-    if isinstance(source, np.ndarray):
-        frames = source
-    elif isinstance(source, (list, tuple)):
-        frames = np.stack([np.asarray(f) for f in source])
-    else:
-        path = Path(source)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-            if not files:
-                raise FileNotFoundError(f"No frame images in folder {path}.")
-            frames = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
-        elif path.is_file():
-            try:
-                with Image.open(path) as video:
-                    frames = []
-                    for index in range(getattr(video, "n_frames", 1)):
-                        video.seek(index)
-                        frames.append(np.asarray(video.convert("RGB")))
-                frames = np.stack(frames)
-            except Exception:
-                raise ValueError(f"Cannot decode {path}: pass a folder of frames, an animated GIF/WebP/TIFF or an "
-                                 "array (decode other video formats with ffmpeg first).") from None
-        else:
-            raise FileNotFoundError(f"No such video, folder or frame array: {path}")
-    if frames.ndim != 4 or frames.shape[-1] != 3:
-        raise ValueError(f"Video frames must be (T, H, W, 3); got shape {frames.shape}.")
-    return frames.astype(np.uint8)
 
 
 def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), chunk_size: int = 6,
@@ -57,7 +25,8 @@ def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), ch
 
     Args:
         model: a :class:`~keras_saliency.zoo.unisal.UNISAL`.
-        video: see :func:`load_frames`.
+        video: see :func:`keras_saliency.video_frames.load_frames` (a folder of frames, an animated
+            image, a (T, H, W, 3) array...).
         domain: the domain to run (its ``frame_modulo`` default comes from the reference).
             Static domains (``model.static_domains``, e.g. SALICON) run every frame
             through the Bypass-RNN's static path, as the reference does.

@@ -1,0 +1,82 @@
+"""Videos as uint8 frame arrays (T, H, W, 3), read without a video codec.
+
+A video is a folder of frame images (sorted by file name), an animated
+GIF/WebP/TIFF, a (T, H, W, 3) array or a list of (H, W, 3) frames. Video
+containers (``.mp4``, ``.avi``...) need a codec that keras-saliency does not
+install: extract their frames first, e.g. ``ffmpeg -i clip.mp4 clip/%06d.png``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence, Union
+
+import numpy as np
+
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp")
+
+
+def is_video_file(path) -> bool:
+    """Whether ``path`` names a video container by its suffix (it need not exist)."""
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+
+
+def _codec_error(path: Path) -> ValueError:
+    frames = path.with_suffix("")
+    return ValueError(
+        f"Cannot decode {path}: {path.suffix} videos need a video codec, which keras-saliency does not install. "
+        f"Extract the frames with ffmpeg (apt-get install ffmpeg / brew install ffmpeg / conda install ffmpeg): "
+        f"`mkdir {frames} && ffmpeg -i {path} {frames}/%06d.png`, then pass the folder {frames} as the video."
+    )
+
+
+def _frames_of_folder(folder: Path) -> list:
+    from keras_saliency.prediction import IMAGE_SUFFIXES, load_image
+
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise FileNotFoundError(f"No frame images ({', '.join(IMAGE_SUFFIXES)}) in folder {folder}.")
+    frames = [load_image(p) for p in files]
+    for path, frame in zip(files, frames):
+        if frame.shape != frames[0].shape:
+            raise ValueError(f"Frames of {folder} differ in size: {files[0].name} is {frames[0].shape[:2]}, "
+                             f"{path.name} is {frame.shape[:2]}.")
+    return frames
+
+
+def _frames_of_file(path: Path) -> list:
+    from PIL import Image
+
+    if is_video_file(path):
+        raise _codec_error(path)
+    try:
+        with Image.open(path) as video:
+            frames = []
+            for index in range(getattr(video, "n_frames", 1)):
+                video.seek(index)
+                frames.append(np.asarray(video.convert("RGB")))
+        return frames
+    except Exception:
+        raise ValueError(f"Cannot decode {path}: pass a folder of frames, an animated GIF/WebP/TIFF or an "
+                         "array (extract the frames of other video files with ffmpeg first).") from None
+
+
+def load_frames(source: Union[str, Path, np.ndarray, Sequence]) -> np.ndarray:
+    """uint8 (T, H, W, 3) from an array, a list of frames, a folder of frame images or an animated image."""
+    if isinstance(source, np.ndarray):
+        frames = source
+    elif isinstance(source, (list, tuple)):
+        frames = np.stack([np.asarray(f) for f in source])
+    else:
+        path = Path(source)
+        if path.is_dir():
+            frames = np.stack(_frames_of_folder(path))
+        elif path.is_file():
+            frames = np.stack(_frames_of_file(path))
+        else:
+            raise FileNotFoundError(f"No such video, folder or frame array: {path}")
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise ValueError(f"Video frames must be (T, H, W, 3); got shape {frames.shape}.")
+    if len(frames) == 0:
+        raise ValueError("The video has no frames.")
+    return frames.astype(np.uint8)

@@ -1,0 +1,100 @@
+"""Videos in ``keras_saliency.predict`` and ``keras-saliency predict``: frame folders, GIFs, codec errors, UNISAL."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_saliency import classical, prediction
+from keras_saliency.cli import main
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture
+def frames_dir(tmp_path):
+    frames = RNG.integers(0, 255, (3, 30, 40, 3)).astype(np.uint8)
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    for index, frame in enumerate(frames[::-1]):  # written in reverse: sorting by name must restore the order
+        Image.fromarray(frame).save(folder / f"{2 - index:03d}.png")
+    return folder, frames
+
+
+def test_image_model_runs_frame_by_frame(frames_dir):
+    folder, frames = frames_dir
+    result = prediction.predict(prediction.Video(folder), model="centre_bias", progress=False)[0]
+    assert isinstance(result, prediction.VideoPrediction) and result.source == str(folder)
+    np.testing.assert_array_equal(result.frames, frames)
+    model = classical.get("centre_bias")
+    expected = np.stack([model.predict_log_density(frame) for frame in frames])
+    np.testing.assert_allclose(result.log_density, expected, rtol=0, atol=1e-12)
+    # the same folder without the Video marker is three images
+    images = prediction.predict(folder, model="centre_bias", progress=False)
+    assert [type(r) for r in images] == [prediction.Prediction] * 3
+
+
+def test_video_files_need_frames_extracted_first(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    with pytest.raises(ValueError, match=r"Cannot decode .*clip.mp4: .mp4 videos need a video codec.*apt-get install "
+                                         r"ffmpeg.*ffmpeg -i .*clip.mp4"):
+        prediction.predict_video(clip, model="centre_bias")
+    with pytest.raises(FileNotFoundError, match="No such video"):
+        prediction.predict_video(tmp_path / "missing", model="centre_bias")
+
+
+def test_cli_writes_frames_and_one_log_density_per_video(frames_dir, tmp_path, capsys):
+    folder, frames = frames_dir
+    gif = tmp_path / "anim.gif"
+    Image.fromarray(frames[0]).save(gif, save_all=True, append_images=[Image.fromarray(f) for f in frames[1:]])
+    out = tmp_path / "out"
+    assert main(["predict", str(folder), str(gif), "--video", "--model", "centre_bias", "-o", str(out),
+                 "--no-progress"]) == 0
+    assert "wrote 14 files for 0 images and 2 videos" in capsys.readouterr().out
+    for stem in ("clip", "anim"):
+        log_density = np.load(out / f"{stem}_log_density.npy")
+        assert log_density.shape == (3, 30, 40)
+        np.testing.assert_allclose(np.exp(log_density.astype(np.float64)).sum(axis=(1, 2)), 1.0, atol=1e-4)
+        for t in range(3):
+            assert Image.open(out / stem / f"{t:06d}_overlay.png").size == (40, 30)
+            assert (out / stem / f"{t:06d}_saliency.png").is_file()
+    assert not list(out.rglob(".*tmp"))
+
+
+def test_cli_video_file_error_is_one_line_exit_2(tmp_path, capsys):
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00" * 16)
+    assert main(["predict", str(clip), "-o", str(tmp_path / "out"), "--model", "centre_bias"]) == 2
+    err = capsys.readouterr().err
+    assert "keras-saliency predict: error: Cannot decode" in err and "ffmpeg -i" in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def unisal():
+    from keras_saliency.zoo.unisal import UNISAL
+
+    model = UNISAL(domains=("DHF1K", "SALICON"))
+    model.build()
+    return model
+
+
+def test_unisal_videos_run_as_clips_and_images_in_the_static_domain(unisal, frames_dir):
+    from keras_saliency.data import optimal_size
+    from keras_saliency.zoo.unisal import predict_video
+
+    folder, frames = frames_dir
+    predictor = unisal.make_predictor(video_input_size=(64, 64))
+    assert (predictor.image_domain, predictor.video_domain) == ("SALICON", "DHF1K")
+    result = prediction.predict_video(folder, model=predictor, progress=False)
+    expected = predict_video(unisal, frames, domain="DHF1K", input_size=(64, 64), progress=False)
+    np.testing.assert_allclose(result.log_density, expected, atol=1e-5)
+    # an image through the model itself: resolve_model uses make_predictor (SALICON, grid-rule size 288x384)
+    image = frames[0]
+    (single,) = prediction.predict(image, model=unisal, progress=False)
+    assert optimal_size(30, 40) == (288, 384)
+    x = np.asarray(Image.fromarray(image).resize((384, 288), Image.LANCZOS), np.float32)[None]
+    direct = np.asarray(unisal({"images": x, "domain": "SALICON"}, target_size=(30, 40)))[0]
+    np.testing.assert_allclose(single.log_density, direct, atol=1e-5)
+    with pytest.raises(ValueError, match="Unknown domain 'MIT1003'"):
+        unisal.make_predictor(image_domain="MIT1003")
