@@ -57,6 +57,11 @@ def render_model_card(metadata: dict) -> str:
     else:
         lines.append("None measured.")
     lines += ["", "## Licence", "", metadata.get("license") or "Not stated.", ""]
+    source = metadata.get("source")
+    if source:
+        lines += ["## Source", "", f"Converted from `{source['file']}` (sha256 `{source['sha256']}`)"
+                  + (f", {source['url']}" if source.get("url") else "") + "."]
+        lines += ["", source["license_note"], ""] if source.get("license_note") else [""]
     if metadata["citations"]:
         lines += ["## Citation", "", "```bibtex", *metadata["citations"], "```", ""]
     lines += ["## Files", "", "| file | sha256 | bytes |", "|---|---|---|"]

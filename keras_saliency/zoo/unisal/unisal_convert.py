@@ -106,3 +106,61 @@ def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]]) -> Non
     if unused:
         raise ValueError(f"{len(unused)} tensors of the state dict were not used (e.g. {unused[:3]}): "
                          "the checkpoint does not match this UNISAL configuration (domains?).")
+
+
+REFERENCE_URL = "https://github.com/rdroste/unisal (training_runs/pretrained_unisal/weights_best.pth)"
+LICENSE_NOTE = ("Weights and code of the reference are published by R. Droste in rdroste/unisal under the "
+                "Apache-2.0 licence; this preset is a format conversion of that checkpoint.")
+CITATION = """@inproceedings{droste2020unified,
+  title={Unified Image and Video Saliency Modeling},
+  author={Droste, Richard and Jiao, Jianbo and Noble, J. Alison},
+  booktitle={European Conference on Computer Vision (ECCV)},
+  year={2020}
+}"""
+# What the reference says each published checkpoint was trained on (its README / training_runs).
+KNOWN_CHECKPOINTS = {
+    "weights_best.pth": "DHF1K, Hollywood-2, UCF Sports and SALICON, trained jointly (Droste et al. 2020)",
+}
+
+
+def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None, training_data=None,
+                              overwrite=False):
+    """Reference ``weights_best.pth`` (or a state-dict ``.npz``) -> a UNISAL preset folder; returns its path.
+
+    The preset's ``metadata.json`` records the checkpoint's file name and sha256, the
+    reference repository, its licence (Apache-2.0) and the citation. ``domains``
+    defaults to the reference's four sources. The folder is written under a temporary
+    name and renamed into place (`keras_saliency.hub.save_to_preset`), so a failure
+    leaves nothing behind; an existing preset is replaced only with ``overwrite=True``.
+    """
+    from pathlib import Path
+
+    from keras_saliency.convert import CheckpointFormatError, sha256_of
+    from keras_saliency.hub import save_to_preset
+    from keras_saliency.zoo.preset_files import validate_user_metadata
+    from keras_saliency.zoo.unisal.unisal_model import DEFAULT_DOMAINS, UNISAL
+
+    checkpoint = Path(checkpoint)
+    domains = list(domains or DEFAULT_DOMAINS)
+    digest = sha256_of(checkpoint)  # before reading, so that the record is of the bytes converted
+    source = {"file": checkpoint.name, "sha256": digest, "license_note": LICENSE_NOTE}
+    if checkpoint.name in KNOWN_CHECKPOINTS:
+        source["url"] = REFERENCE_URL
+    metadata = validate_user_metadata({  # bad names fail here, before the conversion
+        "name": name or Path(preset_dir).name,
+        "description": f"UNISAL (Droste et al., ECCV 2020) with the reference weights converted from "
+                       f"{checkpoint.name}; domains {', '.join(domains)}.",
+        "training_data": training_data or KNOWN_CHECKPOINTS.get(checkpoint.name),
+        "license": "apache-2.0",
+        "citations": [CITATION],
+        "source": source,
+    })
+    model = UNISAL(domains=domains)
+    try:
+        load_unisal_weights(model, str(checkpoint))
+    except CheckpointFormatError:
+        raise
+    except (KeyError, ValueError) as error:  # tensors missing, unused or mis-shaped
+        message = error.args[0] if isinstance(error, KeyError) else str(error)
+        raise ValueError(f"{checkpoint} does not fit UNISAL(domains={domains}): {message}") from None
+    return save_to_preset(model, preset_dir, metadata, overwrite=overwrite)

@@ -1,0 +1,61 @@
+"""``keras-saliency convert FAMILY CHECKPOINT -o PRESET``: reference checkpoints -> keras-saliency presets.
+
+Checkpoints are read without torch and without running pickled code
+(`keras_saliency.convert.load_state_dict`); the preset records the checkpoint's
+sha256, the reference repository and its licence, and is written to a temporary
+folder that is renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keras_saliency.cli import UserError
+
+FAMILIES = {
+    "unisal": "UNISAL (Droste et al. 2020): weights_best.pth of rdroste/unisal, or a state-dict .npz",
+}
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "convert",
+        help="convert a reference checkpoint to a preset folder",
+        description=__doc__.split("\n\n", 1)[1] + " Families: "
+        + "; ".join(f"{k}: {v}" for k, v in FAMILIES.items()) + ".",
+    )
+    parser.add_argument("family", choices=sorted(FAMILIES), help="model family of the checkpoint")
+    parser.add_argument("checkpoint", type=Path, help="the reference checkpoint (.pth/.pt or .npz)")
+    parser.add_argument("--output", "-o", type=Path, required=True, help="preset folder to write")
+    parser.add_argument("--domains", default=None,
+                        help="comma-separated UNISAL domains in the checkpoint (default: DHF1K,Hollywood,"
+                             "UCFSports,SALICON, the reference's sources)")
+    parser.add_argument("--name", default=None, help="preset name in its metadata (default: the folder name)")
+    parser.add_argument("--training-data", default=None,
+                        help="what the weights were trained on (default: known for weights_best.pth)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing preset folder")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from keras_saliency.convert import UnsafeCheckpointError
+
+    if not args.checkpoint.is_file():
+        raise UserError(f"checkpoint {args.checkpoint} does not exist (or is not a file).")
+    output = args.output
+    if output.exists() and not (output.is_dir() and not any(output.iterdir())) and not args.overwrite:
+        raise UserError(f"--output {output} already exists; pass --overwrite to replace it.")
+    domains = None
+    if args.domains is not None:
+        domains = [d.strip() for d in args.domains.split(",") if d.strip()]
+        if not domains:
+            raise UserError("--domains: give at least one domain name, e.g. DHF1K,SALICON.")
+    from keras_saliency.zoo.unisal.unisal_convert import convert_unisal_checkpoint
+
+    try:
+        path = convert_unisal_checkpoint(args.checkpoint, output, domains=domains, name=args.name,
+                                         training_data=args.training_data, overwrite=args.overwrite)
+    except (UnsafeCheckpointError, FileExistsError, ValueError) as error:  # ValueError: format, fit, metadata
+        raise UserError(str(error)) from None
+    print(f"converted {args.checkpoint} -> preset {path}")
+    return 0
