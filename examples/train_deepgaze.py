@@ -125,13 +125,20 @@ class SizeCache:
         return self.maps[size]
 
 
-def gold_standard(dataset, bandwidth):
-    """Per image the leave-one-subject-out log-density (nats) at each fixation."""
-    return [maps.leave_one_subject_out_log_densities(f, s, bandwidth=bandwidth)
-            for f, s in zip(dataset.fixations, dataset.sizes)]
+class GoldStandard:
+    """Per image the leave-one-subject-out log-density (nats) at each fixation, computed on first use."""
+
+    def __init__(self, dataset, bandwidth):
+        self.dataset, self.bandwidth, self.values = dataset, bandwidth, {}
+
+    def __getitem__(self, i):
+        if i not in self.values:
+            self.values[i] = maps.leave_one_subject_out_log_densities(
+                self.dataset.fixations[i], self.dataset.sizes[i], bandwidth=self.bandwidth)
+        return self.values[i]
 
 
-def fit_gold_bandwidth(dataset, candidates=(0.01, 0.015, 0.02, 0.03, 0.045, 0.06), count=100):
+def fit_gold_bandwidth(dataset, candidates=(0.015, 0.02, 0.03, 0.045), count=40):
     """The LOSO bandwidth (fraction of the image side) with the highest likelihood on the first images."""
     scores = {}
     for bandwidth in candidates:
@@ -362,7 +369,7 @@ def main(argv=None):
     data = read_mit1003(args.data, args.scale, args.count)
     ood = read_osie(args.ood_data, args.scale, args.ood_count) if (args.ood_data / "fixations.mat").is_file() else None
     bandwidth, scores = fit_gold_bandwidth(data)
-    gold = {"in_domain": gold_standard(data, bandwidth), "out_of_domain": gold_standard(ood, bandwidth) if ood else None}
+    gold = {"in_domain": GoldStandard(data, bandwidth), "out_of_domain": GoldStandard(ood, bandwidth) if ood else None}
     print(f"{data.name}: {len(data.ids)} images, {sum(map(len, data.fixations))} fixations ({data.clipped} clipped); "
           f"OSIE: {len(ood.ids) if ood else 0} images; gold-standard bandwidth {bandwidth} ({scores})", flush=True)
     extractors = {name: make_extractor(name, args.backbone_weights if name != "standin" else None)
