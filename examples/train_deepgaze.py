@@ -438,7 +438,8 @@ def main(argv=None):
         for domain, dataset in (("in_domain", data), ("out_of_domain", ood)):
             if dataset is None:
                 continue
-            directory = None if args.cache_dir is None else args.cache_dir / f"{name}_{dataset.name}_scale{args.scale:g}"
+            folder = f"{name}_{dataset.name}_scale{args.scale:g}"
+            directory = None if args.cache_dir is None else args.cache_dir / folder
             caches[name][domain] = FeatureCache(DeepGazeII(extractor), directory).get_many(
                 dataset.ids, dataset.load_image, dataset.sizes)
         print(f"{name}: features in {time.perf_counter() - start:.1f} s", flush=True)
