@@ -10,7 +10,7 @@ category: mean top-10 unit NSS / mean number of units with NSS > T) for both set
 Spearman, and writes figures and ``output.md`` (the command line plus everything printed) to
 ``--out``. The probe's saliency map is ``exp(logits)`` (what ``NSSLoss(from_logits=True)``
 scores), used for OS_c and NMM. ``--dataset mit1003`` reads FixaTons MIT1003 (``STIMULI/``,
-``SCANPATHS/``; first fixation of every scanpath dropped); every image is resized to the input
+``SCANPATHS/``; ``tfds_builders`` reader, first fixation of every scanpath dropped); every image is resized to the input
 size (MIT1003 portraits are squeezed; fixations are scaled with them).
 
 Encoders: ``--encoder tiny`` (a small random-init stand-in CNN, for smoke runs) or any
@@ -72,17 +72,17 @@ def load_osie(root: Path, n: int, size):
 
 
 def load_mit1003(root: Path, n: int, size):
-    """First ``n`` MIT1003 images (sorted ids) resized to ``size`` (H, W), their fixations (first
-    fixation of each scanpath dropped: the central start) scaled to it, original sizes."""
-    from keras_saliency.fixations import Fixations
+    """First ``n`` MIT1003 images (sorted by name; ``tfds_builders`` FixaTons reader: first, central
+    fixation of each scanpath dropped) resized to ``size`` (H, W), their fixations scaled to it,
+    original sizes."""
+    import itertools
 
-    ids = sorted(p.name for p in (root / "SCANPATHS").iterdir())[:n]
+    from tfds_builders.mit1003.mit1003_dataset_builder import fixatons_records
+
     images, fixations, sizes = [], [], []
-    for name in ids:
-        image, original = _resized(root / "STIMULI" / f"{name}.jpeg", size)
-        paths = [np.loadtxt(p, ndmin=2)[1:, :2] for p in sorted((root / "SCANPATHS" / name).iterdir())]
-        xy = np.concatenate([p for p in paths if len(p)] or [np.zeros((0, 2))])
-        fixations.append(Fixations.from_one_based(xy[:, 0], xy[:, 1]).scaled(original, size))
+    for record in itertools.islice(fixatons_records(root), n):
+        image, original = _resized(record.image, size)
+        fixations.append(record.fixations.scaled(original, size))
         images.append(image)
         sizes.append(original)
     return np.stack(images), fixations, sizes
@@ -174,7 +174,8 @@ def analyse(tag, encoder, taps, probe, images, fix_maps, regions, args, out_dir)
 
     stats = analysis.associate_units(encoder, images, fix_maps, regions, taps, batch_size=4,
                                      channel_chunk=args.channel_chunk)
-    print(f"\n### Setup {tag}: per layer and category, mean top-{args.top_k} unit NSS / mean #units NSS > {args.threshold}\n")
+    print(f"\n### Setup {tag}: per layer and category, mean top-{args.top_k} unit NSS / "
+          f"mean #units NSS > {args.threshold}\n")
     print(analysis.layer_table(stats, args.top_k, args.threshold))
     table = stats.table(args.top_k, args.threshold)
     plots.plot_category_bars(table, out_dir / f"bars_setup{tag}.png", ylabel=f"mean top-{args.top_k} NSS")
@@ -340,13 +341,14 @@ class _Tee(io.TextIOBase):
         self.stream.flush()
 
 
-def run(args, in_size, out_size, arrays):
+def run(args, in_size, out_size, data, arrays):
+    """Train setups I and II on ``data`` = (images, fixations, original sizes), print every table."""
     import keras
 
     from keras_saliency.maps import fixation_map
 
     keras.utils.set_random_seed(0)
-    images, fixations, sizes = LOADERS[args.dataset][0](args.data, args.images, in_size)
+    images, fixations, sizes = data
     out_fix = [f.scaled(in_size, out_size).fit_to_image(out_size, policy="clip")[0] for f in fixations]
     fix_maps = [fixation_map(f, out_size) for f in out_fix]
     # 60 px of the original image (about 2 degrees in OSIE and MIT1003), scaled by the linear resize factor
@@ -416,6 +418,12 @@ def main(argv=None):
         return 2
     in_size, out_size = ((96, 128), (75, 100)) if args.quick else ((240, 320), (150, 200))
     args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        data = LOADERS[args.dataset][0](args.data, args.images, in_size)
+    except (ImportError, ValueError) as err:
+        print(f"error: --dataset {args.dataset}: {err} (run from the repository root with PYTHONPATH=.)",
+              file=sys.stderr)
+        return 2
     arrays = None
     if args.popout:
         try:
@@ -425,7 +433,7 @@ def main(argv=None):
             return 2
     tee, start = _Tee(sys.stdout), time.time()
     with contextlib.redirect_stdout(tee):
-        code = run(args, in_size, out_size, arrays)
+        code = run(args, in_size, out_size, data, arrays)
     if code == 0:
         given = sys.argv[1:] if argv is None else list(argv)
         command = shlex.join(["python", "examples/analyze_representations.py", *given])
