@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -125,13 +126,20 @@ class SizeCache:
         return self.maps[size]
 
 
-def gold_standard(dataset, bandwidth):
-    """Per image the leave-one-subject-out log-density (nats) at each fixation."""
-    return [maps.leave_one_subject_out_log_densities(f, s, bandwidth=bandwidth)
-            for f, s in zip(dataset.fixations, dataset.sizes)]
+class GoldStandard:
+    """Per image the leave-one-subject-out log-density (nats) at each fixation, computed on first use."""
+
+    def __init__(self, dataset, bandwidth):
+        self.dataset, self.bandwidth, self.values = dataset, bandwidth, {}
+
+    def __getitem__(self, i):
+        if i not in self.values:
+            self.values[i] = maps.leave_one_subject_out_log_densities(
+                self.dataset.fixations[i], self.dataset.sizes[i], bandwidth=self.bandwidth)
+        return self.values[i]
 
 
-def fit_gold_bandwidth(dataset, candidates=(0.01, 0.015, 0.02, 0.03, 0.045, 0.06), count=100):
+def fit_gold_bandwidth(dataset, candidates=(0.015, 0.02, 0.03, 0.045), count=40):
     """The LOSO bandwidth (fraction of the image side) with the highest likelihood on the first images."""
     scores = {}
     for bandwidth in candidates:
@@ -324,6 +332,56 @@ def plot_calibration(summary, path):
     plt.close(fig)
 
 
+CITATIONS = [
+    "@inproceedings{linardos2021deepgaze, title={DeepGaze IIE: Calibrated prediction in and out-of-domain for "
+    "state-of-the-art saliency modeling}, author={Linardos, Akis and K{\\\"u}mmerer, Matthias and Press, Ori and "
+    "Bethge, Matthias}, booktitle={ICCV}, year={2021}}",
+    "@techreport{judd2012benchmark, title={A Benchmark of Computational Models of Saliency to Predict Human "
+    "Fixations}, author={Judd, Tilke and Durand, Fr{\\'e}do and Torralba, Antonio}, institution={MIT}, year={2012}}",
+]
+
+
+def export_presets(args, data, command):
+    """Presets of every fold's readouts: the all-backbone ensemble and the best backbone's own mixture.
+
+    As the reference's released model, each backbone mixes the readouts of all folds run (each trained
+    without its test fold); the stored centre bias is fitted on all MIT1003 images; one-image prediction
+    resizes to the training scale (long side ``1024 * scale``).
+    """
+    from keras_saliency.zoo.deepgaze import DeepGazeIIE
+
+    summary = json.loads((args.output / "summary.json").read_text())["in_domain"]
+    folds = sorted(int(p.stem[4:]) for p in args.output.glob("fold*.json"))
+    best = max(args.backbones, key=lambda n: summary[f"{n} mixture of {args.instances}"]["information_gain"][0])
+    grid = maps.CentreBias.fit(data.fixations, data.sizes).log_density((128, 128))
+    exports = [("single", [best], f"{best} mixture of {args.instances}")]
+    if len(args.backbones) > 1:
+        exports.insert(0, ("ensemble", args.backbones, f"all {len(args.backbones)} backbones x {args.instances}"))
+    for label, backbones, row in exports:
+        model = DeepGazeIIE([standin_extractor() if n == "standin" else n for n in backbones],
+                            n_components=args.instances * len(folds), backbone_weights=args.backbone_weights,
+                            centerbias_shape=grid.shape, image_long_side=round(1024 * args.scale))
+        model.centerbias.assign(grid)
+        for member, name in zip(model.members, backbones):
+            for j, fold in enumerate(folds):
+                part = member.readout_model(range(j * args.instances, (j + 1) * args.instances))
+                part.load_weights(args.output / f"{name}_fold{fold}.weights.h5")
+        metrics_list = [{"name": m, "value": round(summary[row][m][0], 4), "dataset": "mit1003",
+                         "command": command} for m in ("information_gain", "auc_judd", "sauc", "nss", "cc", "kld")]
+        short = [n.replace("efficientnet_", "") for n in backbones]
+        name = f"deepgaze_iie_{'_'.join(short)}_mit1003" if label == "ensemble" else f"deepgaze_ii_{short[0]}_mit1003"
+        model.save_to_preset(args.export_presets / name, {
+            "name": name,
+            "description": (f"DeepGaze IIE readouts on frozen ImageNet {', '.join(backbones)} "
+                            f"({args.instances} instances x {len(folds)} folds per backbone), "
+                            f"trained by maximum likelihood at long side {round(1024 * args.scale)} px"),
+            "training_data": f"MIT1003 (FixaTons layout), folds {folds} of a 10-fold split; metrics are test-fold "
+                             "means of the per-fold models (information gain in bits/fixation over the training "
+                             "folds' centre bias)",
+            "license": "apache-2.0", "citations": CITATIONS, "metrics": metrics_list}, overwrite=True)
+        print(f"preset {name}: {args.export_presets / name}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smoke run: stand-in backbone, 12 MIT1003 + 8 OSIE images "
@@ -349,9 +407,15 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--output", type=Path, default=Path("deepgaze_run"))
     ap.add_argument("--summarise-only", action="store_true", help="only rebuild summary.md from fold*.json")
+    ap.add_argument("--export-presets", type=Path, default=None,
+                    help="after summarising, save the ensemble and the best single backbone as presets here")
     args = ap.parse_args(argv)
     if args.summarise_only:
-        return summarise(args.output)
+        summary = summarise(args.output)
+        if args.export_presets:
+            args.backbones = args.backbones or ["efficientnet_lite0"]
+            export_presets(args, read_mit1003(args.data, args.scale, args.count), " ".join(["python", *sys.argv]))
+        return summary
     args.backbones = args.backbones or (["standin"] if args.quick else ["efficientnet_lite0"])
     if args.quick:
         args.count, args.ood_count, args.scale, args.folds, args.run_folds = 12, 8, 0.25, 4, [0]
@@ -362,7 +426,7 @@ def main(argv=None):
     data = read_mit1003(args.data, args.scale, args.count)
     ood = read_osie(args.ood_data, args.scale, args.ood_count) if (args.ood_data / "fixations.mat").is_file() else None
     bandwidth, scores = fit_gold_bandwidth(data)
-    gold = {"in_domain": gold_standard(data, bandwidth), "out_of_domain": gold_standard(ood, bandwidth) if ood else None}
+    gold = {"in_domain": GoldStandard(data, bandwidth), "out_of_domain": GoldStandard(ood, bandwidth) if ood else None}
     print(f"{data.name}: {len(data.ids)} images, {sum(map(len, data.fixations))} fixations ({data.clipped} clipped); "
           f"OSIE: {len(ood.ids) if ood else 0} images; gold-standard bandwidth {bandwidth} ({scores})", flush=True)
     extractors = {name: make_extractor(name, args.backbone_weights if name != "standin" else None)
@@ -374,7 +438,8 @@ def main(argv=None):
         for domain, dataset in (("in_domain", data), ("out_of_domain", ood)):
             if dataset is None:
                 continue
-            directory = None if args.cache_dir is None else args.cache_dir / f"{name}_{dataset.name}_scale{args.scale:g}"
+            folder = f"{name}_{dataset.name}_scale{args.scale:g}"
+            directory = None if args.cache_dir is None else args.cache_dir / folder
             caches[name][domain] = FeatureCache(DeepGazeII(extractor), directory).get_many(
                 dataset.ids, dataset.load_image, dataset.sizes)
         print(f"{name}: features in {time.perf_counter() - start:.1f} s", flush=True)
@@ -384,7 +449,10 @@ def main(argv=None):
         (args.output / f"fold{fold}.json").write_text(json.dumps(result, indent=1))
         print(f"fold {fold}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
                                            for k, v in result["in_domain"].items()), flush=True)
-    return summarise(args.output)
+    summary = summarise(args.output)
+    if args.export_presets:
+        export_presets(args, data, " ".join(["python", *sys.argv]))
+    return summary
 
 
 if __name__ == "__main__":

@@ -126,6 +126,7 @@ def resolve_model(model=None):
             return classical.get(name)
         from keras_saliency import zoo
 
+        # DeepGaze presets predict one image themselves (stored centre bias); UNISAL has make_predictor
         return resolve_model(zoo.load(name))
     if hasattr(model, "predict_log_density"):
         return model

@@ -77,7 +77,10 @@ class Builder(FixationImageBuilder):
 
 
 def fixatons_records(root):
-    """ImageRecords of the FixaTons layout (STIMULI/, SCANPATHS/<id>/<subject>): first fixation of each scanpath dropped, 1-based coordinates."""
+    """ImageRecords of the FixaTons layout (STIMULI/, SCANPATHS/<id>/<subject>).
+
+    The first (central) fixation of each scanpath is dropped; coordinates are 1-based.
+    """
     for image_path in readers.list_images(root / "STIMULI"):
         image_id = image_path.stem
         folder = readers.require(root / "SCANPATHS" / image_id, f"scanpaths of {image_id}")

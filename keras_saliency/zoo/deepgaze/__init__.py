@@ -1,5 +1,6 @@
 """DeepGaze II / IIE (Kümmerer et al.; Linardos, Kümmerer et al., ICCV 2021): readouts on frozen backbones."""
 
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate
 from keras_saliency.zoo.deepgaze.deepgaze_features import FeatureCache, readout_grid
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
     DensityMixture,
@@ -20,6 +21,7 @@ from keras_saliency.zoo.deepgaze.deepgaze_training import (
 )
 
 __all__ = [
+    "CentreBiasTemplate",
     "DeepGazeII",
     "DeepGazeIIE",
     "DeepGazeReadout",

