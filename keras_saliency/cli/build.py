@@ -13,11 +13,18 @@ from keras_saliency.cli import UserError
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "build", help="Build a saliency dataset (TFDS) from a manual download or its public archive."
+        "build",
+        help="build a saliency dataset (TFDS) from a manual download or its public archive",
+        description="Prepare one of the keras-saliency TFDS datasets (tfds_builders) from its official "
+        "archive or a manually downloaded copy, e.g. `keras-saliency build mit1003 --manual_dir "
+        "FixaTons/MIT1003 --data_dir ~/tfds`; `keras-saliency evaluate` and tfds.load read it from "
+        "--data_dir. What to download for each dataset: tfds_builders/README.md.",
     )
     parser.add_argument("name", help="dataset[/config], e.g. mit1003, mit1003/official, cat2000/Art")
-    parser.add_argument("--manual_dir", type=pathlib.Path, help="folder with the manually downloaded files")
-    parser.add_argument("--data_dir", type=pathlib.Path, help="TFDS data dir (default: ~/tensorflow_datasets)")
+    parser.add_argument("--manual_dir", "--manual-dir", dest="manual_dir", type=pathlib.Path,
+                        help="folder with the manually downloaded files")
+    parser.add_argument("--data_dir", "--data-dir", dest="data_dir", type=pathlib.Path,
+                        help="TFDS data dir (default: ~/tensorflow_datasets)")
     parser.set_defaults(func=run)
 
 

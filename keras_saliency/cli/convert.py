@@ -21,8 +21,10 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "convert",
         help="convert a reference checkpoint to a preset folder",
-        description=__doc__.split("\n\n", 1)[1] + " Families: "
-        + "; ".join(f"{k}: {v}" for k, v in FAMILIES.items()) + ".",
+        description="Convert a checkpoint of a reference implementation into a preset folder that "
+        "keras_saliency.zoo / hub.from_preset / --model load, e.g. `keras-saliency convert unisal "
+        "weights_best.pth -o presets/unisal_reference`. " + __doc__.split("\n\n", 1)[1].replace("`", "")
+        + " Families: " + "; ".join(f"{k} = {v}" for k, v in FAMILIES.items()) + ".",
     )
     parser.add_argument("family", choices=sorted(FAMILIES), help="model family of the checkpoint")
     parser.add_argument("checkpoint", type=Path, help="the reference checkpoint (.pth/.pt or .npz)")

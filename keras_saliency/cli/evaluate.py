@@ -1,12 +1,4 @@
-"""``keras-saliency evaluate``: a model on a prepared TFDS dataset -> metrics table (Markdown, CSV or JSON).
-
-The dataset must be prepared first (``keras-saliency build NAME --manual_dir ... --data_dir D``).
-Predictions are made at each image's original size; CC/KLD/SIM compare with the
-dataset's published dense map when it has one, otherwise with the empirical map of
-its fixations (Gaussian, sigma = 0.04 x the longer side); information gain is over a
-uniform baseline. Averages as `keras_saliency.metrics.evaluate`: per image, and per
-fixation for the fixation-level metrics.
-"""
+"""``keras-saliency evaluate``: a model on a prepared TFDS dataset -> metrics table (Markdown, CSV or JSON)."""
 
 from __future__ import annotations
 
@@ -20,6 +12,16 @@ from keras_saliency.cli import UserError
 from keras_saliency.cli.model_arg import add_model_argument, load_model
 
 FORMATS = ("markdown", "csv", "json")
+DESCRIPTION = (
+    "Evaluate a model or preset on a prepared TFDS dataset and print (or write) the metrics table. "
+    "Prepare the dataset first, e.g. `keras-saliency build mit1003 --manual_dir FixaTons/MIT1003 --data_dir "
+    "~/tfds`, then `keras-saliency evaluate --dataset mit1003 --data-dir ~/tfds --model gbvs --limit 100`. "
+    "Predictions are made at each image's original size; CC/KLD/SIM compare with the dataset's published "
+    "dense map when it has one, otherwise with the empirical map of its fixations (Gaussian, sigma = 0.04 x "
+    "the longer side); information gain is in bits per fixation over a uniform baseline. Averages as "
+    "keras_saliency.metrics.evaluate: per image, and per fixation for the fixation-level metrics. "
+    "Exit code 2 with a one-line message for unknown datasets, models or metrics and unprepared data."
+)
 
 
 def register(subparsers):
@@ -28,7 +30,7 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "evaluate",
         help="evaluate a model or preset on a prepared TFDS dataset",
-        description=__doc__.split("\n\n", 1)[1],
+        description=DESCRIPTION,
     )
     add_model_argument(parser)
     parser.add_argument("--dataset", required=True, help="dataset[/config], e.g. mit1003, mit1003/official, osie")
@@ -121,6 +123,9 @@ def run(args) -> int:
     from keras_saliency import metrics, prediction
 
     names = parse_metrics(args.metrics)
+    if args.output is not None and args.output.is_dir():
+        raise UserError(f"--output {args.output} is a folder; give the file to write, "
+                        f"e.g. {args.output / 'metrics.md'}")
     builder, samples = load_dataset(args.dataset, args.data_dir, args.split, args.limit)
     predictor = load_model(args.model)
     bar = tqdm(total=len(samples), disable=args.no_progress, desc="evaluate", unit="image", file=sys.stderr)

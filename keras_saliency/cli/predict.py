@@ -19,7 +19,7 @@ def register(subparsers):
         "A video (a folder of frames with --video, an animated GIF/WebP with --video, or a video file) "
         "gives <stem>/<frame>_overlay.png and <stem>/<frame>_saliency.png per frame and one "
         "<stem>_log_density.npy of shape (T, H, W). Video files (.mp4...) need their frames extracted "
-        "first (ffmpeg -i clip.mp4 clip/%%06d.png).",
+        "first (ffmpeg -i clip.mp4 clip/%06d.png).",
     )
     parser.add_argument("inputs", nargs="+", help="image files, folders of images, or videos (see --video)")
     parser.add_argument("--output", "-o", required=True, help="folder for the results (created if needed)")
@@ -62,8 +62,10 @@ def run(args) -> int:
         inputs = _inputs(args)
     except (FileNotFoundError, ValueError) as error:
         raise UserError(str(error)) from None
-    model = load_model(args.model)
     output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise UserError(f"--output {output} is a file; give a folder (created if needed).")
+    model = load_model(args.model)
     stems = [Path(item.source if isinstance(item, prediction.Video) else item).stem for item in inputs]
     if len(set(stems)) != len(stems):
         raise UserError("several inputs share a file name stem; their outputs would overwrite each other")

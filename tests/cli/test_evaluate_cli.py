@@ -86,6 +86,7 @@ def test_markdown_to_stdout_and_csv_with_limit(main, data_dir, tmp_path, capsys)
     (["--dataset", "mit1003", "--data-dir", "{data}", "--split", "test"], "mit1003 has the splits train"),
     (["--dataset", "mit1003", "--data-dir", "{data}", "--model", "no_such_model"], "cannot load model 'no_such_model'"),
     (["--dataset", "mit1003", "--data-dir", "{data}", "--limit", "0"], "--limit must be >= 1"),
+    (["--dataset", "mit1003", "--data-dir", "{data}", "-o", "{tmp}"], "--output {tmp} is a folder; give the file"),
 ])
 def test_user_errors_exit_2_with_one_line(main, data_dir, tmp_path, capsys, args, message):
     args = [a.format(tmp=tmp_path, data=data_dir) for a in args]

@@ -50,3 +50,10 @@ def test_unreadable_image_and_empty_folder(tmp_path, capsys):
     empty.mkdir()
     assert main(["predict", str(empty), "--output", str(tmp_path / "out")]) == 2
     assert "No images" in capsys.readouterr().err
+
+
+def test_output_that_is_a_file_is_refused_before_predicting(tmp_path, capsys):
+    target = tmp_path / "out.png"
+    target.write_bytes(b"")
+    assert main(["predict", str(EXAMPLES / "coffee.jpg"), "--output", str(target)]) == 2
+    assert f"--output {target} is a file" in capsys.readouterr().err
