@@ -41,6 +41,14 @@ from pathlib import Path
 import numpy as np
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+# The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
+# paths it needs and the files it must write (relative to the working directory).
+QUICK_RUN = {"args": ["--out", "analysis_out", "--popout", "--popout-config", "tiny", "--popout-dir", "tfds"],
+             "shared": ["data/osie/fixations.mat"],
+             "outputs": ["analysis_out/output.md", "analysis_out/bars_setupI.png", "analysis_out/bars_setupII.png",
+                         "analysis_out/top_units.png", "analysis_out/popout_nmm.png",
+                         "analysis_out/popout_inner_setupI.png", "analysis_out/popout_inner_setupII.png",
+                         "analysis_out/popout_examples.png"]}
 
 
 def _resized(path: Path, size):

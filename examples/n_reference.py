@@ -35,6 +35,10 @@ from keras_saliency.training import ReferenceGuidedModel
 from keras_saliency.zoo.dinet import build_dinet, build_resnet_baseline
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+# The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
+# paths it needs and the files it must write (relative to the working directory).
+QUICK_RUN = {"args": ["--output", "n_reference.json"], "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
+             "outputs": ["n_reference.json"]}
 
 
 def _image(path, size):

@@ -40,6 +40,13 @@ from keras_saliency.data import kfold_split
 from keras_saliency.zoo.deepgaze import DeepGazeII, FeatureCache, ReadoutDataset, fit_readout
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+# The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
+# paths it needs and the files it must write (relative to the working directory).
+QUICK_RUN = {"args": ["--output", "deepgaze_run", "--export-presets", "presets"],
+             "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
+             "outputs": ["deepgaze_run/fold0.json", "deepgaze_run/summary.json", "deepgaze_run/summary.md",
+                         "deepgaze_run/calibration.png", "deepgaze_run/standin_fold0.weights.h5",
+                         "presets/deepgaze_ii_standin_mit1003/model.weights.h5"]}
 METRICS = ("information_gain", "log_likelihood", "auc_judd", "sauc", "nss", "cc", "kld", "sim")
 TABLE_METRICS = METRICS[:2] + ("gold_percent",) + METRICS[2:]
 BINS = 10

@@ -9,7 +9,8 @@
     python examples/train_unisal.py --quick
 
 Each ``--domain NAME=MANUAL_DIR`` is a builder of ``tfds_builders`` built from its
-manual download into ``--data-dir``. Images are split per domain with a seeded
+manual download into ``--data-dir`` (``--quick``: from the first 40 stimuli only, linked into
+``DATA_DIR/quick_subsets/`` so that they never pass for the full datasets). Images are split per domain with a seeded
 10-fold split (fold 0 is the test set, fold 1 validation). Metrics are computed
 on the test images at their original size with ``keras_saliency.metrics``,
 information gain over a centre bias fitted on the training fixations.
@@ -26,7 +27,14 @@ import numpy as np
 from PIL import Image
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
+# paths it needs and the files it must write (relative to the working directory).
+QUICK_RUN = {"args": ["--data-dir", "tfds", "--output", "unisal_preset"],
+             "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
+             "outputs": ["unisal_preset/config.json", "unisal_preset/model.weights.h5", "unisal_preset/metadata.json"]}
 METRICS = ("auc_judd", "sauc", "nss", "cc", "kld", "sim", "information_gain")
+QUICK_IMAGES = 40  # stimuli per domain with --quick
+STIMULI_FOLDERS = ("STIMULI", "stimuli", "Stimuli")  # FixaTons (MIT1003...), OSIE
 
 
 def parse_args(argv=None):
@@ -44,7 +52,8 @@ def parse_args(argv=None):
     parser.add_argument("--run-eagerly", action="store_true")
     parser.add_argument("--output", default=None, help="save the trained model as a preset folder here")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="tiny smoke run on ../shared (a few minutes)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny smoke run on the first 40 images of ../shared MIT1003 and OSIE")
     args = parser.parse_args(argv)
     if args.quick:
         args.domain = args.domain or [f"mit1003={SHARED / 'mit1003'}", f"osie={SHARED / 'osie'}"]
@@ -52,7 +61,31 @@ def parse_args(argv=None):
         args.max_train_images, args.max_test_images, args.run_eagerly = 8, 4, True
     if not args.domain:
         parser.error("give at least one --domain NAME=MANUAL_DIR (or --quick)")
+    for spec in args.domain:
+        if "=" not in spec:
+            parser.error(f"--domain {spec!r}: expected NAME=MANUAL_DIR, e.g. mit1003=path/to/FixaTons/MIT1003")
     return args
+
+
+def subset_manual_dir(source: Path, count: int, destination: Path) -> Path:
+    """``destination`` mirroring ``source`` with symlinks, its stimuli folder cut to the first ``count`` images."""
+    from keras_saliency.prediction import IMAGE_SUFFIXES
+
+    if not source.is_dir():
+        raise SystemExit(f"--domain: {source} is not a folder")
+    destination.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(source.iterdir()):
+        target = destination / entry.name
+        if target.exists():
+            continue
+        if entry.is_dir() and entry.name in STIMULI_FOLDERS:
+            target.mkdir()
+            images = sorted(p for p in entry.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            for image in images[:count]:
+                (target / image.name).symlink_to(image.resolve())
+        else:
+            target.symlink_to(entry.resolve())
+    return destination
 
 
 def build_domain(name, manual_dir, data_dir):
@@ -91,8 +124,13 @@ def main(argv=None):
     from keras_saliency.zoo.unisal.unisal_training import compile_for_training, domain_loss_weight
 
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="keras_saliency_tfds_")
-    names = [spec.split("=", 1)[0] for spec in args.domain]
-    sources = {name: build_domain(name, spec.split("=", 1)[1], data_dir) for name, spec in zip(names, args.domain)}
+    specs = [spec.split("=", 1) for spec in args.domain]
+    if args.quick:
+        data_dir = str(Path(data_dir) / "quick_subsets")
+        specs = [(name, subset_manual_dir(Path(folder), QUICK_IMAGES, Path(data_dir) / "manual" / name))
+                 for name, folder in specs]
+    names = [name for name, _ in specs]
+    sources = {name: build_domain(name, folder, data_dir) for name, folder in specs}
     domains = ["shared"] if args.shared_domain else names
     model = UNISAL(domains=domains, encoder=args.encoder, encoder_weights=args.encoder_weights)
     train_sets, tests, steps = [], {}, 0

@@ -1,0 +1,174 @@
+"""Every ``examples/*.py --quick`` in a subprocess: exit code 0, its declared outputs exist, per-example checks.
+
+Each example declares ``QUICK_RUN = {"args": [...], "shared": [...], "outputs": [...]}`` (a literal,
+read here without importing the script): extra arguments after ``--quick``, the ``../shared`` paths
+it needs (the run is skipped without them) and the files it writes, relative to the working
+directory, which is the test's ``tmp_path``. ``CHECKS`` holds the deeper checks of some examples.
+"""
+
+import ast
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+TIMEOUT_S = 420  # per example; the --quick runs take 5-90 s each on the 2-core CI machine
+
+
+def quick_run(script: Path) -> dict:
+    """The example's ``QUICK_RUN`` literal."""
+    for node in ast.parse(script.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["QUICK_RUN"]:
+            spec = ast.literal_eval(node.value)
+            assert set(spec) == {"args", "shared", "outputs"} and spec["outputs"], f"{script.name}: bad QUICK_RUN"
+            return spec
+    raise AssertionError(f"{script.name} declares no QUICK_RUN (see {Path(__file__).name}'s docstring)")
+
+
+def load_example(name: str):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", ROOT / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_quick_run(script, tmp_path, shared_file):
+    spec = quick_run(script)
+    for path in spec["shared"]:
+        shared_file(*Path(path).parts)  # skips the test when ../shared lacks it
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    process = subprocess.run([sys.executable, str(script), "--quick", *spec["args"]], cwd=tmp_path, env=env,
+                             check=False, capture_output=True, text=True, timeout=TIMEOUT_S)
+    tail = f"{process.stdout[-3000:]}\n{process.stderr[-3000:]}"
+    assert process.returncode == 0, f"{script.name} --quick: exit code {process.returncode}\n{tail}"
+    missing = [path for path in spec["outputs"] if not (tmp_path / path).is_file()]
+    assert not missing, f"{script.name} --quick did not write {missing}"
+    check = CHECKS.get(script.stem)
+    if check is not None:
+        check(tmp_path, process.stdout)
+
+
+def check_quickstart(out: Path, stdout: str):
+    from PIL import Image
+
+    for stem in ("astronaut", "chelsea_cat"):
+        image = Image.open(ROOT / "examples" / "images" / f"{stem}.jpg")
+        log_density = np.load(out / "quickstart_out" / f"{stem}_log_density.npy").astype(np.float64)
+        assert log_density.shape == (image.height, image.width)
+        assert abs(logsumexp(log_density)) < 1e-3
+        assert Image.open(out / "quickstart_out" / f"{stem}_overlay.png").size == image.size
+        row, column = np.unravel_index(np.argmax(log_density), log_density.shape)
+        assert f"{stem}.jpg ({image.width}x{image.height}): most likely fixation at x={column}, y={row} " in stdout
+    assert "coffee" not in stdout  # --quick: the first two images only
+
+
+def check_n_reference(out: Path, stdout: str):
+    summary = json.loads((out / "n_reference.json").read_text())["table"]
+    assert set(summary) == {"upper", "TR", "TR-Ref n=1", "FT n=1", "FT|Ref n=1", "FT w/o TR n=1"}
+    for row in summary.values():
+        assert 0.0 <= row["AUC"][0] <= 1.0 and -1.0 <= row["CC"][0] <= 1.0 and np.isfinite(row["NSS"][0])
+
+
+def check_train_deepgaze(out: Path, stdout: str):
+    from keras_saliency import hub
+    from keras_saliency.zoo.deepgaze import DeepGazeII
+
+    run = out / "deepgaze_run"
+    summary = json.loads((run / "summary.json").read_text())
+    members = ["standin #0", "standin #1", "standin mixture of 2"]
+    assert list(summary["in_domain"]) == ["centre bias", "gold standard (LOSO)"] + members
+    assert list(summary["out_of_domain"]) == list(summary["in_domain"])
+    assert json.loads((run / "fold0.json").read_text())["training"]["standin #0"]["epochs"] == 2
+    for domain in ("in_domain", "out_of_domain"):
+        table = summary[domain]
+        assert table["centre bias"]["information_gain"][0] == 0.0
+        assert table["gold standard (LOSO)"]["information_gain"][0] > 0.5
+        # the mixture is at least as likely as its members on average (log of a mean >= mean of logs)
+        mean_ig = (table["standin #0"]["information_gain"][0] + table["standin #1"]["information_gain"][0]) / 2
+        assert table["standin mixture of 2"]["information_gain"][0] >= mean_ig - 1e-9
+        for name in ["centre bias"] + members:
+            assert 0.5 < table[name]["auc_judd"][0] < 1.0 and np.isfinite(table[name]["kld"][0])
+            assert 0.0 <= table[name]["calibration_error"] <= 0.9
+    module = load_example("train_deepgaze")
+    # every OSIE test fixation lands in exactly one calibration bin
+    n_osie = sum(len(f) for f in module.read_osie(module.SHARED / "osie", 0.25, 8).fixations)
+    assert sum(summary["out_of_domain"]["standin #0"]["calibration"]) == n_osie
+    # the exported preset holds the trained readouts and the MIT1003 centre bias, and predicts one image
+    preset_dir = out / "presets" / "deepgaze_ii_standin_mit1003"
+    preset = hub.from_preset(preset_dir)
+    fold_model = DeepGazeII(module.standin_extractor(), n_components=2)
+    fold_model.readout_model().load_weights(run / "standin_fold0.weights.h5")
+    for exported, trained in zip(preset.members[0].readouts, fold_model.readouts, strict=True):
+        np.testing.assert_array_equal(exported.finalizer.sigma.numpy(), trained.finalizer.sigma.numpy())
+    log_density = preset.predict_log_density(np.full((60, 80, 3), 128.0, np.float32))
+    assert log_density.shape == (60, 80) and abs(logsumexp(log_density)) < 1e-6
+    metadata = json.loads((preset_dir / "metadata.json").read_text())
+    ig = {m["name"]: m["value"] for m in metadata["metrics"]}["information_gain"]
+    assert ig == round(summary["in_domain"]["standin mixture of 2"]["information_gain"][0], 4)
+
+
+def check_train_unisal(out: Path, stdout: str):
+    from keras_saliency import hub
+
+    metadata = json.loads((out / "unisal_preset" / "metadata.json").read_text())
+    values = {(m["dataset"].split()[0], m["name"]): m["value"] for m in metadata["metrics"]}
+    assert {dataset for dataset, _ in values} == {"mit1003", "osie"}
+    for dataset in ("mit1003", "osie"):
+        assert 0.0 <= values[dataset, "auc_judd"] <= 1.0 and np.isfinite(values[dataset, "information_gain"])
+        assert f"| {dataset} | " in stdout  # the printed held-out table
+    assert hub.from_preset(str(out / "unisal_preset")).domains == ["mit1003", "osie"]
+
+
+def check_analyze_representations(out: Path, stdout: str):
+    kinds = ("colour", "orientation", "size", "shape", "density")
+    assert "4 osie images" in stdout
+    assert "### Setup I:" in stdout and "### Setup II:" in stdout
+    assert "| block3 |" in stdout and "Spearman(OS_c, OD_c)" in stdout
+    # Table 4 analogue: one row per model, one mean +- SE cell per kind (2 arrays each)
+    assert "over 2/2/2/2/2 arrays per kind" in stdout
+    assert "| model | " + " | ".join(kinds) + " |" in stdout
+    for model in ("probe I", "probe II", "probe I (logits)", "gbvs", "itti", "centre_bias"):
+        row = re.search(rf"^\| {re.escape(model)} \|(.*)\|$", stdout, re.M)
+        assert row, model
+        cells = [c.strip() for c in row.group(1).split("|")]
+        assert len(cells) == len(kinds)
+        for cell in cells:
+            mean, se = (float(v) for v in cell.split(" +- "))
+            assert np.isfinite(mean) and np.isfinite(se) and se >= 0
+    winners = re.search(r"Highest mean NMM per kind .*?: (.*)$", stdout, re.M).group(1)
+    assert [w.split(": ")[0] for w in winners.split(", ")] == list(kinds)
+    # Table 5 analogue for both setups: every tap, cells best +- SE / top-10 / held-out
+    for tag in ("I", "II"):
+        assert f"### Pop-out inner NMM, setup {tag}" in stdout
+    rows = re.findall(r"^\| (block\d) \((\d+)\) \|(.*)\|$", stdout, re.M)
+    assert [(r[0], r[1]) for r in rows] == [("block1", "16"), ("block2", "32"), ("block3", "32")] * 2
+    for _, _, cells in rows:
+        for cell in cells.split("|"):
+            best, top, held = re.fullmatch(r"\s*(\S+) \+- \S+ / (\S+) / (\S+)\s*", cell).groups()
+            assert float(best) >= float(top)  # the best unit's mean is the top of the top-k means
+    for path in (out / "analysis_out").glob("*.png"):
+        assert path.stat().st_size > 1000, path.name
+    report = (out / "analysis_out" / "output.md").read_text()
+    assert report.startswith("Command") and "--popout-config tiny" in report
+    body = report.split("\n\n", 2)[2]  # everything printed by the run, after the command header
+    assert body.startswith("4 osie images") and stdout.endswith(body)
+
+
+CHECKS = {
+    "analyze_representations": check_analyze_representations,
+    "quickstart": check_quickstart,
+    "n_reference": check_n_reference,
+    "train_deepgaze": check_train_deepgaze,
+    "train_unisal": check_train_unisal,
+}
