@@ -32,10 +32,10 @@ _SUBMODULES = (
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
-    if name == "predict":
-        from keras_saliency.prediction import predict
+    if name in ("predict", "Video"):
+        from keras_saliency import prediction
 
-        return predict
+        return getattr(prediction, name)
     if name == "Fixations":
         from keras_saliency.fixations import Fixations
 
@@ -44,4 +44,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + ["Fixations", "predict"])
+    return sorted(list(globals()) + list(_SUBMODULES) + ["Fixations", "Video", "predict"])

@@ -9,7 +9,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("predict", "build", "list", "push")
+SUBCOMMANDS = ("predict", "evaluate", "build", "list", "convert", "push")
 
 
 class UserError(Exception):
