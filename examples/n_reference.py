@@ -13,7 +13,7 @@ Metrics NSS, AUC-Judd, CC on held-out target images, computed at the model's out
 Usage: python examples/n_reference.py --quick           (tiny smoke run, stand-in backbone)
        python examples/n_reference.py --backbone resnet50_dilated --backbone-weights PATH.pth \
            --size 240 320 --epochs 3 --n 1 5 10 --seeds 0 1 2
-The reference setting (dilated ResNet-50 trained end to end at 240x320) needs ImageNet weights
+The reference setting (dilated ResNet-50 trained end to end at 320x480) needs ImageNet weights
 for the dilated ResNet-50 (a torchvision state dict; not available offline here) and hours of CPU.
 
 CPU-budget options (the committed run, docs/results/n_reference/, uses them):
@@ -24,8 +24,8 @@ CPU-budget options (the committed run, docs/results/n_reference/, uses them):
                       computed once per image; only the head trains. The reference trains end to
                       end; with a frozen encoder the schemes differ only in the head's training;
   --head-width, --dilations
-                      DINet head width (reference 256) and dilation rates (reference 4 8 16, for a
-                      30x40 grid); a narrower head and dilations scaled to a smaller grid;
+                      DINet head width (reference 256) and dilation rates (reference 4 8 16 on the 40x60
+                      grid of a 320x480 input); a narrower head and dilations scaled down to a smaller grid;
   --source-count, --target-count
                       the first K MIT1003 images (sorted ids) / OSIE images (file order); the target
                       pool is split in 3 folds per seed: fold 0 is the test set, the shots come from
