@@ -13,12 +13,28 @@ Metrics NSS, AUC-Judd, CC on held-out target images, computed at the model's out
 Usage: python examples/n_reference.py --quick           (tiny smoke run, stand-in backbone)
        python examples/n_reference.py --backbone resnet50_dilated --backbone-weights PATH.pth \
            --size 240 320 --epochs 3 --n 1 5 10 --seeds 0 1 2
-The real run needs ImageNet weights for the dilated ResNet-50 (a torchvision state dict;
-not available offline here) and hours of CPU at 240x320.
+The reference setting (dilated ResNet-50 trained end to end at 320x480) needs ImageNet weights
+for the dilated ResNet-50 (a torchvision state dict; not available offline here) and hours of CPU.
+
+CPU-budget options (the committed run, docs/results/n_reference/, uses them):
+  --backbone efficientnet_lite0 --backbone-weights imagenet --tap stride16
+                      a backbone with real offline ImageNet weights; the head sits on the tap,
+                      whose stride sets the output grid (fixations are scaled to it);
+  --freeze-encoder    the backbone is frozen (BatchNorm in inference mode) and its features are
+                      computed once per image; only the head trains. The reference trains end to
+                      end; with a frozen encoder the schemes differ only in the head's training;
+  --head-width, --dilations
+                      DINet head width (reference 256) and dilation rates (reference 4 8 16 on the 40x60
+                      grid of a 320x480 input); a narrower head and dilations scaled down to a smaller grid;
+  --source-count, --target-count
+                      the first K MIT1003 images (sorted ids) / OSIE images (file order); the target
+                      pool is split in 3 folds per seed: fold 0 is the test set, the shots come from
+                      folds 1-2, and all 3 folds serve the upper bound.
 """
 
 import argparse
 import json
+import time
 from pathlib import Path
 
 import keras
@@ -32,7 +48,7 @@ from keras_saliency.losses import TotalVariationDistance
 from keras_saliency.maps import empirical_saliency_map
 from keras_saliency.metrics import auc_judd, cc, nss
 from keras_saliency.training import ReferenceGuidedModel
-from keras_saliency.zoo.dinet import build_dinet, build_resnet_baseline
+from keras_saliency.zoo.dinet import dinet_head, resnet_baseline_head
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 # The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
@@ -76,8 +92,8 @@ def dense(fixes, grid):
     return maps / np.maximum(maps.sum(axis=(1, 2), keepdims=True), 1e-12)
 
 
-def make_model(args, seed):
-    keras.utils.set_random_seed(seed)
+def make_encoder(args):
+    """The feature extractor images (0..255 RGB) -> (B, h, w, C); frozen with ``--freeze-encoder``."""
     shape = (*args.size, 3)
     if args.backbone == "standin":
         inp = keras.Input(shape)
@@ -85,11 +101,28 @@ def make_model(args, seed):
         for i, f in enumerate((8, 16, 32)):
             h = keras.layers.Conv2D(f, 3, strides=2, padding="same", activation="relu", name=f"stand_in_{i}")(h)
         bb = keras.Model(inp, h)
-    else:
-        bb = backbones.get(args.backbone, weights=args.backbone_weights, taps=["layer4"], input_shape=shape,
-                           trainable=True)
-    build = build_dinet if args.head == "dinet" else build_resnet_baseline
-    return build(bb, input_shape=shape)
+        bb.trainable = not args.freeze_encoder
+        return bb
+    bb = backbones.get(args.backbone, weights=args.backbone_weights, taps=[args.tap], input_shape=shape,
+                       trainable=not args.freeze_encoder)
+    return keras.Model(bb.input, bb.output[args.tap], name=bb.name)
+
+
+def _head(args, features):
+    if args.head == "dinet":
+        return dinet_head(features, width=args.head_width, dilations=tuple(args.dilations))
+    return resnet_baseline_head(features)
+
+
+def make_model(args, seed, feature_shape=None):
+    """A fresh model seeded by ``seed``: images -> (B, h, w) maps, or, given ``feature_shape``
+    (``--freeze-encoder``), the head alone on precomputed (h, w, C) features."""
+    keras.utils.set_random_seed(seed)
+    if feature_shape is not None:
+        inp = keras.Input(feature_shape, name="features")
+        return keras.Model(inp, _head(args, inp), name=f"{args.head}_head")
+    bb = make_encoder(args)
+    return keras.Model(bb.input, _head(args, bb.output), name=args.head)
 
 
 def fit(model, x, y, args, epochs, refs=None, seed=0):
@@ -108,11 +141,21 @@ def evaluate(model, x, fixes, grid):
     return dict(zip(("NSS", "AUC", "CC"), np.mean(rows, axis=0).tolist()))
 
 
+def _log(start, msg):
+    print(f"[{time.time() - start:7.1f} s] {msg}", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny smoke run: 64x96, n=1, one seed, 1 epoch")
     ap.add_argument("--backbone", default="standin", help="'standin' or a keras_saliency.backbones name")
-    ap.add_argument("--backbone-weights", default=None)
+    ap.add_argument("--backbone-weights", default=None, help="None, 'imagenet' or a weights path")
+    ap.add_argument("--tap", default="layer4", help="backbone tap the head sits on (output stride = its stride)")
+    ap.add_argument("--freeze-encoder", action="store_true",
+                    help="freeze the backbone, precompute its features once, train the head only "
+                         "(the reference trains end to end)")
+    ap.add_argument("--head-width", type=int, default=256, help="DINet head width (reference 256)")
+    ap.add_argument("--dilations", type=int, nargs="+", default=[4, 8, 16], help="DINet dilations (reference 4 8 16)")
     ap.add_argument("--head", choices=["dinet", "resnet"], default="dinet")
     ap.add_argument("--size", type=int, nargs=2, default=(240, 320))
     ap.add_argument("--n", type=int, nargs="+", default=[1, 5, 10])
@@ -129,14 +172,28 @@ def main(argv=None):
         args.size, args.n, args.seeds = (64, 96), [1], [0]
         args.source_count, args.target_count, args.epochs, args.ft_epochs, args.batch = 6, 9, 1, 1, 3
         args.lr = 1e-3
-    if args.size[0] % 8 or args.size[1] % 8:
-        raise SystemExit(f"--size must be multiples of 8 (output stride 8), got {args.size}")
+    for name in ("head_width", "source_count", "target_count", "epochs", "batch"):
+        if getattr(args, name) < 1:
+            raise SystemExit(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+    if min(args.dilations) < 1:
+        raise SystemExit(f"--dilations must be >= 1, got {args.dilations}")
+    if args.target_count < 3 + max(args.n):
+        raise SystemExit(f"--target-count must be >= 3 + max(--n) = {3 + max(args.n)} (3 folds, shots "
+                         f"outside the test fold), got {args.target_count}")
+    start = time.time()
     # reference batch sizes 1/3/5 for 1/5/10 shots (reference script)
     args.n_ref_batch = lambda n: {1: 1, 5: 3, 10: 5}.get(n, max(1, n // 2))
-    grid = (args.size[0] // 8, args.size[1] // 8)
+    encoder = make_encoder(args)
+    grid = tuple(encoder.output.shape[1:3])
     xs, fs = load_mit1003(SHARED / "mit1003", args.source_count, args.size, grid)
     xt, ft = load_osie(SHARED / "osie", args.target_count, args.size, grid)
     ys, yt = dense(fs, grid), dense(ft, grid)
+    feature_shape = None
+    if args.freeze_encoder:  # frozen backbone (inference-mode BN, no augmentation): features once per image
+        xs, xt = (keras.ops.convert_to_numpy(encoder.predict(x, batch_size=16, verbose=0)) for x in (xs, xt))
+        feature_shape = xs.shape[1:]
+    _log(start, f"data: {len(xs)} source, {len(xt)} target images, output grid {grid}")
+    args.make = lambda seed: make_model(args, seed, feature_shape)
     table = {}
     for seed in args.seeds:
         rng = np.random.default_rng(seed)
@@ -146,23 +203,26 @@ def main(argv=None):
         ub_scores = []
         for k in range(3):
             tr = np.concatenate([folds[j] for j in range(3) if j != k])
-            m = fit(make_model(args, seed), xt[tr], yt[tr], args, args.epochs)
+            m = fit(args.make(seed), xt[tr], yt[tr], args, args.epochs)
             ub_scores.append(evaluate(m, xt[folds[k]], [ft[i] for i in folds[k]], grid))
         table.setdefault("upper", []).append({k: float(np.mean([s[k] for s in ub_scores])) for k in ub_scores[0]})
-        tr_model = fit(make_model(args, seed), xs, ys, args, args.epochs)
+        _log(start, f"seed {seed}: upper {table['upper'][-1]}")
+        tr_model = fit(args.make(seed), xs, ys, args, args.epochs)
         table.setdefault("TR", []).append(evaluate(tr_model, xt[test], [ft[i] for i in test], grid))
+        _log(start, f"seed {seed}: TR {table['TR'][-1]}")
         pool = np.concatenate(folds[1:])
         for n in args.n:
             shots = pool[:n]
             refs = (xt[shots], yt[shots])
             res = {}
-            ref_model = fit(make_model(args, seed), xs, ys, args, args.epochs, refs=refs, seed=seed)
+            ref_model = fit(args.make(seed), xs, ys, args, args.epochs, refs=refs, seed=seed)
             res["TR-Ref"] = evaluate(ref_model, xt[test], [ft[i] for i in test], grid)
             for name, base in (("FT", tr_model), ("FT|Ref", ref_model), ("FT w/o TR", None)):
-                m = make_model(args, seed)
+                m = args.make(seed)
                 m.set_weights((base or m).get_weights())
                 fit(m, refs[0], refs[1], args, args.ft_epochs)
                 res[name] = evaluate(m, xt[test], [ft[i] for i in test], grid)
+            _log(start, f"seed {seed}: n={n} " + json.dumps({k: round(v["NSS"], 3) for k, v in res.items()}))
             for name, r in res.items():
                 table.setdefault(f"{name} n={n}", []).append(r)
     summary = {k: {m: [float(np.mean([r[m] for r in v])), float(np.std([r[m] for r in v]))] for m in v[0]}
@@ -170,9 +230,12 @@ def main(argv=None):
     print(f"{'scheme':<16}" + "".join(f"{m:>16}" for m in ("NSS", "AUC", "CC")))
     for k, v in summary.items():
         print(f"{k:<16}" + "".join(f"{v[m][0]:>9.3f}±{v[m][1]:<6.3f}" for m in ("NSS", "AUC", "CC")))
+    wall = time.time() - start
+    print(f"wall time {wall:.0f} s")
     if args.output:
-        Path(args.output).write_text(json.dumps({"args": {k: v for k, v in vars(args).items()
-                                                          if k != "n_ref_batch"}, "table": summary}, indent=1))
+        run_args = {k: v for k, v in vars(args).items() if k not in ("n_ref_batch", "make")}
+        Path(args.output).write_text(json.dumps({"args": run_args, "grid": list(grid), "wall_s": round(wall, 1),
+                                                 "table": summary, "per_seed": table}, indent=1))
     return summary
 
 
