@@ -292,7 +292,8 @@ def summarise(output: Path):
                 entry["calibration_error"] = calibration_error(counts)
             table[name] = entry
         summary[domain] = table
-        title = "MIT1003 test folds (in domain)" if domain == "in_domain" else "OSIE, all 700 images (out of domain)"
+        title = ("MIT1003 test folds (in domain)" if domain == "in_domain"
+                 else f"OSIE, first {runs[0]['ood_images']} images (out of domain)")
         lines += [f"## {title}", "", "| model | " + " | ".join(TABLE_METRICS) + " | calibration error |",
                   "|---" * (len(TABLE_METRICS) + 2) + "|"]
         for name, entry in table.items():
@@ -357,9 +358,12 @@ def export_presets(args, data, command):
     """
     from keras_saliency.zoo.deepgaze import DeepGazeIIE
 
-    summary = json.loads((args.output / "summary.json").read_text())["in_domain"]
+    summary = json.loads((args.output / "summary.json").read_text())
     folds = sorted(int(p.stem[4:]) for p in args.output.glob("fold*.json"))
-    best = max(args.backbones, key=lambda n: summary[f"{n} mixture of {args.instances}"]["information_gain"][0])
+    runs = sorted({json.loads((args.output / f"fold{fold}.json").read_text())["command"] for fold in folds})
+    command = "; ".join([*runs, command])
+    best = max(args.backbones,
+               key=lambda n: summary["in_domain"][f"{n} mixture of {args.instances}"]["information_gain"][0])
     grid = maps.CentreBias.fit(data.fixations, data.sizes).log_density((128, 128))
     exports = [("single", [best], f"{best} mixture of {args.instances}")]
     if len(args.backbones) > 1:
@@ -373,8 +377,11 @@ def export_presets(args, data, command):
             for j, fold in enumerate(folds):
                 part = member.readout_model(range(j * args.instances, (j + 1) * args.instances))
                 part.load_weights(args.output / f"{name}_fold{fold}.weights.h5")
-        metrics_list = [{"name": m, "value": round(summary[row][m][0], 4), "dataset": "mit1003",
-                         "command": command} for m in ("information_gain", "auc_judd", "sauc", "nss", "cc", "kld")]
+        metrics_list = [{"name": m, "value": round(summary[domain][row][m][0], 4), "dataset": dataset,
+                         "command": command}
+                        for domain, dataset in (("in_domain", "mit1003"), ("out_of_domain", "osie"))
+                        if row in summary.get(domain, {})
+                        for m in ("information_gain", "auc_judd", "sauc", "nss", "cc", "kld")]
         short = [n.replace("efficientnet_", "") for n in backbones]
         name = f"deepgaze_iie_{'_'.join(short)}_mit1003" if label == "ensemble" else f"deepgaze_ii_{short[0]}_mit1003"
         model.save_to_preset(args.export_presets / name, {
@@ -384,7 +391,7 @@ def export_presets(args, data, command):
                             f"trained by maximum likelihood at long side {round(1024 * args.scale)} px"),
             "training_data": f"MIT1003 (FixaTons layout), folds {folds} of a 10-fold split; metrics are test-fold "
                              "means of the per-fold models (information gain in bits/fixation over the training "
-                             "folds' centre bias)",
+                             "folds' centre bias); OSIE metrics: the same models out of domain",
             "license": "apache-2.0", "citations": CITATIONS, "metrics": metrics_list}, overwrite=True)
         print(f"preset {name}: {args.export_presets / name}")
 
@@ -452,7 +459,8 @@ def main(argv=None):
         print(f"{name}: features in {time.perf_counter() - start:.1f} s", flush=True)
     for fold in args.run_folds or range(args.folds):
         result = run_fold(fold, args, data, ood, extractors, caches, gold)
-        result["gold_standard_bandwidth"] = bandwidth
+        result.update(gold_standard_bandwidth=bandwidth, ood_images=len(ood.ids) if ood else 0,
+                      command=" ".join(["python", *sys.argv]))
         (args.output / f"fold{fold}.json").write_text(json.dumps(result, indent=1))
         print(f"fold {fold}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
                                            for k, v in result["in_domain"].items()), flush=True)

@@ -6,18 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from keras_saliency import cli
+from keras_saliency.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 MIT1003_DUMMY = ROOT / "tfds_builders" / "mit1003" / "dummy_data"
-
-
-@pytest.fixture
-def main(monkeypatch):
-    """``cli.main`` with ``evaluate`` registered (until the lead lists it in SUBCOMMANDS)."""
-    if "evaluate" not in cli.SUBCOMMANDS:
-        monkeypatch.setattr(cli, "SUBCOMMANDS", cli.SUBCOMMANDS + ("evaluate",))
-    return cli.main
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +38,7 @@ def _expected_summary(data_dir, metrics, limit=None):
     return evaluate(classical.get("centre_bias").predict_log_density, samples, metrics).summary()
 
 
-def test_json_table_equals_the_python_api(main, data_dir, tmp_path, capsys):
+def test_json_table_equals_the_python_api(data_dir, tmp_path, capsys):
     out = tmp_path / "metrics.json"
     argv = ["evaluate", "--model", "centre_bias", "--dataset", "mit1003", "--data-dir", str(data_dir),
             "--format", "json", "--output", str(out), "--no-progress"]
@@ -62,7 +54,7 @@ def test_json_table_equals_the_python_api(main, data_dir, tmp_path, capsys):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_markdown_to_stdout_and_csv_with_limit(main, data_dir, tmp_path, capsys):
+def test_markdown_to_stdout_and_csv_with_limit(data_dir, tmp_path, capsys):
     argv = ["evaluate", "--model", "centre_bias", "--dataset", "mit1003", "--data-dir", str(data_dir),
             "--limit", "2", "--metrics", "nss,auc_judd", "--no-progress"]
     assert main(argv) == 0
@@ -88,7 +80,7 @@ def test_markdown_to_stdout_and_csv_with_limit(main, data_dir, tmp_path, capsys)
     (["--dataset", "mit1003", "--data-dir", "{data}", "--limit", "0"], "--limit must be >= 1"),
     (["--dataset", "mit1003", "--data-dir", "{data}", "-o", "{tmp}"], "--output {tmp} is a folder; give the file"),
 ])
-def test_user_errors_exit_2_with_one_line(main, data_dir, tmp_path, capsys, args, message):
+def test_user_errors_exit_2_with_one_line(data_dir, tmp_path, capsys, args, message):
     args = [a.format(tmp=tmp_path, data=data_dir) for a in args]
     assert main(["evaluate", *args, "--no-progress"]) == 2
     err = capsys.readouterr().err

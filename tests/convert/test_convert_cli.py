@@ -7,18 +7,10 @@ import numpy as np
 import pytest
 from unisal_torch_state import unisal_torch_state
 
-from keras_saliency import cli
+from keras_saliency.cli import main
 from keras_saliency.testing.torch_zip import write_state_dict
 
 DOMAINS = ("DHF1K", "SALICON")
-
-
-@pytest.fixture
-def main(monkeypatch):
-    """``cli.main`` with ``convert`` registered (until the lead lists it in SUBCOMMANDS)."""
-    if "convert" not in cli.SUBCOMMANDS:
-        monkeypatch.setattr(cli, "SUBCOMMANDS", cli.SUBCOMMANDS + ("convert",))
-    return cli.main
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +40,7 @@ def _leftovers(folder):
     return [p.name for p in folder.iterdir() if p.name.startswith(".")]
 
 
-def test_converts_to_a_preset_with_provenance(main, source, checkpoint, tmp_path, capsys):
+def test_converts_to_a_preset_with_provenance(source, checkpoint, tmp_path, capsys):
     from keras_saliency import hub
 
     out = tmp_path / "presets" / "unisal_reference"
@@ -71,7 +63,7 @@ def test_converts_to_a_preset_with_provenance(main, source, checkpoint, tmp_path
     assert _leftovers(out.parent) == []
 
 
-def test_refuses_to_overwrite_unless_asked(main, source, checkpoint, tmp_path, capsys):
+def test_refuses_to_overwrite_unless_asked(source, checkpoint, tmp_path, capsys):
     out = tmp_path / "preset"
     args = ["convert", "unisal", str(checkpoint), "-o", str(out), "--domains", ",".join(DOMAINS)]
     assert main(args) == 0
@@ -88,7 +80,7 @@ def test_refuses_to_overwrite_unless_asked(main, source, checkpoint, tmp_path, c
     assert _leftovers(tmp_path) == []
 
 
-def test_errors_leave_nothing_behind(main, checkpoint, tmp_path, capsys):
+def test_errors_leave_nothing_behind(checkpoint, tmp_path, capsys):
     out = tmp_path / "out" / "preset"
     cases = [
         (["convert", "unisal", str(checkpoint), "-o", str(out)],  # default: the reference's four domains

@@ -114,8 +114,10 @@ def check_train_deepgaze(out: Path, stdout: str):
     log_density = preset.predict_log_density(np.full((60, 80, 3), 128.0, np.float32))
     assert log_density.shape == (60, 80) and abs(logsumexp(log_density)) < 1e-6
     metadata = json.loads((preset_dir / "metadata.json").read_text())
-    ig = {m["name"]: m["value"] for m in metadata["metrics"]}["information_gain"]
-    assert ig == round(summary["in_domain"]["standin mixture of 2"]["information_gain"][0], 4)
+    ig = {(m["dataset"], m["name"]): m["value"] for m in metadata["metrics"]}
+    for dataset, domain in (("mit1003", "in_domain"), ("osie", "out_of_domain")):
+        assert ig[dataset, "information_gain"] == round(summary[domain]["standin mixture of 2"]["information_gain"][0], 4)
+    assert all(m["command"].startswith("python ") and "--export-presets" in m["command"] for m in metadata["metrics"])
 
 
 def check_train_unisal(out: Path, stdout: str):
