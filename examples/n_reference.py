@@ -29,7 +29,7 @@ from PIL import Image
 from keras_saliency import backbones
 from keras_saliency.fixations import Fixations
 from keras_saliency.losses import TotalVariationDistance
-from keras_saliency.maps import empirical_saliency_map, fixation_map
+from keras_saliency.maps import empirical_saliency_map
 from keras_saliency.metrics import auc_judd, cc, nss
 from keras_saliency.training import ReferenceGuidedModel
 from keras_saliency.zoo.dinet import build_dinet, build_resnet_baseline

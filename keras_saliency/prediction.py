@@ -101,7 +101,8 @@ def resolve_model(model=None):
             return classical.get(name)
         from keras_saliency import zoo
 
-        return KerasModelAdapter(zoo.load(name))
+        loaded = zoo.load(name)  # DeepGaze presets predict one image with their stored centre bias
+        return loaded if hasattr(loaded, "predict_log_density") else KerasModelAdapter(loaded)
     if hasattr(model, "predict_log_density"):
         return model
     try:

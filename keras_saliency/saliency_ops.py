@@ -88,7 +88,7 @@ def values_at_fixations(maps, fixations):
     """(values (..., N), mask (..., N)) of each map at its padded fixation list."""
     maps = spatial(maps)
     fixations = ops.cast(fixations, "float32")
-    height, width = maps.shape[-2], maps.shape[-1]
+    height, width = ops.shape(maps)[-2], ops.shape(maps)[-1]  # static ints, or tensors when dynamic
     valid = ops.logical_and(fixations[..., 0] >= 0, fixations[..., 1] >= 0)
     cols = ops.clip(ops.cast(ops.floor(fixations[..., 0]), "int32"), 0, width - 1)
     rows = ops.clip(ops.cast(ops.floor(fixations[..., 1]), "int32"), 0, height - 1)

@@ -8,9 +8,33 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_saliency.layers.legacy_resize import legacy_nearest_resize
-from keras_saliency.layers.spatial import replicate_pad
+from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
 from keras_saliency.saliency_ops import log_softmax_hw
+
+
+def replicate_blur_matrix(weights, n, radius: int):
+    """(n, n) matrix M with ``(M @ v)[i] = sum_d weights[d + radius] * v[clip(i + d, 0, n - 1)]``.
+
+    ``weights``: (2 radius + 1,) taps for offsets -radius..radius; ``n`` may be a
+    tensor. Interior columns hold ``weights[j - i + radius]``; column 0 gathers
+    every tap that falls on or before the first pixel, column n - 1 every tap
+    on or after the last (PyTorch ``mode="replicate"`` padding).
+    """
+    rows = ops.expand_dims(ops.arange(n), 1)
+    cols = ops.expand_dims(ops.arange(n), 0)
+    offset = cols - rows
+    last_tap = 2 * radius
+    interior = ops.where(ops.abs(offset) <= radius, ops.take(weights, ops.clip(offset + radius, 0, last_tap)), 0.0)
+    cumulative = ops.cumsum(weights)  # cumulative[k] = sum of taps 0..k
+    total = cumulative[-1]
+    before = radius - rows  # taps 0..radius - i land on pixel 0
+    first = ops.where(before >= 0, ops.take(cumulative, ops.clip(before, 0, last_tap)), 0.0)
+    after = n - 2 - rows + radius  # taps after index n - 2 - i + radius land on pixel n - 1
+    last = total - ops.where(after >= 0, ops.take(cumulative, ops.clip(after, 0, last_tap)), 0.0)
+    is_first, is_last = ops.equal(cols, 0), ops.equal(cols, n - 1)
+    matrix = ops.where(is_last, last, interior)
+    matrix = ops.where(is_first, first, matrix)
+    return ops.where(ops.logical_and(is_first, is_last), total, matrix)
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
@@ -46,14 +70,21 @@ class Finalizer(keras.layers.Layer):
         return weights / ops.sum(weights), radius
 
     def blur(self, x):
-        """Separable Gaussian with replicate padding of (B, h, w, 1)."""
+        """Separable Gaussian with replicate padding of (B, h, w, 1): ``B_h @ x @ B_w^T``.
+
+        The (n, n) matrices hold the kernel with the replicate padding folded
+        into their first and last columns; two matrix products are far faster
+        on CPU than 1-channel convolutions with up to ``2 * 60 + 1`` taps.
+        """
         weights, radius = self.kernel()
-        x = replicate_pad(x, radius)
-        x = ops.conv(x, ops.reshape(weights, (-1, 1, 1, 1)), padding="valid")
-        return ops.conv(x, ops.reshape(weights, (1, -1, 1, 1)), padding="valid")
+        height, width = spatial_size(x)
+        plane = x[..., 0]
+        plane = ops.matmul(replicate_blur_matrix(weights, height, radius), plane)
+        plane = ops.matmul(plane, ops.transpose(replicate_blur_matrix(weights, width, radius)))
+        return plane[..., None]
 
     def call(self, readout, centerbias):
-        height, width = centerbias.shape[1], centerbias.shape[2]
+        height, width = spatial_size(centerbias)  # static or dynamic
         factor = self.saliency_map_factor
         small = (height // factor, width // factor)
         cb_small = legacy_nearest_resize(centerbias[..., None], small, scale=factor)

@@ -15,6 +15,7 @@ import keras
 import keras_saliency
 from keras_saliency.zoo.errors import PresetError
 from keras_saliency.zoo.model_card import render_model_card
+from keras_saliency.zoo.preset_weights import preset_weights
 from keras_saliency.zoo.preset_files import (
     CARD_FILE,
     CONFIG_FILE,
@@ -49,7 +50,7 @@ def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path
         config = keras.saving.serialize_keras_object(model)
         config.pop("compile_config", None)
         (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        model.save_weights(tmp / WEIGHTS_FILE)
+        preset_weights(model).save_weights(tmp / WEIGHTS_FILE)
         meta = {
             "format_version": FORMAT_VERSION,
             **({"name": user["name"]} if "name" in user else {}),
@@ -105,7 +106,7 @@ def load_verified_preset(preset_dir, *, expected_class=None):
             f"not a {expected_class.__name__}"
         )
     try:
-        model.load_weights(Path(preset_dir) / WEIGHTS_FILE)
+        preset_weights(model).load_weights(Path(preset_dir) / WEIGHTS_FILE)
     except (TypeError, ValueError) as error:
         raise PresetError(f"weights of preset {preset_dir} do not fit its model: {error}") from None
     return model

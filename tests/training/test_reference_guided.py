@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from keras_saliency.losses import TotalVariationDistance
+from keras_saliency.testing.roundtrip import assert_keras_roundtrip
 from keras_saliency.training import ReferenceGuidedModel, refine
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TF backend only")
@@ -119,3 +120,12 @@ def test_mirrored_strategy_matches_single_device():
                          timeout=120, env=env)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "MIRRORED_OK 2" in res.stdout
+
+
+def test_keras_file_round_trip_keeps_the_reference_set_and_weights():
+    model = ReferenceGuidedModel(_linear_model(0), *_data(2), n_ref=2, head=["head"], epsilon=0.1, lamb=0.02)
+    x, _ = _data()
+    model(x[:2])
+    loaded = assert_keras_roundtrip(model, x[:2])
+    np.testing.assert_array_equal(loaded.reference_x, model.reference_x)
+    assert (loaded.n_ref, loaded.head, loaded.epsilon, loaded.lamb) == (2, ["head"], 0.1, 0.02)

@@ -6,7 +6,6 @@ import textwrap
 
 import numpy as np
 
-import keras
 
 from keras_saliency.zoo.unisal import UNISAL
 from keras_saliency.zoo.unisal.unisal_training import compile_for_training, loss_weights_for

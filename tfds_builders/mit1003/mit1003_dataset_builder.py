@@ -73,10 +73,14 @@ class Builder(FixationImageBuilder):
             return {"train": _official_records(stimuli, maps)}
         if self.builder_config.layout == "official_raw":
             return {"train": _raw_records(dl_manager.manual_dir)}
-        return {"train": _fixatons_records(dl_manager.manual_dir)}
+        return {"train": fixatons_records(dl_manager.manual_dir)}
 
 
-def _fixatons_records(root):
+def fixatons_records(root):
+    """ImageRecords of the FixaTons layout (STIMULI/, SCANPATHS/<id>/<subject>).
+
+    The first (central) fixation of each scanpath is dropped; coordinates are 1-based.
+    """
     for image_path in readers.list_images(root / "STIMULI"):
         image_id = image_path.stem
         folder = readers.require(root / "SCANPATHS" / image_id, f"scanpaths of {image_id}")

@@ -27,7 +27,7 @@ class Builder(FixationImageBuilder):
     MANUAL_DOWNLOAD_INSTRUCTIONS = readers.manual_instructions(__file__)
 
     def _split_records(self, dl_manager):
-        return {"train": _records(dl_manager.manual_dir)}
+        return {"train": osie_records(dl_manager.manual_dir)}
 
 
 def _read_fixations(mat_path):
@@ -56,7 +56,8 @@ def _read_fixations(mat_path):
     return by_name
 
 
-def _records(root):
+def osie_records(root):
+    """ImageRecords of the upstream OSIE layout (stimuli/*.jpg, fixations.mat), 1-based coordinates, 15 subjects."""
     mat_path = root / "fixations.mat"
     fixations = _read_fixations(mat_path)
     for image_path in readers.list_images(root / "stimuli"):

