@@ -29,21 +29,31 @@ def normalise_maps(maps) -> np.ndarray:
 
 
 def fixation_targets(fixation_sets: Sequence, sizes: Sequence, target_size: int = 128,
-                     sigma_fraction: float = 0.04) -> np.ndarray:
+                     sigma_fraction: float = 0.04, work_side: Optional[int] = 256) -> np.ndarray:
     """Fine-tuning targets: empirical saliency maps of real fixations, float32 (N, S, S) in [0, 1].
 
-    Each map is :func:`keras_saliency.maps.empirical_saliency_map` at the
-    image's own size (H, W) with ``sigma = sigma_fraction * max(H, W)`` pixels
-    (0.04: about 1 degree on MIT1003), resized bilinearly to S x S and min-max
-    normalised. Fixations use the package convention (0-based, inside the image).
+    Each map is :func:`keras_saliency.maps.empirical_saliency_map` with
+    ``sigma = sigma_fraction * max(H, W)`` (0.04: about 1 degree on MIT1003),
+    resized bilinearly to S x S and min-max normalised. To keep the blur cheap it
+    is computed on the image scaled (aspect kept, fixations scaled with it) to
+    ``work_side`` pixels on its longer side, never upscaled; ``work_side=None``
+    blurs at the image's own size (H, W). Fixations use the package convention
+    (0-based, inside the image).
     """
     if len(fixation_sets) != len(sizes):
         raise ValueError(f"got {len(fixation_sets)} fixation sets for {len(sizes)} image sizes.")
     if not sigma_fraction > 0:
         raise ValueError(f"`sigma_fraction` must be positive; got {sigma_fraction!r}.")
+    if work_side is not None and (int(work_side) != work_side or work_side < 8):
+        raise ValueError(f"`work_side` must be None or an integer >= 8; got {work_side!r}.")
     maps = []
     for fixations, size in zip(fixation_sets, sizes):
-        dense = empirical_saliency_map(fixations, size, sigma=sigma_fraction * max(size)).astype(np.float32)
+        size = (int(size[0]), int(size[1]))
+        scale = 1.0 if work_side is None else min(1.0, work_side / max(size))
+        work = (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
+        if work != size:
+            fixations = fixations.scaled(size, work).fit_to_image(work, policy="clip")[0]
+        dense = empirical_saliency_map(fixations, work, sigma=sigma_fraction * max(work)).astype(np.float32)
         maps.append(np.asarray(Image.fromarray(dense).resize((target_size, target_size), Image.BILINEAR)))
     return normalise_maps(np.stack(maps))
 
