@@ -1,0 +1,163 @@
+"""WEPSAM: the shallow saliency CNN of "WEPSAM: Weakly Pre-Learnt Saliency Model" (Lahiri et al. 2016).
+
+Network (issue 8; there is no public reference implementation, so the paper as
+summarised in the issue is followed)::
+
+    (B, 128, 128, 3) RGB 0..255 -> x / 255
+    3 x [Conv2D(k x k, 'same') + ReLU + MaxPool 2x2/2], k = 5, 3, 3   -> (B, 16, 16, F3)
+    Flatten -> Dense(hidden) + ReLU -> Dense(1024 * pieces) -> Maxout(pieces) -> (B, 1024)
+    Reshape (B, 32, 32, 1) -> bilinear resize to (128, 128) -> (B, 128, 128)
+
+Weights ~ N(0, 0.01) (std 0.01), biases 0.1, as the paper. The output is a
+linear (unbounded) saliency map regressed on [0, 1]-normalised target maps with
+the pixel-wise squared error (see ``wepsam_training``).
+
+Choices the paper/issue leave open, stated: filter counts (32, 64, 64) and the
+hidden width 2048 are ours (the issue gives no widths); 'same' padding; the
+hidden dense layer uses ReLU; maxout groups are contiguous (output unit ``i`` is
+the max of dense units ``i * pieces ... (i + 1) * pieces - 1``) with 2 pieces;
+the resize uses half-pixel centres (``keras.ops.image.resize`` bilinear).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_saliency.zoo.preset_mixin import PresetMixin
+
+INPUT_SIZE = 128
+MAP_SIZE = 32
+WEIGHT_STDDEV = 0.01
+BIAS_INIT = 0.1
+
+
+@keras.saving.register_keras_serializable(package="keras_saliency")
+class Maxout(keras.layers.Layer):
+    """(..., units * pieces) -> (..., units): max over contiguous groups of ``pieces`` features."""
+
+    def __init__(self, pieces: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        if int(pieces) != pieces or pieces < 1:
+            raise ValueError(f"`pieces` must be a positive integer; got {pieces!r}.")
+        self.pieces = int(pieces)
+
+    def compute_output_shape(self, input_shape):
+        features = input_shape[-1]
+        if features is not None and features % self.pieces:
+            raise ValueError(f"Maxout: the last axis ({features}) must be a multiple of pieces={self.pieces}.")
+        return tuple(input_shape[:-1]) + (None if features is None else features // self.pieces,)
+
+    def call(self, x):
+        features = x.shape[-1]
+        if features % self.pieces:
+            raise ValueError(f"Maxout: the last axis ({features}) must be a multiple of pieces={self.pieces}.")
+        grouped = ops.reshape(x, tuple(ops.shape(x)[:-1]) + (features // self.pieces, self.pieces))
+        return ops.max(grouped, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "pieces": self.pieces}
+
+
+@keras.saving.register_keras_serializable(package="keras_saliency")
+class ResizeMap(keras.layers.Layer):
+    """(B, h, w, 1) -> (B, H, W): bilinear resize (half-pixel centres) and drop the channel axis."""
+
+    def __init__(self, size: Sequence[int], **kwargs):
+        super().__init__(**kwargs)
+        self.size = tuple(int(s) for s in size)
+
+    def call(self, x):
+        return ops.squeeze(ops.image.resize(x, self.size, interpolation="bilinear"), -1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self.size
+
+    def get_config(self):
+        return {**super().get_config(), "size": list(self.size)}
+
+
+@keras.saving.register_keras_serializable(package="keras_saliency")
+class WEPSAM(PresetMixin, keras.Model):
+    """WEPSAM saliency CNN: (B, 128, 128, 3) RGB in 0..255 -> (B, 128, 128) saliency map.
+
+    Args:
+        conv_filters: filters of the three conv stages (kernels 5, 3, 3).
+        hidden_units: width of the first dense layer.
+        maxout_pieces: linear pieces per output unit of the last (maxout) dense layer.
+        input_size: square input side (128 in the paper; the output map is resized to it).
+        map_size: side of the dense output map (32: 1024 outputs).
+    """
+
+    def __init__(self, conv_filters: Sequence[int] = (32, 64, 64), hidden_units: int = 2048,
+                 maxout_pieces: int = 2, input_size: int = INPUT_SIZE, map_size: int = MAP_SIZE,
+                 name: str = "wepsam", **kwargs):
+        conv_filters = [int(f) for f in conv_filters]
+        if len(conv_filters) != 3 or min(conv_filters) < 1:
+            raise ValueError(f"`conv_filters` must be three positive integers; got {conv_filters!r}.")
+        for arg, value in (("hidden_units", hidden_units), ("input_size", input_size), ("map_size", map_size)):
+            if int(value) != value or value < 1:
+                raise ValueError(f"`{arg}` must be a positive integer; got {value!r}.")
+        if input_size % 8:
+            raise ValueError(f"`input_size` must be a multiple of 8 (three 2x2 poolings); got {input_size}.")
+        weights = keras.initializers.RandomNormal(mean=0.0, stddev=WEIGHT_STDDEV)
+        biases = keras.initializers.Constant(BIAS_INIT)
+        dense_args = dict(kernel_initializer=weights, bias_initializer=biases)
+
+        inputs = keras.Input((input_size, input_size, 3), name="images")
+        x = keras.layers.Rescaling(1.0 / 255.0, name="rescale")(inputs)
+        for stage, (filters, kernel) in enumerate(zip(conv_filters, (5, 3, 3)), start=1):
+            x = keras.layers.Conv2D(filters, kernel, padding="same", activation="relu",
+                                    name=f"conv{stage}", **dense_args)(x)
+            x = keras.layers.MaxPooling2D(2, name=f"pool{stage}")(x)
+        x = keras.layers.Flatten(name="flatten")(x)
+        x = keras.layers.Dense(int(hidden_units), activation="relu", name="fc1", **dense_args)(x)
+        x = keras.layers.Dense(int(map_size) ** 2 * int(maxout_pieces), name="fc2", **dense_args)(x)
+        x = Maxout(maxout_pieces, name="maxout")(x)
+        x = keras.layers.Reshape((int(map_size), int(map_size), 1), name="to_map")(x)
+        outputs = ResizeMap((input_size, input_size), name="resize")(x)
+        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+
+        self.conv_filters, self.hidden_units, self.maxout_pieces = conv_filters, int(hidden_units), int(maxout_pieces)
+        self.input_size, self.map_size = int(input_size), int(map_size)
+
+    def call(self, inputs, training=None, mask=None):
+        shape = tuple(inputs.shape)  # Keras checks the rank and spatial size before `call`, not the channels
+        if len(shape) != 4 or shape[1:] != (self.input_size, self.input_size, 3):
+            raise ValueError(f"WEPSAM expects RGB images of shape (batch, {self.input_size}, {self.input_size}, 3);"
+                             f" got {shape}. Use `predict_saliency` for images of any size.")
+        return super().call(inputs, training=training, mask=mask)
+
+    def predict_saliency(self, images, batch_size: int = 32) -> list:
+        """Saliency maps at each image's own size for RGB uint8/0..255 images of any size.
+
+        ``images``: one (H, W, 3) array or a sequence of them. Each is resized
+        bilinearly to the network input, and its map back to (H, W) (clipped at 0).
+        Returns one float32 (H, W) array or a list of them.
+        """
+        single = isinstance(images, np.ndarray) and images.ndim == 3
+        batch = [images] if single else list(images)
+        for i, image in enumerate(batch):
+            shape = np.shape(image)
+            if len(shape) != 3 or shape[-1] != 3 or min(shape[:2]) < 1:
+                raise ValueError(f"images[{i}] must be an (H, W, 3) RGB array; got shape {shape}.")
+        side = (self.input_size, self.input_size)
+        resized = np.stack([np.asarray(ops.image.resize(np.asarray(im, np.float32), side, interpolation="bilinear"))
+                            for im in batch])
+        maps = self.predict(resized, batch_size=batch_size, verbose=0)
+        out = [np.maximum(np.asarray(ops.image.resize(m[..., None], np.shape(im)[:2],
+                                                      interpolation="bilinear"))[..., 0], 0.0).astype(np.float32)
+               for m, im in zip(maps, batch)]
+        return out[0] if single else out
+
+    def get_config(self):
+        return {"conv_filters": list(self.conv_filters), "hidden_units": self.hidden_units,
+                "maxout_pieces": self.maxout_pieces, "input_size": self.input_size, "map_size": self.map_size,
+                "name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
