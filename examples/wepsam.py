@@ -34,6 +34,10 @@ import numpy as np
 from PIL import Image
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+QUICK_RUN = {"args": ["--output-dir", "wepsam_out", "--cache-dir", "wepsam_cache", "--save-preset", "wepsam_preset"],
+             "shared": ["data/mit1003/SCANPATHS", "data/osie/stimuli"],
+             "outputs": ["wepsam_out/results.json", "wepsam_out/loss_curves.png", "wepsam_out/results.md",
+                         "wepsam_preset/model.weights.h5"]}
 METRICS = ("auc_judd", "auc_borji", "cc", "sim", "kld", "nss")
 LABELS = {"auc_judd": "AUC-Judd", "auc_borji": "AUC-Borji", "cc": "CC", "sim": "SIM", "kld": "KLD", "nss": "NSS"}
 PRE, RND = "pre-trained (WEPSAM)", "random init"

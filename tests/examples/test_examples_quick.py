@@ -167,10 +167,41 @@ def check_analyze_representations(out: Path, stdout: str):
     assert body.startswith("4 osie images") and stdout.endswith(body)
 
 
+def check_wepsam(out: Path, stdout: str):
+    from keras_saliency.zoo.wepsam import WEPSAM
+
+    module = load_example("wepsam")
+    report = json.loads((out / "wepsam_out" / "results.json").read_text())
+    assert {p.name for p in (out / "wepsam_out").iterdir()} == {"results.md", "results.json", "loss_curves.png"}
+    assert (out / "wepsam_out" / "loss_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(report["table"]) == list(module.ROWS)
+    for row in report["table"].values():
+        assert 0 <= row["auc_judd"][0] <= 1 and 0 <= row["auc_borji"][0] <= 1 and -1 <= row["cc"][0] <= 1
+        assert 0 <= row["sim"][0] <= 1 and row["kld"][0] >= 0 and np.isfinite(row["nss"][0])
+    setup = report["setup"]
+    assert setup["pretrain_total"] == 10 and setup["pretrain_kept"] == 7  # the entropy filter kept 70%
+    assert setup["n_train"] + setup["n_val"] + setup["n_test"] == 20 and min(setup["n_val"], setup["n_test"]) > 0
+    curves = report["curves"]
+    for runs in curves.values():
+        assert len(runs[0]["loss"]) == len(runs[0]["val_loss"]) == 3  # before + 2 epochs
+        assert np.all(np.isfinite(runs[0]["loss"] + runs[0]["val_loss"]))
+    # fine-tuning from the pre-trained weights starts where pre-training ended, not at the random init
+    assert curves["pre-trained (WEPSAM)"][0]["val_loss"][0] != curves["random init"][0]["val_loss"][0]
+    text = (out / "wepsam_out" / "results.md").read_text()
+    assert "| model | AUC-Judd | AUC-Borji | CC | SIM | KLD | NSS |" in text and "--quick" in text
+    preset = out / "wepsam_preset"
+    loaded = WEPSAM.from_preset(str(preset))
+    metadata = json.loads((preset / "metadata.json").read_text())
+    assert {m["name"]: m["value"] for m in metadata["metrics"]}["AUC-Judd"] == \
+        report["table"]["WEPSAM pre-trained + fine-tuned"]["auc_judd"][0]
+    assert loaded.hidden_units == 16 and loaded.conv_filters == [2, 4, 4]
+
+
 CHECKS = {
     "analyze_representations": check_analyze_representations,
     "quickstart": check_quickstart,
     "n_reference": check_n_reference,
     "train_deepgaze": check_train_deepgaze,
     "train_unisal": check_train_unisal,
+    "wepsam": check_wepsam,
 }
