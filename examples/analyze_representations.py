@@ -43,7 +43,8 @@ import numpy as np
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 # The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
 # paths it needs and the files it must write (relative to the working directory).
-QUICK_RUN = {"args": ["--out", "analysis_out", "--popout", "--popout-config", "tiny", "--popout-dir", "tfds"],
+QUICK_RUN = {"args": ["--out", "analysis_out", "--popout", "--popout-config", "tiny", "--popout-dir", "tfds",
+                      "--popout-models", "deepgaze_ii_lite2_mit1003"],
              "shared": ["data/osie/fixations.mat"],
              "outputs": ["analysis_out/output.md", "analysis_out/bars_setupI.png", "analysis_out/bars_setupII.png",
                          "analysis_out/top_units.png", "analysis_out/popout_nmm.png",
@@ -291,7 +292,7 @@ def mean_se(values):
 def report_popout(arrays, probes, args, out_dir):
     """Print the Table 4 and 5 analogues and write the pop-out figures. ``probes``: {setup tag:
     popout_probe(...) result}."""
-    from keras_saliency import classical
+    from keras_saliency import prediction
     from keras_saliency.analysis import nmm, top_units
     from keras_saliency.analysis import plots
 
@@ -299,9 +300,10 @@ def report_popout(arrays, probes, args, out_dir):
     for tag, (probe_maps, probe_scores, logit_scores, _) in probes.items():
         scores[f"probe {tag}"], maps[f"probe {tag}"] = probe_scores, probe_maps
         scores[f"probe {tag} (logits)"] = logit_scores
-    for name in ("gbvs", "itti", "centre_bias"):
-        model = classical.get(name)
-        maps[name] = np.stack([model.predict_saliency(image) for image in arrays.images])
+    for name in ("gbvs", "itti", "centre_bias", *args.popout_models):
+        model = prediction.resolve_model(name)  # presets: their density, exp(log-density)
+        saliency = getattr(model, "predict_saliency", lambda image: np.exp(model.predict_log_density(image)))
+        maps[name] = np.stack([saliency(image) for image in arrays.images])
         scores[name] = np.array([nmm(m, k) for m, k in zip(maps[name], arrays.masks)])
     counts = {kind: int((arrays.kinds == kind).sum()) for kind in arrays.names}
     table = {name: {kind: mean_se(v[arrays.kinds == kind]) for kind in arrays.names} for name, v in scores.items()}
@@ -412,6 +414,8 @@ def main(argv=None):
     parser.add_argument("--popout-config", default="default", help="popout_search_arrays builder config")
     parser.add_argument("--popout-dir", default=None, help="TFDS data_dir for the built arrays")
     parser.add_argument("--popout-n", type=int, default=20, help="test arrays per kind")
+    parser.add_argument("--popout-models", nargs="*", default=[],
+                        help="more models for the Table 4 analogue: preset names or folders (keras_saliency.predict)")
     parser.add_argument("--out", type=Path, default=Path("analysis_out"))
     args = parser.parse_args(argv)
     if args.quick:

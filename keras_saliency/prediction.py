@@ -26,7 +26,7 @@ import numpy as np
 from keras_saliency.density import check_log_density, resize_log_density
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-DEFAULT_MODEL = "itti"  # GBVS does not yet converge on every photo (see keras_saliency.classical.gbvs)
+DEFAULT_MODEL = "deepgaze_iie_lite0_lite1_lite2_mit1003"  # bundled; docs/results/deepgaze/
 CLASSICAL_MODELS = ("gbvs", "itti", "centre_bias")
 
 
@@ -37,30 +37,29 @@ class Video:
     source: Union[str, Path, np.ndarray]
 
 
+class _SaliencyMap:
+    @property
+    def saliency_map(self) -> np.ndarray:
+        """The density ``exp(log_density)`` (the AUC/NSS-optimal map)."""
+        return np.exp(self.log_density)
+
+
 @dataclasses.dataclass
-class VideoPrediction:
+class VideoPrediction(_SaliencyMap):
     """One video's prediction: ``frames`` uint8 (T, H, W, 3) and ``log_density`` (T, H, W), per frame normalised."""
 
     source: str
     frames: np.ndarray
     log_density: np.ndarray
 
-    @property
-    def saliency_map(self) -> np.ndarray:
-        return np.exp(self.log_density)
-
 
 @dataclasses.dataclass
-class Prediction:
+class Prediction(_SaliencyMap):
     """One image's prediction: ``source`` (path or index), ``image`` uint8 (H, W, 3), ``log_density`` (H, W)."""
 
     source: str
     image: np.ndarray
     log_density: np.ndarray
-
-    @property
-    def saliency_map(self) -> np.ndarray:
-        return np.exp(self.log_density)
 
 
 def load_image(path) -> np.ndarray:

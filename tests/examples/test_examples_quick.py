@@ -116,7 +116,8 @@ def check_train_deepgaze(out: Path, stdout: str):
     metadata = json.loads((preset_dir / "metadata.json").read_text())
     ig = {(m["dataset"], m["name"]): m["value"] for m in metadata["metrics"]}
     for dataset, domain in (("mit1003", "in_domain"), ("osie", "out_of_domain")):
-        assert ig[dataset, "information_gain"] == round(summary[domain]["standin mixture of 2"]["information_gain"][0], 4)
+        expected = round(summary[domain]["standin mixture of 2"]["information_gain"][0], 4)
+        assert ig[dataset, "information_gain"] == expected
     assert all(m["command"].startswith("python ") and "--export-presets" in m["command"] for m in metadata["metrics"])
 
 
@@ -140,7 +141,8 @@ def check_analyze_representations(out: Path, stdout: str):
     # Table 4 analogue: one row per model, one mean +- SE cell per kind (2 arrays each)
     assert "over 2/2/2/2/2 arrays per kind" in stdout
     assert "| model | " + " | ".join(kinds) + " |" in stdout
-    for model in ("probe I", "probe II", "probe I (logits)", "gbvs", "itti", "centre_bias"):
+    models = ("probe I", "probe II", "probe I (logits)", "gbvs", "itti", "centre_bias", "deepgaze_ii_lite2_mit1003")
+    for model in models:
         row = re.search(rf"^\| {re.escape(model)} \|(.*)\|$", stdout, re.M)
         assert row, model
         cells = [c.strip() for c in row.group(1).split("|")]

