@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
 
+from keras_saliency.atomic_write import atomic_write
 from keras_saliency.cli import UserError
 from keras_saliency.cli.model_arg import add_model_argument, load_model
 
@@ -106,16 +106,6 @@ def format_table(result, fmt: str, context: dict) -> str:
     return caption + "\n\n" + result.to_markdown()
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def run(args) -> int:
     import numpy as np
     from tqdm.auto import tqdm
@@ -152,6 +142,7 @@ def run(args) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_atomically(args.output, text)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(args.output, lambda handle: handle.write(text.encode("utf-8")))
         print(f"wrote {args.format} metrics of {len(samples)} images to {args.output}")
     return 0

@@ -158,7 +158,7 @@ def test_bad_sources_fail_clearly(tmp_path):
     with pytest.raises(ValueError, match="existing directory"):
         P.folder_source(tmp_path / "missing")
     (tmp_path / "broken.jpg").write_bytes(b"not a jpeg")
-    with pytest.raises(ValueError, match="cannot read image .*broken.jpg"):
+    with pytest.raises(ValueError, match="Cannot read image .*broken.jpg"):
         list(P.folder_source(tmp_path).iterate())
     with pytest.raises(ValueError, match="empty"):
         P.array_source([])

@@ -11,15 +11,14 @@ reused. Files are written to a temporary file and ``os.replace``-d into place.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence
 
 import keras
 import numpy as np
 
+from keras_saliency.atomic_write import atomic_write
 from keras_saliency.zoo.deepgaze.deepgaze_model import tap_list
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -34,19 +33,6 @@ def extractor_fingerprint(model) -> dict:
     taps = list(outputs) if isinstance(outputs, dict) else [f"output {i}" for i in range(len(tap_list(outputs)))]
     return {"taps": taps, "downsample": model.downsample,
             "readout_factor": model.readout_factor, "weights_sha256": model.backbone_sha256()}
-
-
-def _atomic_write(path: Path, write: Callable) -> None:
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        os.unlink(handle.name)
-        raise
 
 
 def readout_grid(size, model) -> tuple:
@@ -84,7 +70,7 @@ class FeatureCache:
                     raise ValueError(f"Feature cache {self.directory} holds features of another extractor "
                                      f"(differs in {diff}); use another directory or delete it.")
             else:
-                _atomic_write(meta_path, lambda h: h.write(json.dumps(self.meta, indent=1).encode()))
+                atomic_write(meta_path, lambda h: h.write(json.dumps(self.meta, indent=1).encode()))
 
     def _path(self, image_id: str) -> Path:
         if not _SAFE_ID.match(image_id):
@@ -109,7 +95,7 @@ class FeatureCache:
         path = self._path(image_id)
         if not path.exists():
             features = self.compute(load_image())
-            _atomic_write(path, lambda h: np.save(h, features))
+            atomic_write(path, lambda h: np.save(h, features))
             return features
         features = np.load(path, mmap_mode="r")
         if features.dtype != self.dtype or features.ndim != 3 or (

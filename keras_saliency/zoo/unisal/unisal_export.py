@@ -9,12 +9,13 @@ approximated.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+
+from keras_saliency.atomic_write import atomic_write
 
 
 def export_saved_model(model, directory, domain: str = "SALICON", input_size=(288, 384)) -> Path:
@@ -40,11 +41,7 @@ def export_tflite(model, path, domain: str = "SALICON", input_size=(288, 384)) -
         converter = tf.lite.TFLiteConverter.from_saved_model(str(export_saved_model(model, tmp, domain, input_size)))
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         flatbuffer = converter.convert()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(flatbuffer)
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda handle: handle.write(flatbuffer))
 
 
 def run_tflite(path, image: np.ndarray) -> np.ndarray:

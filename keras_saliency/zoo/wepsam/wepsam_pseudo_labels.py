@@ -25,8 +25,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple
@@ -35,7 +33,9 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
+from keras_saliency.atomic_write import atomic_write
 from keras_saliency.classical import GBVS
+from keras_saliency.prediction import load_image
 
 FORMAT_VERSION = 1
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
@@ -118,14 +118,6 @@ def _rgb_uint8(image, where: str) -> np.ndarray:
     return array
 
 
-def _read_image(path: Path) -> np.ndarray:
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert("RGB"))
-    except OSError as error:
-        raise ValueError(f"cannot read image {path}: {error}") from error
-
-
 def folder_source(folder) -> ImageSource:
     """Every image file (``IMAGE_SUFFIXES``) under ``folder``, recursively, sorted by relative path.
 
@@ -144,7 +136,7 @@ def folder_source(folder) -> ImageSource:
 
     def iterate():
         for path in paths:
-            yield path.relative_to(root).with_suffix("").as_posix(), _read_image(path)
+            yield path.relative_to(root).with_suffix("").as_posix(), load_image(path)
 
     return ImageSource(f"folder:{digest.hexdigest()}", len(paths), iterate, f"folder {root}")
 
@@ -257,17 +249,6 @@ def pseudo_label(image: np.ndarray, settings: PseudoLabelSettings, model: Option
     return _resize_rgb(image, (side, side)), saliency.astype(np.float32)
 
 
-def _atomic_write(path: Path, write: Callable[[object], None]) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
     chunk = []
     for item in items:
@@ -308,14 +289,14 @@ def build_pseudo_labels(source: ImageSource, cache_dir, settings: PseudoLabelSet
                     bar.update(1)
                 arrays = dict(ids=np.array([i for i, _ in chunk]), images=np.stack([p[0] for p in pairs]),
                               maps=np.stack([p[1] for p in pairs]))
-                _atomic_write(path, lambda f: np.savez(f, **arrays))
+                atomic_write(path, lambda f: np.savez(f, **arrays))
             shards += 1
         bar.close()
         if shards == 0:
             raise ValueError(f"{source.description} yielded no images: there is nothing to pseudo-label.")
         info = {"shards": shards, "settings": dataclasses.asdict(settings), "source": source.fingerprint,
                 "format": FORMAT_VERSION}
-        _atomic_write(manifest, lambda f: f.write(json.dumps(info, indent=1).encode()))
+        atomic_write(manifest, lambda f: f.write(json.dumps(info, indent=1).encode()))
     shards = json.loads(manifest.read_text())["shards"]
     ids, images, maps = [], [], []
     for index in range(shards):
