@@ -100,6 +100,17 @@ def test_predict_saliency_returns_maps_at_each_image_size():
     assert model.predict_saliency(images[0]).shape == (60, 90)
 
 
+def test_keras_saliency_predict_reads_the_map_as_a_density():
+    import keras_saliency
+
+    model = WEPSAM(**SMALL)
+    image = np.random.default_rng(5).integers(0, 256, (60, 90, 3), dtype=np.uint8)
+    (result,) = keras_saliency.predict(image, model=model, progress=False)
+    saliency = model.predict_saliency(image).astype(np.float64)
+    assert result.log_density.shape == (60, 90) and abs(np.logaddexp.reduce(result.log_density.ravel())) < 1e-9
+    np.testing.assert_allclose(result.saliency_map, (saliency + 1e-20) / (saliency + 1e-20).sum(), rtol=1e-6)
+
+
 @pytest.mark.parametrize("shape", [(1, 64, 64, 3), (1, 128, 128, 1), (1, 128, 128, 4)])
 def test_wrong_image_size_or_channels_is_rejected(shape):
     model = WEPSAM(**SMALL)

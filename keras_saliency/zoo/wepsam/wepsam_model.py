@@ -27,6 +27,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_saliency.density import log_density_from_saliency_map
 from keras_saliency.zoo.preset_mixin import PresetMixin
 
 INPUT_SIZE = 128
@@ -152,6 +153,12 @@ class WEPSAM(PresetMixin, keras.Model):
                                                       interpolation="bilinear"))[..., 0], 0.0).astype(np.float32)
                for m, im in zip(maps, batch)]
         return out[0] if single else out
+
+    def predict_log_density(self, image) -> np.ndarray:
+        """(H, W) float64 natural-log density of one image: its :meth:`predict_saliency` map read as a
+        density (plus a 1e-20 floor, normalised to sum 1), so ``keras_saliency.predict``
+        and the metrics treat WEPSAM like every other model."""
+        return log_density_from_saliency_map(self.predict_saliency(np.asarray(image)))
 
     def get_config(self):
         return {"conv_filters": list(self.conv_filters), "hidden_units": self.hidden_units,
