@@ -13,18 +13,23 @@ manual download into ``--data-dir`` (``--quick``: from the first 40 stimuli only
 ``DATA_DIR/quick_subsets/`` so that they never pass for the full datasets). Images are split per domain with a seeded
 10-fold split (fold 0 is the test set, fold 1 validation). Metrics are computed
 on the test images at their original size with ``keras_saliency.metrics``,
-information gain over a centre bias fitted on the training fixations.
+information gain over a centre bias fitted on the training fixations. Test images
+go through ``model.make_predictor`` (the path ``keras_saliency.predict`` takes with
+the preset: the reference's aspect-ratio rule, 288x384 for 4:3 images). Deviation:
+training uses one fixed ``--image-size`` (default 288x384) instead of the
+reference's five MIT1003 training grids, because one ``fit`` graph needs one
+spatial shape. Every domain is an image domain (``static_domains``: BatchNorm
+momentum 0.9, the reference's SALICON setting).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
+import time
 from pathlib import Path
-
-import numpy as np
-from PIL import Image
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
@@ -43,7 +48,8 @@ def parse_args(argv=None):
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default: a temporary folder)")
     parser.add_argument("--encoder", default="efficientnet_lite0")
     parser.add_argument("--encoder-weights", default="imagenet")
-    parser.add_argument("--image-size", type=int, nargs=2, default=(288, 384), help="network input H W (x32)")
+    parser.add_argument("--image-size", type=int, nargs=2, default=(288, 384),
+                        help="training input H W (multiples of 32)")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-train-images", type=int, default=None, help="per domain")
@@ -51,6 +57,7 @@ def parse_args(argv=None):
     parser.add_argument("--shared-domain", action="store_true", help="ablation: no domain adaptation")
     parser.add_argument("--run-eagerly", action="store_true")
     parser.add_argument("--output", default=None, help="save the trained model as a preset folder here")
+    parser.add_argument("--results", default=None, help="write the metrics, loss history and command as JSON here")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke run on the first 40 images of ../shared MIT1003 and OSIE")
@@ -132,7 +139,9 @@ def main(argv=None):
     names = [name for name, _ in specs]
     sources = {name: build_domain(name, folder, data_dir) for name, folder in specs}
     domains = ["shared"] if args.shared_domain else names
-    model = UNISAL(domains=domains, encoder=args.encoder, encoder_weights=args.encoder_weights)
+    model = UNISAL(domains=domains, static_domains=domains, encoder=args.encoder,
+                   encoder_weights=args.encoder_weights)
+
     train_sets, tests, steps = [], {}, 0
     for index, name in enumerate(names):
         ids = sorted(example["image_id"].decode() for example in sources[name].map(lambda e: {"image_id": e["image_id"]})
@@ -151,25 +160,35 @@ def main(argv=None):
         tests[name] = (domain, examples(sources[name], test_ids), bias)
     callbacks = compile_for_training(model, steps_per_epoch=steps, freeze_encoder_epochs=min(2, args.epochs - 1),
                                      run_eagerly=args.run_eagerly)
+    start = time.perf_counter()
     history = model.fit(domain_batches(train_sets, seed=args.seed).repeat(), steps_per_epoch=steps,
                         epochs=args.epochs, callbacks=callbacks, verbose=2)
-    rows = ["| domain | images | " + " | ".join(METRICS) + " |", "|---|---|" + "---|" * len(METRICS)]
-    results = {}
+    train_seconds = time.perf_counter() - start
+    rows = ["| model | domain | images | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]
+    results, centre_bias = {}, {}
     for name, (domain, samples, bias) in tests.items():
-        def predict(image, domain=domain):
-            x = np.asarray(Image.fromarray(image).resize(tuple(args.image_size)[::-1]), np.float32)[None]
-            out = model({"images": x, "domain": np.array([domain], np.int32)}, target_size=image.shape[:2])
-            return np.asarray(out, np.float64)[0]
-
-        table = metrics.evaluate(predict, samples, METRICS, baseline=bias).summary()
-        results[name] = {m: table[m]["by_image"] for m in METRICS}
-        rows.append(f"| {name} | {len(samples)} | " + " | ".join(f"{results[name][m]:.3f}" for m in METRICS) + " |")
+        predict = model.make_predictor(image_domain=model.domains[domain]).predict_log_density
+        for label, fn, store in (("UNISAL", predict, results),
+                                 ("centre bias", lambda image, bias=bias: bias.log_density(image.shape[:2]),
+                                  centre_bias)):
+            table = metrics.evaluate(fn, samples, METRICS, baseline=bias).summary()
+            store[name] = {m: table[m]["by_image"] for m in METRICS}
+            rows.append(f"| {label} | {name} | {len(samples)} | "
+                        + " | ".join(f"{store[name][m]:.3f}" for m in METRICS) + " |")
     report = "\n".join(rows)
     print(f"final training loss {history.history['loss'][-1]:.4f}\n\n{report}")
+    command = "python examples/train_unisal.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    if args.results:
+        from keras_saliency.atomic_write import atomic_write
+
+        record = {"command": command, "train_seconds": round(train_seconds, 1), "domains": model.domains,
+                  "loss_by_epoch": [float(v) for v in history.history["loss"]], "unisal": results,
+                  "centre_bias": centre_bias, "test_images": {n: len(t[1]) for n, t in tests.items()}}
+        Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(args.results, lambda handle: handle.write(json.dumps(record, indent=1).encode()))
     if args.output:
         from keras_saliency import hub
 
-        command = "python examples/train_unisal.py " + " ".join(sys.argv[1:] if argv is None else argv)
         hub.save_to_preset(model, args.output, metadata={
             "name": Path(args.output).name, "license": "apache-2.0", "training_data": ", ".join(names),
             "metrics": [{"name": m, "value": float(v), "dataset": f"{name} held-out (fold 0)", "command": command}

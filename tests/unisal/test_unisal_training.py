@@ -62,3 +62,11 @@ def test_fit_under_mirrored_strategy_with_two_logical_cpus():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "mirrored ok" in result.stdout
+
+
+def test_image_domains_get_the_static_batchnorm_momentum_whatever_their_case():
+    model = UNISAL(domains=("mit1003", "DHF1K", "osie"), static_domains=("MIT1003", "OSIE"))
+    assert [model.is_static_domain(d) for d in model.domains] == [True, False, True]
+    assert model.skip_2x.steps[1].momentums == [model.static_bn_momentum, model.video_bn_momentum,
+                                                 model.static_bn_momentum]
+    assert UNISAL(domains=("salicon",)).skip_4x.steps[1].momentums == [0.9]

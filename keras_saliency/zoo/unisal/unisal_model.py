@@ -92,8 +92,11 @@ class UNISAL(PresetMixin, keras.Model):
     (``logsumexp == 0`` per frame), plus the last hidden state
     (B, H/32, W/32, 256) when ``return_hidden=True``.
 
-    ``static``: None infers it as the reference does (T == 1, or a model whose
-    domains are all static such as SALICON-only, means a static batch: the
+    ``static_domains``: the image domains (names compared case-insensitively, so a
+    ``"mit1003"`` builder counts as ``"MIT1003"``); their DABN uses
+    ``static_bn_momentum`` (the reference's 0.1 in PyTorch terms), video domains
+    ``video_bn_momentum``. ``static``: None infers it as the reference does (T == 1,
+    or a model whose domains are all static such as SALICON-only, means a static batch: the
     Bypass-RNN skips the ConvGRU); pass False to run the RNN on single frames.
     ``target_size``: output (H', W'); None keeps the input size. H and W must be
     multiples of 32.
@@ -121,7 +124,7 @@ class UNISAL(PresetMixin, keras.Model):
         self.static_domains = list(static_domains)
         self.encoder_name = encoder
         n = len(self.domains)
-        momentums = [static_bn_momentum if d in self.static_domains else video_bn_momentum for d in self.domains]
+        momentums = [static_bn_momentum if self.is_static_domain(d) else video_bn_momentum for d in self.domains]
         self.encoder = self._build_encoder(encoder, encoder_weights)
         self.skip_2x = _skip(320, 128, n, momentums, skip_dropout, "skip_2x")
         self.skip_4x = _skip(128, 64, n, momentums, skip_dropout, "skip_4x")
@@ -182,6 +185,10 @@ class UNISAL(PresetMixin, keras.Model):
 
         return UnisalPredictor(self, **kwargs)
 
+    def is_static_domain(self, domain: str) -> bool:
+        """Whether ``domain`` is an image domain (``static_domains``, compared case-insensitively)."""
+        return domain.lower() in {d.lower() for d in self.static_domains}
+
     def domain_index(self, domain: str) -> int:
         if domain not in self.domains:
             raise ValueError(f"Unknown domain {domain!r}; this model has {self.domains}.")
@@ -208,7 +215,7 @@ class UNISAL(PresetMixin, keras.Model):
         if height is not None and (height % 32 or width % 32):
             raise ValueError(f"UNISAL needs H and W divisible by 32; got {height}x{width}.")
         if static is None:  # the reference: one frame, or a model of static domains only
-            static = steps == 1 or all(d in self.static_domains for d in self.domains)
+            static = steps == 1 or all(self.is_static_domain(d) for d in self.domains)
         batch = ops.shape(images)[0]
         frames = ops.reshape(images, (-1,) + tuple(images.shape[2:]))
         x, feat_2x, feat_4x = self._encode(frames)

@@ -22,8 +22,8 @@ class UnisalPredictor:
     """``predict_log_density(image) -> (H, W)`` and ``predict_video(frames) -> (T, H, W)`` of a UNISAL."""
 
     def __init__(self, model, image_domain=None, video_domain=None, video_input_size=(224, 384)):
-        static = [d for d in model.domains if d in model.static_domains]
-        video = [d for d in model.domains if d not in model.static_domains]
+        static = [d for d in model.domains if model.is_static_domain(d)]
+        video = [d for d in model.domains if not model.is_static_domain(d)]
         self.model = model
         self.image_domain = image_domain or (static or model.domains)[0]
         self.video_domain = video_domain or (video or model.domains)[0]

@@ -39,7 +39,7 @@ def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), ch
     if chunk_size < 1:
         raise ValueError(f"`chunk_size` must be >= 1; got {chunk_size}.")
     domain_id = np.array([model.domain_index(domain)], np.int32)
-    static = domain in model.static_domains
+    static = model.is_static_domain(domain)
     frames = load_frames(video)
     if len(frames) == 0:
         raise ValueError("The video has no frames.")
