@@ -5,7 +5,8 @@ import sys
 import textwrap
 
 import numpy as np
-
+import pytest
+import tensorflow as tf
 
 from keras_saliency.zoo.unisal import UNISAL
 from keras_saliency.zoo.unisal.unisal_training import compile_for_training, loss_weights_for
@@ -70,3 +71,11 @@ def test_image_domains_get_the_static_batchnorm_momentum_whatever_their_case():
     assert model.skip_2x.steps[1].momentums == [model.static_bn_momentum, model.video_bn_momentum,
                                                  model.static_bn_momentum]
     assert UNISAL(domains=("salicon",)).skip_4x.steps[1].momentums == [0.9]
+
+
+def test_unknown_image_size_in_a_graph_is_a_clear_error():
+    model = UNISAL(domains=("SALICON",))
+    model.build()
+    spec = {"images": tf.TensorSpec((None, None, None, 3), tf.float32), "domain": tf.TensorSpec((None,), tf.int32)}
+    with pytest.raises(ValueError, match="known image height and width"):
+        tf.function(lambda x: model(x), input_signature=[spec]).get_concrete_function()

@@ -212,7 +212,11 @@ class UNISAL(PresetMixin, keras.Model):
         if len(images.shape) != 5 or images.shape[-1] != 3:
             raise ValueError(f"`images` must be (B, H, W, 3) or (B, T, H, W, 3); got {tuple(images.shape)}.")
         steps, height, width = images.shape[1], images.shape[2], images.shape[3]
-        if height is not None and (height % 32 or width % 32):
+        if height is None or width is None:
+            raise ValueError(f"UNISAL needs a known image height and width in its graph; got `images` of shape "
+                             f"{tuple(images.shape)}. Batch images at one fixed (H, W) (e.g. "
+                             f"saliency_dataset(ds, (288, 384), ...)), not at the aspect-ratio grid sizes.")
+        if height % 32 or width % 32:
             raise ValueError(f"UNISAL needs H and W divisible by 32; got {height}x{width}.")
         if static is None:  # the reference: one frame, or a model of static domains only
             static = steps == 1 or all(self.is_static_domain(d) for d in self.domains)
