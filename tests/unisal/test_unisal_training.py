@@ -79,3 +79,11 @@ def test_unknown_image_size_in_a_graph_is_a_clear_error():
     spec = {"images": tf.TensorSpec((None, None, None, 3), tf.float32), "domain": tf.TensorSpec((None,), tf.int32)}
     with pytest.raises(ValueError, match="known image height and width"):
         tf.function(lambda x: model(x), input_signature=[spec]).get_concrete_function()
+
+
+def test_learning_rate_is_the_initial_rate_of_the_decay_and_must_be_positive():
+    model = UNISAL(domains=("SALICON",))
+    compile_for_training(model, steps_per_epoch=10, learning_rate=0.01)
+    assert np.isclose(float(model.optimizer.learning_rate), 0.01)
+    with pytest.raises(ValueError, match="learning_rate"):
+        compile_for_training(UNISAL(domains=("SALICON",)), steps_per_epoch=10, learning_rate=0.0)

@@ -97,15 +97,21 @@ def domain_loss_weight(domain_name: str) -> float:
     return DOMAIN_LOSS_WEIGHTS.get(domain_name, 1.0)
 
 
-def compile_for_training(model, steps_per_epoch: int, freeze_encoder_epochs: int = 2, metrics=None, **kwargs):
-    """Compiles ``model`` (a UNISAL) with the reference recipe; returns the callbacks for ``fit``."""
+def compile_for_training(model, steps_per_epoch: int, freeze_encoder_epochs: int = 2, learning_rate: float = 0.04,
+                         metrics=None, **kwargs):
+    """Compiles ``model`` (a UNISAL) with the reference recipe; returns the callbacks for ``fit``.
+
+    ``learning_rate``: the initial SGD rate (reference 0.04), decayed by 0.8 per epoch.
+    """
+    if not learning_rate > 0:
+        raise ValueError(f"`learning_rate` must be positive; got {learning_rate}.")
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError("UNISAL domain-aware training needs the TensorFlow backend.")
     if not model.built:
         model.build()
     trainer = DomainAwareTrainer(model)
     model._domain_trainer = trainer
-    model.compile(optimizer=unisal_optimizer(steps_per_epoch), loss=UNISALLoss(), metrics=metrics, **kwargs)
+    model.compile(optimizer=unisal_optimizer(steps_per_epoch, learning_rate), loss=UNISALLoss(), metrics=metrics, **kwargs)
     return [FreezeEncoder(trainer, freeze_encoder_epochs)]
 
 
