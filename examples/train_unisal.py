@@ -193,7 +193,11 @@ def main(argv=None):
         from keras_saliency import hub
 
         hub.save_to_preset(model, args.output, metadata={
-            "name": Path(args.output).name, "license": "apache-2.0", "training_data": ", ".join(names),
+            "name": Path(args.output).name, "license": "apache-2.0",
+            "description": (f"UNISAL with an {args.encoder} encoder ({args.encoder_weights} initialisation), "
+                            f"{'one shared domain' if args.shared_domain else 'domains ' + ', '.join(domains)}, "
+                            f"trained {args.epochs} epochs at {args.image_size[0]}x{args.image_size[1]}"),
+            "training_data": f"{', '.join(names)}: training folds (fold 0 test, fold 1 validation, seed {args.seed})",
             "metrics": [{"name": m, "value": float(v), "dataset": f"{name} held-out (fold 0)", "command": command}
                         for name, values in results.items() for m, v in values.items()],
             "citations": ["Droste, Jiao & Noble, Unified Image and Video Saliency Modeling, ECCV 2020"]})
