@@ -143,7 +143,6 @@ def main(argv=None):
     domains = ["shared"] if args.shared_domain else names
     model = UNISAL(domains=domains, static_domains=domains, encoder=args.encoder,
                    encoder_weights=args.encoder_weights)
-
     train_sets, tests, steps = [], {}, 0
     for index, name in enumerate(names):
         ids = sorted(example["image_id"].decode() for example in sources[name].map(lambda e: {"image_id": e["image_id"]})

@@ -111,7 +111,8 @@ def compile_for_training(model, steps_per_epoch: int, freeze_encoder_epochs: int
         model.build()
     trainer = DomainAwareTrainer(model)
     model._domain_trainer = trainer
-    model.compile(optimizer=unisal_optimizer(steps_per_epoch, learning_rate), loss=UNISALLoss(), metrics=metrics, **kwargs)
+    model.compile(optimizer=unisal_optimizer(steps_per_epoch, learning_rate), loss=UNISALLoss(), metrics=metrics,
+                  **kwargs)
     return [FreezeEncoder(trainer, freeze_encoder_epochs)]
 
 
