@@ -19,7 +19,8 @@ Usage:
   python examples/train_deepgaze.py --backbones efficientnet_lite0 efficientnet_lite1 efficientnet_lite2 \\
       --backbone-weights imagenet --instances 2 --scale 0.5 --run-folds 0 --cache-dir runs/cache --output runs/dg
   python examples/train_deepgaze.py --summarise-only --output runs/dg      (tables + figure of all folds run)
-Every number written is a test-fold number; ``summary.md`` averages the folds found in ``--output``.
+Every number written is a test-fold number; ``summary.md`` averages the folds found in ``--output``
+and counts the folds where each of the paper's claims holds (``fold_comparisons``).
 """
 
 from __future__ import annotations
@@ -261,6 +262,49 @@ def calibration_error(counts):
     return float(0.5 * np.abs(share - 1.0 / len(share)).sum())
 
 
+def members_of(row, singles):
+    """The single-readout rows a mixture row averages (None for a single readout or a baseline)."""
+    if row.startswith("all "):
+        return list(singles)
+    if row.startswith("pair: "):
+        first, second = row[len("pair: "):].split(" + ")
+        return [first, second if not second.startswith("#") else f"{first.split(' #')[0]} {second}"]
+    if " mixture of " in row:
+        return [s for s in singles if s.startswith(row.split(" mixture of ")[0] + " #")]
+    return None
+
+
+def fold_comparisons(runs, domain):
+    """Per-fold tests of the paper's claims: ``[(claim, folds where it holds, folds)]``.
+
+    Mixtures against their best member in IG (beating the members' mean is guaranteed: the log of a
+    mean is at least the mean of the logs); each cross-backbone pair against the same-backbone pairs
+    of its backbones; the all-backbone mixture's calibration error against its members' mean.
+    """
+    rows = list(runs[0][domain])
+    singles = [r for r in rows if members_of(r, []) is None and " #" in r]
+    ig = {r: np.array([run[domain][r]["information_gain"] for run in runs]) for r in rows}
+    out = []
+    for row in rows:
+        members = members_of(row, singles)
+        if members:
+            best = np.max([ig[m] for m in members], axis=0)
+            out.append((f"{row} > its best member (IG)", int(np.sum(ig[row] > best)), len(runs)))
+    same = [r for r in rows if (m := members_of(r, singles)) and len(m) == 2
+            and len({x.split(" #")[0] for x in m}) == 1]
+    for cross in (r for r in rows if r.startswith("pair: ") and r not in same):
+        backbones = {x.split(" #")[0] for x in members_of(cross, singles)}
+        for row in (r for r in same if members_of(r, singles)[0].split(" #")[0] in backbones):
+            out.append((f"{cross} > {row} (IG)", int(np.sum(ig[cross] > ig[row])), len(runs)))
+    for row in (r for r in rows if r.startswith("all ")):
+        error = {r: np.array([calibration_error(run[domain][r]["calibration"]) for run in runs])
+                 for r in [row, *singles]}
+        members_mean = np.mean([error[s] for s in singles], axis=0)
+        out.append((f"{row} calibration error < its members' mean", int(np.sum(error[row] < members_mean)),
+                    len(runs)))
+    return out
+
+
 def summarise(output: Path):
     """Averages every ``fold*.json`` in ``output`` into ``summary.md`` / ``summary.json`` and a figure."""
     folds = sorted(output.glob("fold*.json"), key=lambda p: int(p.stem[4:]))
@@ -301,6 +345,13 @@ def summarise(output: Path):
             cal = f"{entry['calibration_error']:.3f}" if "calibration_error" in entry else "–"
             lines.append(f"| {name} | " + " | ".join(cells) + f" | {cal} |")
         lines.append("")
+    lines += ["## Per-fold comparisons", "", "| claim | domain | folds where it holds |", "|---|---|---|"]
+    summary["comparisons"] = {}
+    for domain in [d for d in ("in_domain", "out_of_domain") if d in summary]:
+        comparisons = fold_comparisons(runs, domain)
+        summary["comparisons"][domain] = [{"claim": c, "holds": k, "folds": n} for c, k, n in comparisons]
+        lines += [f"| {c} | {domain.replace('_', ' ')} | {k} / {n} |" for c, k, n in comparisons]
+    lines.append("")
     training = [run["training"] for run in runs]
     lines += ["## Training", "", "| readout | epochs | seconds | best validation IG | sigma | centre-bias weight |",
               "|---|---|---|---|---|---|"]

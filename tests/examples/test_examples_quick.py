@@ -100,6 +100,10 @@ def check_train_deepgaze(out: Path, stdout: str):
         for name in ["centre bias"] + members:
             assert 0.5 < table[name]["auc_judd"][0] < 1.0 and np.isfinite(table[name]["kld"][0])
             assert 0.0 <= table[name]["calibration_error"] <= 0.9
+        claims = {c["claim"]: (c["holds"], c["folds"]) for c in summary["comparisons"][domain]}
+        holds = table["standin mixture of 2"]["information_gain"][0] > max(
+            table[m]["information_gain"][0] for m in members[:2])
+        assert claims == {"standin mixture of 2 > its best member (IG)": (int(holds), 1)}
     module = load_example("train_deepgaze")
     # every OSIE test fixation lands in exactly one calibration bin
     n_osie = sum(len(f) for f in module.read_osie(module.SHARED / "osie", 0.25, 8).fixations)
