@@ -1,20 +1,13 @@
 """`examples/train_deepgaze.py` per-fold claim checks on hand-built fold results (no data, no training)."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "train_deepgaze.py"
 SINGLES = ["a #0", "a #1", "b #0", "b #1"]
 
 
 @pytest.fixture(scope="module")
-def dg():
-    spec = importlib.util.spec_from_file_location("train_deepgaze_comparisons", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def dg(load_example):
+    return load_example("train_deepgaze")
 
 
 def _run(ig, calibration):

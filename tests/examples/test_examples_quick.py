@@ -7,7 +7,6 @@ directory, which is the test's ``tmp_path``. ``CHECKS`` holds the deeper checks 
 """
 
 import ast
-import importlib.util
 import json
 import os
 import re
@@ -34,15 +33,8 @@ def quick_run(script: Path) -> dict:
     raise AssertionError(f"{script.name} declares no QUICK_RUN (see {Path(__file__).name}'s docstring)")
 
 
-def load_example(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", ROOT / "examples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_quick_run(script, tmp_path, shared_file):
+def test_quick_run(script, tmp_path, shared_file, load_example):
     spec = quick_run(script)
     for path in spec["shared"]:
         shared_file(*Path(path).parts)  # skips the test when ../shared lacks it
@@ -56,10 +48,10 @@ def test_quick_run(script, tmp_path, shared_file):
     assert not missing, f"{script.name} --quick did not write {missing}"
     check = CHECKS.get(script.stem)
     if check is not None:
-        check(tmp_path, process.stdout)
+        check(tmp_path, process.stdout, load_example)
 
 
-def check_quickstart(out: Path, stdout: str):
+def check_quickstart(out: Path, stdout: str, load_example):
     from PIL import Image
 
     for stem in ("astronaut", "chelsea_cat"):
@@ -73,14 +65,14 @@ def check_quickstart(out: Path, stdout: str):
     assert "coffee" not in stdout  # --quick: the first two images only
 
 
-def check_n_reference(out: Path, stdout: str):
+def check_n_reference(out: Path, stdout: str, load_example):
     summary = json.loads((out / "n_reference.json").read_text())["table"]
     assert set(summary) == {"upper", "TR", "TR-Ref n=1", "FT n=1", "FT|Ref n=1", "FT w/o TR n=1"}
     for row in summary.values():
         assert 0.0 <= row["AUC"][0] <= 1.0 and -1.0 <= row["CC"][0] <= 1.0 and np.isfinite(row["NSS"][0])
 
 
-def check_train_deepgaze(out: Path, stdout: str):
+def check_train_deepgaze(out: Path, stdout: str, load_example):
     from keras_saliency import hub
     from keras_saliency.zoo.deepgaze import DeepGazeII
 
@@ -125,7 +117,7 @@ def check_train_deepgaze(out: Path, stdout: str):
     assert all(m["command"].startswith("python ") and "--export-presets" in m["command"] for m in metadata["metrics"])
 
 
-def check_train_unisal(out: Path, stdout: str):
+def check_train_unisal(out: Path, stdout: str, load_example):
     from keras_saliency import hub
 
     metadata = json.loads((out / "unisal_preset" / "metadata.json").read_text())
@@ -137,7 +129,7 @@ def check_train_unisal(out: Path, stdout: str):
     assert hub.from_preset(str(out / "unisal_preset")).domains == ["mit1003", "osie"]
 
 
-def check_analyze_representations(out: Path, stdout: str):
+def check_analyze_representations(out: Path, stdout: str, load_example):
     kinds = ("colour", "orientation", "size", "shape", "density")
     assert "4 osie images" in stdout
     assert "### Setup I:" in stdout and "### Setup II:" in stdout
@@ -173,7 +165,7 @@ def check_analyze_representations(out: Path, stdout: str):
     assert body.startswith("4 osie images") and stdout.endswith(body)
 
 
-def check_wepsam(out: Path, stdout: str):
+def check_wepsam(out: Path, stdout: str, load_example):
     from keras_saliency.zoo.wepsam import WEPSAM
 
     module = load_example("wepsam")

@@ -1,21 +1,15 @@
 """`examples/n_reference.py` CPU-budget options: the frozen-encoder route and argument checks (no data, no fit)."""
 
 import argparse
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "n_reference.py"
 
 
 @pytest.fixture(scope="module")
-def nref():
-    spec = importlib.util.spec_from_file_location("n_reference_options", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def nref(load_example):
+    return load_example("n_reference")
 
 
 def _args(**kw):
