@@ -78,7 +78,7 @@ def parse_args(argv=None):
 
 def subset_manual_dir(source: Path, count: int, destination: Path) -> Path:
     """``destination`` mirroring ``source`` with symlinks, its stimuli folder cut to the first ``count`` images."""
-    from keras_saliency.prediction import IMAGE_SUFFIXES
+    from keras_saliency.image_files import IMAGE_SUFFIXES
 
     if not source.is_dir():
         raise SystemExit(f"--domain: {source} is not a folder")

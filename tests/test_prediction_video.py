@@ -26,7 +26,7 @@ def test_image_model_runs_frame_by_frame(frames_dir):
     assert isinstance(result, prediction.VideoPrediction) and result.source == str(folder)
     np.testing.assert_array_equal(result.frames, frames)
     model = classical.get("centre_bias")
-    expected = np.stack([model.predict_log_density(frame) for frame in frames])
+    expected = np.stack([model.predict_log_density(frame[None])[0] for frame in frames])
     np.testing.assert_allclose(result.log_density, expected, rtol=0, atol=1e-12)
     # the same folder without the Video marker is three images
     images = prediction.predict(folder, model="centre_bias", progress=False)
@@ -94,7 +94,7 @@ def test_unisal_videos_run_as_clips_and_images_in_the_static_domain(unisal, fram
     (single,) = prediction.predict(image, model=unisal, progress=False)
     assert optimal_size(30, 40) == (288, 384)
     x = np.asarray(Image.fromarray(image).resize((384, 288), Image.LANCZOS), np.float32)[None]
-    direct = np.asarray(unisal({"images": x, "domain": "SALICON"}, target_size=(30, 40)))[0]
+    direct = np.asarray(unisal({"image": x, "domain": "SALICON"}, target_size=(30, 40)))[0]
     np.testing.assert_allclose(single.log_density, direct, atol=1e-5)
     with pytest.raises(ValueError, match="Unknown domain 'MIT1003'"):
         unisal.make_predictor(image_domain="MIT1003")

@@ -107,7 +107,7 @@ def check_train_deepgaze(out: Path, stdout: str, load_example):
     fold_model.readout_model().load_weights(run / "standin_fold0.weights.h5")
     for exported, trained in zip(preset.members[0].readouts, fold_model.readouts, strict=True):
         np.testing.assert_array_equal(exported.finalizer.sigma.numpy(), trained.finalizer.sigma.numpy())
-    log_density = preset.predict_log_density(np.full((60, 80, 3), 128.0, np.float32))
+    log_density = preset.predict_log_density(np.full((1, 60, 80, 3), 128.0, np.float32))[0]
     assert log_density.shape == (60, 80) and abs(logsumexp(log_density)) < 1e-6
     metadata = json.loads((preset_dir / "metadata.json").read_text())
     ig = {(m["dataset"], m["name"]): m["value"] for m in metadata["metrics"]}

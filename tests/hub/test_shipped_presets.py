@@ -57,7 +57,7 @@ def test_bundled_preset_beats_its_centre_bias_out_of_domain(info, monkeypatch):
     gains = []
     for record in list(osie_records(OSIE))[:4]:
         image = prediction.load_image(record.image)
-        log_density = model.predict_log_density(image)
+        log_density = model.predict_log_density(image[None])[0]
         assert log_density.shape == image.shape[:2]
         assert np.all(np.isfinite(log_density)) and abs(logsumexp(log_density)) < 1e-4
         gains.append(metrics.information_gain(log_density, record.fixations,
@@ -85,7 +85,7 @@ def test_unisal_preset_beats_a_centre_bias_on_held_out_osie_images(monkeypatch):
     for image_id in split["test"][:3]:
         record = records[image_id]
         image = prediction.load_image(record.image)
-        log_density = model.predict_log_density(image)
+        log_density = model.predict_log_density(image[None])[0]
         assert log_density.shape == image.shape[:2] == (600, 800)
         assert np.all(np.isfinite(log_density)) and abs(logsumexp(log_density)) < 1e-4
         gains.append(metrics.information_gain(log_density, record.fixations, bias_log_density))
