@@ -123,10 +123,10 @@ def resolve_model(model=None):
             from keras_saliency import classical
 
             return classical.get(name)
-        from keras_saliency import zoo
+        from keras_saliency import presets
 
         # DeepGaze presets predict one image themselves (stored centre bias); UNISAL has make_predictor
-        return resolve_model(zoo.load(name))
+        return resolve_model(presets.load(name))
     if hasattr(model, "predict_log_density"):
         return model
     if hasattr(model, "make_predictor"):

@@ -16,9 +16,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_saliency.presets import PresetMixin, WeightsView
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_image
-from keras_saliency.zoo.preset_mixin import PresetMixin
-from keras_saliency.zoo.preset_weights import WeightsView
 
 
 class RunningLogMeanExp:

@@ -24,6 +24,7 @@ import numpy as np
 from keras import ops
 
 from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
+from keras_saliency.presets import PresetMixin, WeightsView
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
     DensityMixture,
     RunningLogMeanExp,
@@ -32,8 +33,6 @@ from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
 )
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_image
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
-from keras_saliency.zoo.preset_mixin import PresetMixin
-from keras_saliency.zoo.preset_weights import WeightsView
 
 
 def resolve_extractor(backbone, taps=None, weights=None) -> keras.Model:

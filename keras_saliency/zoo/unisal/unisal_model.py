@@ -29,7 +29,7 @@ from keras_saliency.layers import (
     GaussianPriorMaps,
     PixelLogSoftmax,
 )
-from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.presets import PresetMixin
 from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2
 
 DEFAULT_DOMAINS = ("DHF1K", "Hollywood", "UCFSports", "SALICON")

@@ -28,7 +28,7 @@ import numpy as np
 from keras import ops
 
 from keras_saliency.density import log_density_from_saliency_map
-from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.presets import PresetMixin
 
 INPUT_SIZE = 128
 MAP_SIZE = 32
