@@ -52,7 +52,7 @@ def main(argv=None) -> int:
 
     import keras_saliency
     from keras_saliency import image_files, prediction, visualize
-    from keras_saliency.zoo import PresetError
+    from keras_saliency.presets import PresetError
 
     try:
         paths = image_files.collect_image_paths(args.inputs)

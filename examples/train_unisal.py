@@ -73,6 +73,12 @@ def parse_args(argv=None):
     for spec in args.domain:
         if "=" not in spec:
             parser.error(f"--domain {spec!r}: expected NAME=MANUAL_DIR, e.g. mit1003=path/to/FixaTons/MIT1003")
+    from keras_saliency.presets import machine_paths
+
+    args.command = "python examples/train_unisal.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    paths = machine_paths(args.command) if args.output else []
+    if paths:
+        parser.error(f"--output: the preset records this command; give paths relative to here, not {paths}")
     return args
 
 
@@ -179,7 +185,7 @@ def main(argv=None):
                         + " | ".join(f"{store[name][m]:.3f}" for m in METRICS) + " |")
     report = "\n".join(rows)
     print(f"final training loss {history.history['loss'][-1]:.4f}\n\n{report}")
-    command = "python examples/train_unisal.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = args.command
     if args.results:
         from keras_saliency.atomic_write import atomic_write
 
@@ -189,9 +195,9 @@ def main(argv=None):
         Path(args.results).parent.mkdir(parents=True, exist_ok=True)
         atomic_write(args.results, lambda handle: handle.write(json.dumps(record, indent=1).encode()))
     if args.output:
-        from keras_saliency import hub
+        from keras_saliency import presets
 
-        hub.save_to_preset(model, args.output, metadata={
+        presets.save(model, args.output, metadata={
             "name": Path(args.output).name, "license": "apache-2.0",
             "description": (f"UNISAL with an {args.encoder} encoder ({args.encoder_weights} initialisation), "
                             f"{'one shared domain' if args.shared_domain else 'domains ' + ', '.join(domains)}, "

@@ -76,6 +76,11 @@ def parse_args(argv):
     for name in ("pretrain_images", "finetune_images"):
         if getattr(args, name) is not None and getattr(args, name) < 10:
             p.error(f"--{name.replace('_', '-')} must be >= 10; got {getattr(args, name)}")
+    from keras_saliency.presets import machine_paths
+
+    paths = machine_paths(" ".join(argv)) if args.save_preset else []
+    if paths:
+        p.error(f"--save-preset: the preset records this command; give paths relative to here, not {paths}")
     return args
 
 

@@ -77,9 +77,9 @@ def resolve_model(model=None):
             from keras_saliency import classical
 
             return classical.get(name)
-        from keras_saliency import zoo
+        from keras_saliency import presets
 
-        loaded = zoo.load(name)
+        loaded = presets.load(name)
         if not is_saliency_model(loaded):
             raise TypeError(f"preset {name!r} holds a {type(loaded).__name__}, which does not honour the "
                             "saliency-model contract (keras_saliency.models).")

@@ -22,7 +22,7 @@ def cache_dir() -> Path:
 
 def sha256_of(path) -> str:
     """Hex sha256 of a file (the same helper the preset format uses)."""
-    from keras_saliency.zoo.preset_files import sha256_file
+    from keras_saliency.presets.files import sha256_file
 
     return sha256_file(path)
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from keras_saliency.models.contract import CONDITIONS, SaliencyContract, is_saliency_model
 from keras_saliency.models.saliency_model import SaliencyModel
-from keras_saliency.zoo.preset_weights import WeightsView, preset_weights
+from keras_saliency.presets import WeightsView, preset_weights
 
 _NUMPY_MEMBER = "numpy_saliency_model"
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import keras
 
 from keras_saliency.models.contract import SaliencyContract
-from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.presets import PresetMixin
 
 BACKENDS = ("tensorflow", "jax")
 

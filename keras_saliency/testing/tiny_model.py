@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.presets import PresetMixin
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency_testing")

@@ -10,7 +10,7 @@ import keras_saliency
 from keras_saliency import classical, losses
 from keras_saliency.models import KerasSaliencyModel, MixtureModel
 from keras_saliency.testing.contract import run_saliency_model_test
-from keras_saliency.zoo import list_presets
+from keras_saliency.presets import list_presets
 from keras_saliency.zoo.deepgaze import DeepGazeII, DeepGazeIIE
 from keras_saliency.zoo.dinet import DINet
 from keras_saliency.zoo.unisal import UNISAL
@@ -166,5 +166,5 @@ BUNDLED = [p.name for p in list_presets() if p.bundled]
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_preset_honours_the_contract(name):
-    model = keras_saliency.zoo.load(name)
+    model = keras_saliency.presets.load(name)
     run_saliency_model_test(model, sizes=((48, 64),), roundtrip=False, atol=2e-5)

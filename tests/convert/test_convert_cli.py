@@ -41,12 +41,12 @@ def _leftovers(folder):
 
 
 def test_converts_to_a_preset_with_provenance(source, checkpoint, tmp_path, capsys):
-    from keras_saliency import hub
+    from keras_saliency import presets
 
     out = tmp_path / "presets" / "unisal_reference"
     assert main(["convert", "unisal", str(checkpoint), "-o", str(out), "--domains", ",".join(DOMAINS)]) == 0
     assert f"-> preset {out}" in capsys.readouterr().out
-    model = hub.from_preset(str(out))
+    model = presets.load(str(out))
     assert model.domains == list(DOMAINS)
     for expected, loaded in zip(source.weights, model.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(loaded), np.asarray(expected), err_msg=expected.path)

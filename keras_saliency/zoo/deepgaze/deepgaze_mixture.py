@@ -18,7 +18,7 @@ from keras import ops
 
 from keras_saliency.models.saliency_model import SaliencyModel
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_at_working_size
-from keras_saliency.zoo.preset_weights import WeightsView
+from keras_saliency.presets import WeightsView
 
 
 class RunningLogMeanExp:

@@ -28,7 +28,7 @@ from keras_saliency.models.saliency_model import SaliencyModel
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_at_working_size
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import DensityMixture, RunningLogMeanExp
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
-from keras_saliency.zoo.preset_weights import WeightsView
+from keras_saliency.presets import WeightsView
 
 
 def resolve_extractor(backbone, taps=None, weights=None) -> keras.Model:
