@@ -14,8 +14,8 @@ manual download into ``--data-dir`` (``--quick``: from the first 40 stimuli only
 10-fold split (fold 0 is the test set, fold 1 validation). Metrics are computed
 on the test images at their original size with ``keras_saliency.metrics``,
 information gain over a centre bias fitted on the training fixations. Test images
-go through ``model.make_predictor`` (the path ``keras_saliency.predict`` takes with
-the preset: the reference's aspect-ratio rule, 288x384 for 4:3 images). Deviation:
+go through ``model.predict_log_density(images, domain=...)`` (the path ``keras_saliency.predict``
+takes with the preset: the reference's aspect-ratio rule, 288x384 for 4:3 images). Deviation:
 training uses one fixed ``--image-size`` (default 288x384) instead of the
 reference's five MIT1003 training grids, because one ``fit`` graph needs one
 spatial shape. Every domain is an image domain (``static_domains``: BatchNorm
@@ -175,7 +175,7 @@ def main(argv=None):
     rows = ["| model | domain | images | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]
     results, centre_bias = {}, {}
     for name, (domain, samples, bias) in tests.items():
-        predict = model.make_predictor(image_domain=model.domains[domain]).predict_log_density
+        predict = lambda image, d=model.domains[domain]: model.predict_log_density(image[None], domain=d)[0]  # noqa: E731
         for label, fn, store in (("UNISAL", predict, results),
                                  ("centre bias", lambda image, bias=bias: bias.log_density(image.shape[:2]),
                                   centre_bias)):

@@ -146,7 +146,7 @@ def gbvs_maps(images, settings) -> list:
         scale = settings.gbvs_max_side / max(height, width)
         small = Image.fromarray(image).resize((max(1, round(width * scale)), max(1, round(height * scale))),
                                               Image.BILINEAR)
-        saliency = model.predict_saliency(np.asarray(small)).astype(np.float32)
+        saliency = model.predict_saliency_map(np.asarray(small)[None])[0].astype(np.float32)
         out.append(np.asarray(Image.fromarray(saliency).resize((width, height), Image.BILINEAR)))
     return out
 
@@ -380,12 +380,12 @@ def main(argv=None):
         for name in (ROWS[2], ROWS[3]):
             if name == ROWS[3]:
                 curves[PRE].append(finetune(model, data, args, seed))
-            for metric, value in test.evaluate(model.predict_saliency(test.originals)).items():
+            for metric, value in test.evaluate([model.predict_saliency_map(im[None])[0] for im in test.originals]).items():
                 table[name][metric].append(value)
         first_model = first_model or model
         model = make_model(args, seed)
         curves[RND].append(finetune(model, data, args, seed))
-        for metric, value in test.evaluate(model.predict_saliency(test.originals)).items():
+        for metric, value in test.evaluate([model.predict_saliency_map(im[None])[0] for im in test.originals]).items():
             table[ROWS[4]][metric].append(value)
         print(f"seed {seed} done at {time.time() - start:.0f} s")
 

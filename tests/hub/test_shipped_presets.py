@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from keras_saliency import metrics, prediction, presets
+from keras_saliency import image_files, metrics, prediction, presets
 from keras_saliency.presets import registry
 from keras_saliency.presets.files import verify_preset_dir
 
@@ -59,7 +59,7 @@ def test_bundled_preset_beats_its_centre_bias_out_of_domain(info, monkeypatch):
     model = prediction.resolve_model(info.name)
     gains = []
     for record in list(osie_records(OSIE))[:4]:
-        image = prediction.load_image(record.image)
+        image = image_files.load_image(record.image)
         log_density = model.predict_log_density(image[None])[0]
         assert log_density.shape == image.shape[:2]
         assert np.all(np.isfinite(log_density)) and abs(logsumexp(log_density)) < 1e-4
@@ -82,13 +82,12 @@ def test_unisal_preset_beats_a_centre_bias_on_held_out_osie_images(monkeypatch):
     train = [records[i] for i in split["train"][:100]]
     bias = CentreBias.fit([r.fixations for r in train], [(600, 800)] * len(train))  # OSIE images are 600x800
     model = prediction.resolve_model("unisal_lite0_mit1003_osie")
-    assert model.image_domain == "mit1003"  # the predictor's default image domain: the first static one
-    model = model.model.make_predictor(image_domain="osie")
+    assert model.default_domain() == "mit1003"  # the default image domain: the first static one
     bias_log_density, gains = bias.log_density((600, 800)), []
     for image_id in split["test"][:3]:
         record = records[image_id]
-        image = prediction.load_image(record.image)
-        log_density = model.predict_log_density(image[None])[0]
+        image = image_files.load_image(record.image)
+        log_density = model.predict_log_density(image[None], domain="osie")[0]
         assert log_density.shape == image.shape[:2] == (600, 800)
         assert np.all(np.isfinite(log_density)) and abs(logsumexp(log_density)) < 1e-4
         gains.append(metrics.information_gain(log_density, record.fixations, bias_log_density))
