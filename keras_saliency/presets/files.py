@@ -19,10 +19,10 @@ This module does not import Keras, so listing and verifying presets stay light.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from keras_saliency.checksums import sha256_file
 from keras_saliency.presets.errors import ChecksumMismatchError, PresetError, PresetNotFoundError
 
 FORMAT_VERSION = 1
@@ -32,15 +32,6 @@ CARD_FILE = "README.md"
 METADATA_FILE = "metadata.json"
 PRESET_FILES = (CONFIG_FILE, WEIGHTS_FILE, CARD_FILE, METADATA_FILE)
 CHECKSUMMED_FILES = (CONFIG_FILE, WEIGHTS_FILE, CARD_FILE)
-
-
-def sha256_file(path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_record(path) -> dict:

@@ -95,7 +95,7 @@ def test_mobilenetv2_unisal_is_a_registered_backbone():
 
 def test_mobilenetv2_loads_torchvision_names(shared_file):
     """The parity backbone renamed to torchvision's nested keys loads to identical outputs."""
-    from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2, load_state_dict_into
+    from keras_saliency.backbones.mobilenetv2_unisal import build_unisal_mobilenetv2, load_state_dict_into
 
     state = dict(np.load(shared_file("reference", "unisal", "parity_state_dict.npz")))
     tonylins = {k[len("cnn."):]: v for k, v in state.items() if k.startswith("cnn.")}

@@ -16,8 +16,8 @@ import numpy as np
 
 from keras_saliency.convert import load_state_dict
 from keras_saliency.layers import DomainAdaptiveBatchNormalization
-from keras_saliency.zoo.unisal.unisal_mobilenetv2 import load_state_dict_into as load_encoder
-from keras_saliency.zoo.unisal.unisal_mobilenetv2 import torch_conv
+from keras_saliency.backbones.mobilenetv2_unisal import load_state_dict_into as load_encoder
+from keras_saliency.backbones.mobilenetv2_unisal import torch_conv
 
 
 class _State:
@@ -135,14 +135,14 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
     """
     from pathlib import Path
 
-    from keras_saliency.convert import CheckpointFormatError, sha256_of
+    from keras_saliency.convert import CheckpointFormatError, sha256_file
     from keras_saliency.presets import save
     from keras_saliency.presets.metadata import validate_metadata
     from keras_saliency.zoo.unisal.unisal_model import DEFAULT_DOMAINS, UNISAL
 
     checkpoint = Path(checkpoint)
     domains = list(domains or DEFAULT_DOMAINS)
-    digest = sha256_of(checkpoint)  # before reading, so that the record is of the bytes converted
+    digest = sha256_file(checkpoint)  # before reading, so that the record is of the bytes converted
     source = {"file": checkpoint.name, "sha256": digest, "license_note": LICENSE_NOTE}
     if checkpoint.name in KNOWN_CHECKPOINTS:
         source["url"] = REFERENCE_URL

@@ -31,7 +31,7 @@ from keras_saliency.layers import (
     PixelLogSoftmax,
 )
 from keras_saliency.models.saliency_model import SaliencyModel
-from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2
+from keras_saliency.backbones.mobilenetv2_unisal import build_unisal_mobilenetv2
 
 DEFAULT_DOMAINS = ("DHF1K", "Hollywood", "UCFSports", "SALICON")
 STATIC_DOMAINS = ("SALICON", "MIT1003", "MIT300")
