@@ -123,9 +123,9 @@ def _register():
         name="mobilenetv2_unisal",
         build=build,
         preprocess=imagenet_normalization,
-        taps={"feat_4x": f"features_{SKIP_4X}_conv_7", "feat_2x": f"features_{SKIP_2X}_conv_7",
-              "features": f"features_{LAST}_relu"},
-        default_taps=("features", "feat_2x", "feat_4x"),
+        taps={"stride8": f"features_{SKIP_4X}_conv_7", "stride16": f"features_{SKIP_2X}_conv_7",
+              "head": f"features_{LAST}_relu"},  # the tap names of every backbone (feat_4x, feat_2x, x in UNISAL)
+        default_taps=("head", "stride16", "stride8"),
         load_state_dict=lambda network, state: load_state_dict_into(
             network, state, prefix="cnn." if any(k.startswith("cnn.") for k in state) else ""),
         notes="UNISAL's MobileNetV2 (symmetric stride-2 padding, BN eps 1e-5, taps before subsampling)",

@@ -14,8 +14,17 @@ import tensorflow as tf
 from keras_saliency.data import transforms as T
 
 CLIP_TARGETS = ("fixation_map", "dense_map", "saliency_map", "unisal")
-UNISAL_FRAME_MODULO = {"dhf1k": 5, "hollywood2": 4, "ucf_sports": 4}
+UNISAL_FRAME_MODULO = {"dhf1k": 5, "hollywood2": 4, "ucf_sports": 4}  # by TFDS builder name
+# The reference checkpoint's domain names for the same datasets.
+_REFERENCE_DOMAINS = {"dhf1k": "dhf1k", "hollywood": "hollywood2", "ucfsports": "ucf_sports"}
 UNISAL_CLIP_LENGTH = 12
+
+
+def unisal_frame_modulo(name: str, default: int = 1) -> int:
+    """UNISAL's frame step for a dataset or domain name (builder or reference spelling, any case); else ``default``."""
+    key = name.lower()
+    key = _REFERENCE_DOMAINS.get(key.replace("_", ""), key)
+    return UNISAL_FRAME_MODULO.get(key, default)
 
 
 def clip_indices(n_frames, clip_length: int, frame_modulo: int, seed):

@@ -168,3 +168,11 @@ BUNDLED = [p.name for p in list_presets() if p.bundled]
 def test_bundled_preset_honours_the_contract(name):
     model = keras_saliency.presets.load(name)
     run_saliency_model_test(model, sizes=((48, 64),), roundtrip=False, atol=2e-5)
+
+
+def test_a_missing_condition_without_a_default_is_a_clear_error():
+    images = np.zeros((1, 32, 32, 3), np.float32)
+    with pytest.raises(ValueError, match="stores no centre bias.*pass `centerbias`"):
+        DeepGazeII(tiny_extractor(0)).predict_log_density(images)
+    with pytest.raises(ValueError, match="`domain` must be a domain name"):
+        FAMILIES["unisal"]()["model"].predict_log_density(images, domain=3)

@@ -88,9 +88,9 @@ def test_unisal_shapes_domains_and_roundtrip(tmp_path):
 def test_mobilenetv2_unisal_is_a_registered_backbone():
     model = backbones.get("mobilenetv2_unisal", input_shape=(64, 96, 3))
     out = model(np.zeros((1, 64, 96, 3), "float32"))
-    assert tuple(out["feat_4x"].shape) == (1, 8, 12, 64)
-    assert tuple(out["feat_2x"].shape) == (1, 4, 6, 160)
-    assert tuple(out["features"].shape) == (1, 2, 3, 1280)
+    assert tuple(out["stride8"].shape) == (1, 8, 12, 64)
+    assert tuple(out["stride16"].shape) == (1, 4, 6, 160)
+    assert tuple(out["head"].shape) == (1, 2, 3, 1280)
 
 
 def test_mobilenetv2_loads_torchvision_names(shared_file):

@@ -2,7 +2,7 @@
 
 A video of N frames is split into ``frame_modulo`` interleaved sub-sequences
 (offset o takes frames o, o + k, o + 2k, ... with k = ``frame_modulo``: 5 for
-DHF1K, 4 for Hollywood/UCF Sports), so the ConvGRU sees the frame rate it was
+DHF1K, 4 for Hollywood/UCF Sports; `keras_saliency.data.unisal_frame_modulo`), so the ConvGRU sees the frame rate it was
 trained on; each sub-sequence runs in chunks of ``chunk_size`` frames (6 in the
 reference) with the hidden state carried from chunk to chunk.
 """
@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 from PIL import Image
 
-FRAME_MODULO = {"DHF1K": 5, "Hollywood": 4, "UCFSports": 4}
+from keras_saliency.data.video import unisal_frame_modulo
 
 
 def recurrent_inference(model, frames, domain: str = "DHF1K", input_size=(224, 384), chunk_size: int = 6,
@@ -42,7 +42,7 @@ def recurrent_inference(model, frames, domain: str = "DHF1K", input_size=(224, 3
         raise ValueError(f"`frames` must be (T, H, W, 3) RGB; got shape {frames.shape}.")
     if len(frames) == 0:
         raise ValueError("The video has no frames.")
-    steps = 1 if static else frame_modulo or FRAME_MODULO.get(domain, 1)
+    steps = 1 if static else frame_modulo or unisal_frame_modulo(domain)
     height, width = frames.shape[1:3]
     resized = np.stack([np.asarray(Image.fromarray(f).resize(input_size[::-1], Image.LANCZOS)) for f in frames])
     out = np.zeros((len(frames), height, width), np.float32)
