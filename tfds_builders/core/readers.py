@@ -12,7 +12,7 @@ import numpy as np
 from etils import epath
 from PIL import Image
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+from keras_saliency.image_files import IMAGE_SUFFIXES  # noqa: F401 - the one list, re-exported for the builders
 
 
 class DatasetFileError(ValueError):
