@@ -107,6 +107,7 @@ def fail(message):
 
 def main(argv=None):
     args = parse_args(argv)
+    from keras_saliency import prediction
     from keras_saliency.analysis.popout import load_popout_arrays
     from keras_saliency.analysis.probe_analysis import ProbeAnalysis, run_probe_analysis
     from keras_saliency.data import read_fixation_images
@@ -122,21 +123,23 @@ def main(argv=None):
         return fail(f"--dataset {args.dataset}: {err} (run from the repository root with PYTHONPATH=.)")
     args.out.mkdir(parents=True, exist_ok=True)
     data = (images.images(in_size), images.fixations_at(in_size, policy=None)[0], images.sizes)
-    arrays = None
+    arrays, models = None, {}
     if args.popout:
         try:
             arrays = load_popout_arrays(args.popout_config, args.popout_dir, args.popout_n, in_size)
         except (ImportError, ValueError) as err:
             return fail(f"--popout: {err} (run from the repository root with PYTHONPATH=.)")
+        # classical models: their map; presets: their density, exp(log-density)
+        models = {name: prediction.resolve_model(name) for name in ("gbvs", "itti", "centre_bias", *args.popout_models)}
     settings = ProbeAnalysis(
         dataset=args.dataset, encoder=args.encoder, weights=args.weights,
         taps=args.taps.split(",") if args.taps else None, finetune=tuple(args.finetune.split(",")),
         epochs=args.epochs, lr=args.lr, finetune_lr=args.finetune_lr, top_k=args.top_k, threshold=args.threshold,
-        channel_chunk=args.channel_chunk, popout_models=tuple(args.popout_models))
+        channel_chunk=args.channel_chunk)
     tee, start = _Tee(sys.stdout), time.time()
     with contextlib.redirect_stdout(tee):
         try:
-            run_probe_analysis(settings, in_size, out_size, data, arrays, args.out)
+            run_probe_analysis(settings, in_size, out_size, data, arrays, args.out, models)
         except LookupError as err:
             return fail(f"--finetune {args.finetune!r} matches no encoder layer ({err})")
         print(f"\nfigures in {args.out}/")

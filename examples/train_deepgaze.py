@@ -28,6 +28,7 @@ from pathlib import Path
 
 from keras_saliency.data import read_fixation_images
 from keras_saliency.evaluation import CrossValidation, EvaluationImages
+from keras_saliency.presets import machine_paths
 from keras_saliency.zoo import deepgaze
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -68,6 +69,10 @@ def parse_args(argv):
     ap.add_argument("--export-presets", type=Path, default=None,
                     help="after summarising, save the ensemble and the best single backbone as presets here")
     args = ap.parse_args(argv)
+    args.command = "python examples/train_deepgaze.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    paths = machine_paths(args.command) if args.export_presets else []
+    if paths:
+        ap.error(f"--export-presets: the presets record this command; give paths relative to here, not {paths}")
     if args.summarise_only:
         args.backbones = args.backbones or ["efficientnet_lite0"]
         return args
@@ -86,7 +91,7 @@ def read(name, root, scale, count):
         raise SystemExit(str(error)) from None
 
 
-def summarise(args, command, data=None):
+def summarise(args, data=None):
     """summary.md / summary.json / calibration.png of the folds in --output, then the presets if asked."""
     try:
         summary = deepgaze.summarise(args.output)
@@ -95,15 +100,14 @@ def summarise(args, command, data=None):
     if args.export_presets:
         data = data or read("mit1003", args.data, args.scale, args.count)
         deepgaze.export_fold_presets(args.output, args.export_presets, data, args.backbones, args.instances,
-                                     args.backbone_weights, args.scale, command)
+                                     args.backbone_weights, args.scale, args.command)
     return summary
 
 
 def main(argv=None):
     args = parse_args(argv)
-    command = " ".join(["python", *sys.argv])
     if args.summarise_only:
-        return summarise(args, command)
+        return summarise(args)
     data = read("mit1003", args.data, args.scale, args.count)
     ood = None
     if (args.ood_data / "fixations.mat").is_file():
@@ -121,11 +125,11 @@ def main(argv=None):
                                         run_eagerly=args.quick)
     for fold in args.run_folds or range(args.folds):
         result = deepgaze.run_fold(protocol, fold, extractors, caches, training, args.output)
-        protocol.finish(result, command)
+        protocol.finish(result, args.command)
         (args.output / f"fold{fold}.json").write_text(json.dumps(result, indent=1))
         print(f"fold {fold}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
                                            for k, v in result["in_domain"].items()), flush=True)
-    return summarise(args, command, data)
+    return summarise(args, data)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from keras_saliency.presets import machine_paths
 from keras_saliency.zoo.wepsam import WepsamExperiment, run_experiment
 from keras_saliency.zoo.wepsam import wepsam_report
 
@@ -65,6 +66,9 @@ def parse_args(argv):
     for name in ("pretrain_images", "finetune_images"):
         if getattr(args, name) is not None and getattr(args, name) < 10:
             p.error(f"--{name.replace('_', '-')} must be >= 10; got {getattr(args, name)}")
+    paths = machine_paths(" ".join(argv)) if args.save_preset else []
+    if paths:
+        p.error(f"--save-preset: the preset records this command; give paths relative to here, not {paths}")
     return args
 
 

@@ -66,15 +66,6 @@ def popout_probe(encoder, taps: Sequence[str], probe, arrays, channel_chunk: int
     return maps, scores, logit_scores, inner
 
 
-def model_saliency_maps(name: str, images) -> np.ndarray:
-    """(N, H, W) saliency maps of a classical model or preset (``prediction.resolve_model``); presets: exp(log-density)."""
-    from keras_saliency import prediction
-
-    model = prediction.resolve_model(name)
-    saliency = getattr(model, "predict_saliency", lambda image: np.exp(model.predict_log_density(image)))
-    return np.stack([saliency(image) for image in images])
-
-
 def mean_se(values):
     """(mean, standard error with ddof=1; NaN for one value)."""
     values = np.asarray(values, np.float64)
@@ -82,17 +73,18 @@ def mean_se(values):
     return float(values.mean()), float(se)
 
 
-def popout_tables(arrays, probes: Dict[str, tuple], models: Sequence[str], top_k: int, out_dir) -> List[str]:
+def popout_tables(arrays, probes: Dict[str, tuple], models: Dict[str, object], top_k: int, out_dir) -> List[str]:
     """The Table 4 and 5 analogues as text blocks; writes the pop-out figures into ``out_dir``.
 
-    ``probes``: {setup tag: :func:`popout_probe` result}; ``models``: names for :func:`model_saliency_maps`.
+    ``probes``: {setup tag: :func:`popout_probe` result}; ``models``: {name: a model honouring the
+    saliency-model contract (``predict_saliency_map(images)``, e.g. a classical model or a preset)}.
     """
     blocks, scores, maps = [], {}, {}
     for tag, (probe_maps, probe_scores, logit_scores, _) in probes.items():
         scores[f"probe {tag}"], maps[f"probe {tag}"] = probe_scores, probe_maps
         scores[f"probe {tag} (logits)"] = logit_scores
-    for name in models:
-        maps[name] = model_saliency_maps(name, arrays.images)
+    for name, model in models.items():  # one array at a time: (1, H, W, 3) -> (H, W)
+        maps[name] = np.stack([model.predict_saliency_map(image[None])[0] for image in arrays.images])
         scores[name] = np.array([nmm(m, k) for m, k in zip(maps[name], arrays.masks)])
     counts = {kind: int((arrays.kinds == kind).sum()) for kind in arrays.names}
     table = {name: {kind: mean_se(v[arrays.kinds == kind]) for kind in arrays.names} for name, v in scores.items()}

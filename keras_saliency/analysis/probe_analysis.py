@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import keras
 import numpy as np
@@ -31,7 +31,7 @@ from keras_saliency.maps import fixation_map
 class ProbeAnalysis:
     """The analysis' settings: encoder ("tiny" or a backbone with ``weights`` and ``taps``), setup II's
     ``finetune`` layer-name parts, training (``epochs``, Adam ``lr`` / ``finetune_lr``), the tables'
-    ``top_k`` and ``threshold``, activation ``channel_chunk`` and the extra pop-out ``popout_models``."""
+    ``top_k`` and ``threshold`` and the activation ``channel_chunk``."""
 
     dataset: str = "osie"
     encoder: str = "tiny"
@@ -44,7 +44,6 @@ class ProbeAnalysis:
     top_k: int = 10
     threshold: float = 1.0
     channel_chunk: int = 64
-    popout_models: Sequence[str] = ()
 
 
 def regions_by_rank(fixations, size, bandwidth: float) -> list:
@@ -93,12 +92,13 @@ def plot_top_units_for_first_region(encoder, tap, images, fix_maps, regions, sta
         return
 
 
-def run_probe_analysis(settings: ProbeAnalysis, in_size, out_size, data, arrays, out_dir,
+def run_probe_analysis(settings: ProbeAnalysis, in_size, out_size, data, arrays, out_dir, models=None,
                        emit: Callable[[str], None] = print) -> None:
     """Trains setups I and II on ``data`` and emits every table; figures go to ``out_dir``.
 
     ``data``: (images (N, *in_size, 3) float32 0..255, their fixations scaled to ``in_size``, original
-    sizes (H, W)); ``arrays``: :func:`load_popout_arrays`' result or None (no pop-out tables). Raises a
+    sizes (H, W)); ``arrays``: :func:`load_popout_arrays`' result or None (no pop-out tables);
+    ``models``: {name: model} scored next to the probe on the arrays (see :func:`popout_tables`). Raises a
     ``LookupError`` (after setup I) when ``settings.finetune`` matches no encoder layer with weights.
     """
     keras.utils.set_random_seed(0)
@@ -126,6 +126,5 @@ def run_probe_analysis(settings: ProbeAnalysis, in_size, out_size, data, arrays,
     setup_tables("II", encoder, taps, probe, images, fix_maps, regions, settings, out_dir, emit)
     if arrays is not None:
         probes["II"] = popout_probe(encoder, taps, probe, arrays, settings.channel_chunk)
-        models: List[str] = ["gbvs", "itti", "centre_bias", *settings.popout_models]
-        for block in popout_tables(arrays, probes, models, settings.top_k, Path(out_dir)):
+        for block in popout_tables(arrays, probes, models or {}, settings.top_k, Path(out_dir)):
             emit(block)

@@ -12,7 +12,7 @@ ood = evaluation.EvaluationImages(read_fixation_images("osie", "../shared/data/o
 protocol = evaluation.CrossValidation(data, ood, k=10)
 fold = protocol.fold(0)
 result = protocol.start(fold)                                  # centre bias + gold standard rows
-protocol.add_model(result, fold, "gbvs", classical.get("gbvs").predict_log_density)
+protocol.add_model(result, fold, "gbvs", classical.get("gbvs"))   # any predict_log_density(images) model
 ```
 """
 

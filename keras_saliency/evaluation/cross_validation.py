@@ -12,7 +12,7 @@ with the same models and the same (in-domain) centre bias. One fold's result is 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -91,12 +91,11 @@ class CrossValidation:
             result["out_of_domain"][name] = self.score(out_of_domain, self.ood, range(len(self.ood.ids)),
                                                        fold.centre_bias)
 
-    def add_model(self, result: dict, fold: Fold, name: str, predict_log_density: Callable):
-        """Scores a model given as ``predict_log_density(image) -> (H, W)`` log-density of one float32
-        (H, W, 3) 0..255 image at its evaluation size (e.g. a classical model's or a preset's method)."""
-        in_domain = predicted_log_densities(predict_log_density, self.data, fold.indices["test"])
-        ood = None if self.ood is None else predicted_log_densities(predict_log_density, self.ood,
-                                                                    range(len(self.ood.ids)))
+    def add_model(self, result: dict, fold: Fold, name: str, model):
+        """Scores a model honouring the saliency-model contract (``keras_saliency.models``:
+        ``predict_log_density(images) -> (B, H, W)``; a classical model, a preset, ...) as row ``name``."""
+        in_domain = predicted_log_densities(model, self.data, fold.indices["test"])
+        ood = None if self.ood is None else predicted_log_densities(model, self.ood, range(len(self.ood.ids)))
         self.add_rows(result, fold, name, in_domain, ood)
 
     def finish(self, result: dict, command: str) -> dict:
@@ -114,6 +113,8 @@ class CrossValidation:
         return row
 
 
-def predicted_log_densities(predict_log_density: Callable, data: EvaluationImages, indices) -> List[np.ndarray]:
-    """float64 (H, W) log-densities of ``data``'s images ``indices``, one image at a time."""
-    return [np.asarray(predict_log_density(data.load_image(data.ids[i])), np.float64) for i in indices]
+def predicted_log_densities(model, data: EvaluationImages, indices) -> List[np.ndarray]:
+    """float64 (H, W) log-densities of ``data``'s images ``indices`` (float32 RGB 0..255 at their evaluation
+    size), one image at a time: ``model.predict_log_density(image[None])[0]``."""
+    return [np.asarray(model.predict_log_density(data.load_image(data.ids[i])[None])[0], np.float64)
+            for i in indices]

@@ -53,20 +53,26 @@ def test_start_scores_the_centre_bias_and_the_gold_standard(protocol):
     assert result["command"] == "python run.py" and result["training"] == {}
 
 
+class _Model:
+    """A minimal contract model: ``predict_log_density(images) -> (B, H, W)`` from a per-size log-density."""
+
+    def __init__(self, log_density):
+        self.log_density, self.seen = log_density, []
+
+    def predict_log_density(self, images):
+        self.seen.append(images.shape)
+        return np.stack([self.log_density(image.shape[:2]) for image in images]).astype(np.float64)
+
+
 def test_any_model_with_predict_log_density_is_scored_on_the_same_folds(protocol):
     fold = protocol.fold(1)
     result = protocol.start(fold)
-    seen = []
-
-    def centre_bias_model(image):
-        seen.append(image.shape)
-        return fold.centre_bias(image.shape[:2])
-
-    protocol.add_model(result, fold, "the centre bias as a model", centre_bias_model)
-    protocol.add_model(result, fold, "uniform", lambda image: uniform_log_density(image.shape[:2]))
-    assert seen == [(12, 16, 3)] * (len(fold.indices["test"]) + 3)  # test images, then every OOD image
+    as_model = _Model(fold.centre_bias)
+    protocol.add_model(result, fold, "the centre bias as a model", as_model)
+    protocol.add_model(result, fold, "uniform", _Model(uniform_log_density))
+    assert as_model.seen == [(1, 12, 16, 3)] * (len(fold.indices["test"]) + 3)  # test images, then every OOD image
     for domain in ("in_domain", "out_of_domain"):
-        as_model, bias = result[domain]["the centre bias as a model"], result[domain][CENTRE_BIAS]
-        assert as_model == pytest.approx(bias, abs=1e-6)
+        row, bias = result[domain]["the centre bias as a model"], result[domain][CENTRE_BIAS]
+        assert row == pytest.approx(bias, abs=1e-6)
         assert result[domain]["uniform"]["information_gain"] < 0  # the fixations are central
         assert result[domain]["uniform"]["log_likelihood"] == pytest.approx(-np.log2(12 * 16))  # bits/fixation

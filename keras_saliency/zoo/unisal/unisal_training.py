@@ -123,7 +123,7 @@ def train_step(model, data):
         y_pred = model(x, training=True)
         loss = model._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
         model._loss_tracker.update_state(loss_module.unscale_loss_for_distribution(loss),
-                                         sample_weight=tf.shape(x.get("images", x.get("image")))[0])
+                                         sample_weight=tf.shape(x["image"])[0])
         scaled = model.optimizer.scale_loss(loss)
     variables = model.trainable_variables
     gradients = tape.gradient(scaled, variables)

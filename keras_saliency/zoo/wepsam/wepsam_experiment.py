@@ -76,7 +76,7 @@ class FineTuneSet:
             self.fixations.append(fixations)
             self.clipped += clipped
         self.inputs = images.images((SIDE, SIDE), indices, dtype=np.uint8)
-        # the full-size test images, for GBVS and `predict_saliency`
+        # the full-size test images, for GBVS and the model's `predict_saliency_map`
         self.originals = [images.image(i, dtype=np.uint8) for i in indices] if keep_originals else []
         self.targets = fixation_targets(self.fixations, self.sizes, target_size=SIDE)
         self.references = None
@@ -126,7 +126,7 @@ def gbvs_maps(images, settings: PseudoLabelSettings) -> List[np.ndarray]:
         scale = settings.gbvs_max_side / max(height, width)
         small = Image.fromarray(image).resize((max(1, round(width * scale)), max(1, round(height * scale))),
                                               Image.BILINEAR)
-        saliency = model.predict_saliency(np.asarray(small)).astype(np.float32)
+        saliency = model.predict_saliency_map(np.asarray(small)[None])[0].astype(np.float32)
         out.append(np.asarray(Image.fromarray(saliency).resize((width, height), Image.BILINEAR)))
     return out
 
@@ -140,6 +140,11 @@ def mean_target_maps(mean_map, sizes) -> List[np.ndarray]:
     """The mean fine-tuning target (128 x 128) resized bilinearly to every test image's size."""
     image = Image.fromarray(mean_map.astype(np.float32))
     return [np.asarray(image.resize((w, h), Image.BILINEAR)) for h, w in sizes]
+
+
+def saliency_maps(model: WEPSAM, images) -> List[np.ndarray]:
+    """The model's saliency maps of uint8 images of any sizes, one image at a time, each at its image's size."""
+    return [model.predict_saliency_map(image[None])[0] for image in images]
 
 
 def make_model(experiment: WepsamExperiment, seed: int) -> WEPSAM:
@@ -212,12 +217,12 @@ def run_experiment(experiment: WepsamExperiment, pretrain_folder, mit1003_root, 
         for name in (ROWS[2], ROWS[3]):
             if name == ROWS[3]:
                 curves[PRE].append(finetune(model, data, experiment, seed))
-            for metric, value in test.evaluate(model.predict_saliency(test.originals)).items():
+            for metric, value in test.evaluate(saliency_maps(model, test.originals)).items():
                 table[name][metric].append(value)
         first_model = first_model or model
         model = make_model(experiment, seed)
         curves[RND].append(finetune(model, data, experiment, seed))
-        for metric, value in test.evaluate(model.predict_saliency(test.originals)).items():
+        for metric, value in test.evaluate(saliency_maps(model, test.originals)).items():
             table[ROWS[4]][metric].append(value)
         log(f"seed {seed} done")
     setup = {"pretrain_set": f"{pretrain_name} ({len(labels.ids)} images of {pretrain_folder.name}/)",
