@@ -7,8 +7,10 @@ Schemes (n target "references"/shots, per seed):
   FT|Ref    TR-Ref, then fine-tune on the n target shots;
   FT w/o TR fine-tune a fresh model on the n target shots only;
   upper     3-fold "empirical upper bound": train on 2/3 of the target, test on the rest.
-Metrics NSS, AUC-Judd, CC on held-out target images, computed at the model's output grid
-(fixations scaled to it, the 0.2% outside MIT1003 images clipped; dense maps = Gaussian-blurred fixation counts, sigma 1 output pixel).
+The schemes are ``keras_saliency.training.run_schemes``, the models ``keras_saliency.zoo.dinet.TransferModel``;
+MIT1003 and OSIE are read with ``keras_saliency.data.read_fixation_images``. Metrics NSS, AUC-Judd, CC
+on held-out target images, computed at the model's output grid (fixations scaled to it, the 0.2%
+outside MIT1003 images clipped; dense maps = Gaussian-blurred fixation counts, sigma 1 output pixel).
 
 Usage: python examples/n_reference.py --quick           (tiny smoke run, stand-in backbone)
        python examples/n_reference.py --backbone resnet50_dilated --backbone-weights PATH.pth \
@@ -37,18 +39,10 @@ import json
 import time
 from pathlib import Path
 
-import keras
-import numpy as np
-import scipy.io
-from PIL import Image
-
-from keras_saliency import backbones
-from keras_saliency.fixations import Fixations
-from keras_saliency.losses import TotalVariationDistance
-from keras_saliency.maps import empirical_saliency_map
-from keras_saliency.metrics import auc_judd, cc, nss
-from keras_saliency.training import ReferenceGuidedModel
-from keras_saliency.zoo.dinet import dinet_head, resnet_baseline_head
+from keras_saliency.data import read_fixation_images
+from keras_saliency.training import SchemeTraining, run_schemes
+from keras_saliency.training.n_reference_schemes import SCORES, summarise
+from keras_saliency.zoo.dinet import TransferModel, encoder_features
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 # The smoke run tests/examples/test_examples_quick.py makes: extra arguments after --quick, the ../shared
@@ -57,95 +51,7 @@ QUICK_RUN = {"args": ["--output", "n_reference.json"], "shared": ["data/mit1003/
              "outputs": ["n_reference.json"]}
 
 
-def _image(path, size):
-    img = Image.open(path).convert("RGB")
-    return np.asarray(img.resize(size[::-1], Image.BILINEAR), np.float32), img.size
-
-
-def load_mit1003(root, count, size, grid):
-    ids = sorted(p.name for p in (root / "SCANPATHS").iterdir())[:count]
-    xs, fixes = [], []
-    for i in ids:
-        x, (w, h) = _image(root / "STIMULI" / f"{i}.jpeg", size)
-        pts = [np.loadtxt(p, ndmin=2)[1:, :2] for p in sorted((root / "SCANPATHS" / i).iterdir())]
-        pts = np.concatenate([p for p in pts if len(p)] or [np.zeros((0, 2))])
-        fixes.append(Fixations.from_one_based(pts[:, 0], pts[:, 1]).scaled((h, w), grid).fit_to_image(grid, policy="clip")[0])
-        xs.append(x)
-    return np.stack(xs), fixes
-
-
-def load_osie(root, count, size, grid):
-    recs = scipy.io.loadmat(root / "fixations.mat")["fixations"][:count, 0]
-    xs, fixes = [], []
-    for rec in recs:
-        x, (w, h) = _image(root / "stimuli" / str(rec["img"][0, 0][0]), size)
-        subs = rec["subjects"][0, 0][:, 0]
-        px = np.concatenate([np.ravel(s[0, 0]["fix_x"]).astype(float) for s in subs])
-        py = np.concatenate([np.ravel(s[0, 0]["fix_y"]).astype(float) for s in subs])
-        fixes.append(Fixations.from_one_based(px, py).scaled((h, w), grid).fit_to_image(grid, policy="clip")[0])
-        xs.append(x)
-    return np.stack(xs), fixes
-
-
-def dense(fixes, grid):
-    maps = np.stack([empirical_saliency_map(f, grid, sigma=1.0) for f in fixes]).astype(np.float32)
-    return maps / np.maximum(maps.sum(axis=(1, 2), keepdims=True), 1e-12)
-
-
-def make_encoder(args):
-    """The feature extractor images (0..255 RGB) -> (B, h, w, C); frozen with ``--freeze-encoder``."""
-    shape = (*args.size, 3)
-    if args.backbone == "standin":
-        inp = keras.Input(shape)
-        h = keras.layers.Rescaling(1 / 255.0)(inp)
-        for i, f in enumerate((8, 16, 32)):
-            h = keras.layers.Conv2D(f, 3, strides=2, padding="same", activation="relu", name=f"stand_in_{i}")(h)
-        bb = keras.Model(inp, h)
-        bb.trainable = not args.freeze_encoder
-        return bb
-    bb = backbones.get(args.backbone, weights=args.backbone_weights, taps=[args.tap], input_shape=shape,
-                       trainable=not args.freeze_encoder)
-    return keras.Model(bb.input, bb.output[args.tap], name=bb.name)
-
-
-def _head(args, features):
-    if args.head == "dinet":
-        return dinet_head(features, width=args.head_width, dilations=tuple(args.dilations))
-    return resnet_baseline_head(features)
-
-
-def make_model(args, seed, feature_shape=None):
-    """A fresh model seeded by ``seed``: images -> (B, h, w) maps, or, given ``feature_shape``
-    (``--freeze-encoder``), the head alone on precomputed (h, w, C) features."""
-    keras.utils.set_random_seed(seed)
-    if feature_shape is not None:
-        inp = keras.Input(feature_shape, name="features")
-        return keras.Model(inp, _head(args, inp), name=f"{args.head}_head")
-    bb = make_encoder(args)
-    return keras.Model(bb.input, _head(args, bb.output), name=args.head)
-
-
-def fit(model, x, y, args, epochs, refs=None, seed=0):
-    net = model if refs is None else ReferenceGuidedModel(model, refs[0], refs[1], n_ref=args.n_ref_batch(len(refs[0])),
-                                                          seed=seed)
-    net.compile(optimizer=keras.optimizers.Adam(args.lr), loss=TotalVariationDistance(),
-                run_eagerly=args.quick)
-    net.fit(x, y, batch_size=args.batch, epochs=epochs, verbose=0, shuffle=True)
-    return model
-
-
-def evaluate(model, x, fixes, grid):
-    pred = keras.ops.convert_to_numpy(model.predict(x, verbose=0))
-    ref = dense(fixes, grid)
-    rows = [(nss(p, f), auc_judd(p, f), cc(p, r)) for p, f, r in zip(pred, fixes, ref)]
-    return dict(zip(("NSS", "AUC", "CC"), np.mean(rows, axis=0).tolist()))
-
-
-def _log(start, msg):
-    print(f"[{time.time() - start:7.1f} s] {msg}", flush=True)
-
-
-def main(argv=None):
+def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny smoke run: 64x96, n=1, one seed, 1 epoch")
     ap.add_argument("--backbone", default="standin", help="'standin' or a keras_saliency.backbones name")
@@ -180,61 +86,46 @@ def main(argv=None):
     if args.target_count < 3 + max(args.n):
         raise SystemExit(f"--target-count must be >= 3 + max(--n) = {3 + max(args.n)} (3 folds, shots "
                          f"outside the test fold), got {args.target_count}")
+    return args
+
+
+def load(name, count, size, grid):
+    """(images (N, H, W, 3) float32 at ``size``, fixations scaled to the output ``grid`` and clipped)."""
+    data = read_fixation_images(name, SHARED / name, count)
+    return data.images(size), data.fixations_at(grid, policy="clip")[0]
+
+
+def main(argv=None):
+    args = parse_args(argv)
     start = time.time()
-    # reference batch sizes 1/3/5 for 1/5/10 shots (reference script)
-    args.n_ref_batch = lambda n: {1: 1, 5: 3, 10: 5}.get(n, max(1, n // 2))
-    encoder = make_encoder(args)
+    spec = TransferModel(backbone=args.backbone, backbone_weights=args.backbone_weights, tap=args.tap,
+                         freeze_encoder=args.freeze_encoder, head=args.head, head_width=args.head_width,
+                         dilations=tuple(args.dilations), size=tuple(args.size))
+    encoder = spec.encoder()
     grid = tuple(encoder.output.shape[1:3])
-    xs, fs = load_mit1003(SHARED / "mit1003", args.source_count, args.size, grid)
-    xt, ft = load_osie(SHARED / "osie", args.target_count, args.size, grid)
-    ys, yt = dense(fs, grid), dense(ft, grid)
+    xs, fs = load("mit1003", args.source_count, args.size, grid)
+    xt, ft = load("osie", args.target_count, args.size, grid)
     feature_shape = None
     if args.freeze_encoder:  # frozen backbone (inference-mode BN, no augmentation): features once per image
-        xs, xt = (keras.ops.convert_to_numpy(encoder.predict(x, batch_size=16, verbose=0)) for x in (xs, xt))
+        xs, xt = encoder_features(encoder, xs), encoder_features(encoder, xt)
         feature_shape = xs.shape[1:]
-    _log(start, f"data: {len(xs)} source, {len(xt)} target images, output grid {grid}")
-    args.make = lambda seed: make_model(args, seed, feature_shape)
-    table = {}
-    for seed in args.seeds:
-        rng = np.random.default_rng(seed)
-        perm = rng.permutation(len(xt))
-        folds = np.array_split(perm, 3)
-        test = folds[0]
-        ub_scores = []
-        for k in range(3):
-            tr = np.concatenate([folds[j] for j in range(3) if j != k])
-            m = fit(args.make(seed), xt[tr], yt[tr], args, args.epochs)
-            ub_scores.append(evaluate(m, xt[folds[k]], [ft[i] for i in folds[k]], grid))
-        table.setdefault("upper", []).append({k: float(np.mean([s[k] for s in ub_scores])) for k in ub_scores[0]})
-        _log(start, f"seed {seed}: upper {table['upper'][-1]}")
-        tr_model = fit(args.make(seed), xs, ys, args, args.epochs)
-        table.setdefault("TR", []).append(evaluate(tr_model, xt[test], [ft[i] for i in test], grid))
-        _log(start, f"seed {seed}: TR {table['TR'][-1]}")
-        pool = np.concatenate(folds[1:])
-        for n in args.n:
-            shots = pool[:n]
-            refs = (xt[shots], yt[shots])
-            res = {}
-            ref_model = fit(args.make(seed), xs, ys, args, args.epochs, refs=refs, seed=seed)
-            res["TR-Ref"] = evaluate(ref_model, xt[test], [ft[i] for i in test], grid)
-            for name, base in (("FT", tr_model), ("FT|Ref", ref_model), ("FT w/o TR", None)):
-                m = args.make(seed)
-                m.set_weights((base or m).get_weights())
-                fit(m, refs[0], refs[1], args, args.ft_epochs)
-                res[name] = evaluate(m, xt[test], [ft[i] for i in test], grid)
-            _log(start, f"seed {seed}: n={n} " + json.dumps({k: round(v["NSS"], 3) for k, v in res.items()}))
-            for name, r in res.items():
-                table.setdefault(f"{name} n={n}", []).append(r)
-    summary = {k: {m: [float(np.mean([r[m] for r in v])), float(np.std([r[m] for r in v]))] for m in v[0]}
-               for k, v in table.items()}
-    print(f"{'scheme':<16}" + "".join(f"{m:>16}" for m in ("NSS", "AUC", "CC")))
+
+    def log(message):
+        print(f"[{time.time() - start:7.1f} s] {message}", flush=True)
+
+    log(f"data: {len(xs)} source, {len(xt)} target images, output grid {grid}")
+    training = SchemeTraining(epochs=args.epochs, ft_epochs=args.ft_epochs, batch=args.batch, lr=args.lr,
+                              run_eagerly=args.quick)
+    table = run_schemes(lambda seed: spec.model(seed, feature_shape), (xs, fs), (xt, ft), grid, args.n, args.seeds,
+                        training, log)
+    summary = summarise(table)
+    print(f"{'scheme':<16}" + "".join(f"{m:>16}" for m in SCORES))
     for k, v in summary.items():
-        print(f"{k:<16}" + "".join(f"{v[m][0]:>9.3f}±{v[m][1]:<6.3f}" for m in ("NSS", "AUC", "CC")))
+        print(f"{k:<16}" + "".join(f"{v[m][0]:>9.3f}±{v[m][1]:<6.3f}" for m in SCORES))
     wall = time.time() - start
     print(f"wall time {wall:.0f} s")
     if args.output:
-        run_args = {k: v for k, v in vars(args).items() if k not in ("n_ref_batch", "make")}
-        Path(args.output).write_text(json.dumps({"args": run_args, "grid": list(grid), "wall_s": round(wall, 1),
+        Path(args.output).write_text(json.dumps({"args": vars(args), "grid": list(grid), "wall_s": round(wall, 1),
                                                  "table": summary, "per_seed": table}, indent=1))
     return summary
 

@@ -16,6 +16,7 @@ _SUBMODULES = (
     "convert",
     "data",
     "density",
+    "evaluation",
     "fixations",
     "layers",
     "losses",

@@ -1,4 +1,4 @@
-"""Shared fixtures: the ../shared folder (real data and reference outputs, never in the repo)."""
+"""Shared fixtures: the ../shared folder (real data and reference outputs, never in the repo), synthetic datasets."""
 
 import json
 from pathlib import Path
@@ -29,3 +29,30 @@ def metrics_reference():
 def shared_file():
     """``shared_file("reference", "x.npz")`` -> Path, skipping the test when ../shared is absent."""
     return shared_path
+
+
+def _synthetic_images(folder, count=8, size=(24, 32), per_subject=6, seed=0, name="toy"):
+    """A FixationImages of ``count`` random images saved in ``folder``; 4 subjects look at one spot per image."""
+    from PIL import Image
+
+    from keras_saliency.data import FixationImages
+    from keras_saliency.fixations import Fixations
+
+    rng = np.random.default_rng(seed)
+    height, width = size
+    paths, fixations = [], []
+    for i in range(count):
+        path = folder / f"{name}_{i}.png"
+        Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8)).save(path)
+        spot = rng.uniform(0.3, 0.7, 2) * (width, height)  # near the centre, a different spot on every image
+        x = np.clip(rng.normal(spot[0], width / 16, 4 * per_subject), 0, width - 0.01)
+        y = np.clip(rng.normal(spot[1], height / 16, 4 * per_subject), 0, height - 0.01)
+        fixations.append(Fixations(x, y, subject=np.repeat(np.arange(4), per_subject)))
+        paths.append(path)
+    return FixationImages(name, [f"{name}_{i}" for i in range(count)], paths, [size] * count, fixations)
+
+
+@pytest.fixture(scope="session")
+def synthetic_images():
+    """``synthetic_images(folder, count=8, size=(24, 32), ...)`` -> a synthetic FixationImages on disk."""
+    return _synthetic_images

@@ -1,5 +1,6 @@
-"""Imports point one way: core -> layers -> backbones/data -> presets -> model contract -> families ->
-prediction -> CLI. Every ``keras_saliency`` import (module level or inside a function) is checked."""
+"""Imports point one way: core -> layers -> backbones/data -> presets -> model contract -> families
+(and training, analysis, evaluation) -> prediction -> CLI. Every ``keras_saliency`` import (module
+level or inside a function) is checked."""
 
 import ast
 from pathlib import Path
@@ -19,6 +20,7 @@ RANKS = [
     ("keras_saliency.classical", 5),
     ("keras_saliency.training", 5),
     ("keras_saliency.analysis", 5),
+    ("keras_saliency.evaluation", 5),  # the cross-validation protocol; DeepGaze's training runs on it
     ("keras_saliency.prediction", 6),
     ("keras_saliency.cli", 7),
     ("keras_saliency.testing", 8),

@@ -6,7 +6,10 @@ against the fixations inside a region), ``association`` (per-layer, per-category
 statistics), ``regions`` (regions from annotated label masks), ``clusters`` (fixation-cluster regions when
 no annotation exists), ``nmm`` (normalised mean under the mask, Tables 4-6), ``inner_nmm`` (NMM of
 every unit and top-unit summaries, Table 5), ``inner_vs_output`` (OS_c / OD_c Spearman), ``plots``
-(matplotlib figures).
+(matplotlib figures). The probe experiment, imported as submodules (they load Keras and matplotlib):
+``probe`` (frozen encoder + 1x1 readout trained with -NSS, setup II's ``unfreeze_layers``),
+``probe_analysis`` (the Tables 2-3 run on fixation-cluster regions) and ``popout`` (Tables 4-5 on
+the pop-out search arrays).
 """
 
 from keras_saliency.analysis.activations import iter_activation_maps, normalise_maps

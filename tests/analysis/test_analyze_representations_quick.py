@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from keras_saliency.data import read_fixation_images
+
 ROOT = Path(__file__).resolve().parents[2]
 OSIE = ROOT / ".." / "shared" / "data" / "osie"
 MIT1003 = ROOT / ".." / "shared" / "data" / "mit1003"
@@ -29,8 +31,9 @@ def popout_dir(tmp_path_factory):
 @pytest.mark.skipif(not (MIT1003 / "SCANPATHS").is_dir(), reason=f"MIT1003 not found at {MIT1003}")
 def test_quick_run_on_mit1003(tmp_path, capsys):
     module = _module()
-    images, fixations, sizes = module.load_mit1003(MIT1003, 2, (96, 128))
-    assert images.shape == (2, 96, 128, 3) and len(sizes) == 2
+    data = read_fixation_images("mit1003", MIT1003, 2)
+    images, fixations = data.images((96, 128)), data.fixations_at((96, 128), policy=None)[0]  # what the run uses
+    assert images.shape == (2, 96, 128, 3) and len(data.sizes) == 2
     for fix in fixations:  # 15 viewers, first (central) fixation of each scanpath dropped
         assert 15 <= len(fix.x) and np.mean((fix.x >= 0) & (fix.x < 128) & (fix.y >= 0) & (fix.y < 96)) > 0.95
     assert module.main(["--quick", "--dataset", "mit1003", "--out", str(tmp_path), "--epochs", "1"]) == 0

@@ -34,7 +34,7 @@ def quick_run(script: Path) -> dict:
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_quick_run(script, tmp_path, shared_file, load_example):
+def test_quick_run(script, tmp_path, shared_file):
     spec = quick_run(script)
     for path in spec["shared"]:
         shared_file(*Path(path).parts)  # skips the test when ../shared lacks it
@@ -48,10 +48,10 @@ def test_quick_run(script, tmp_path, shared_file, load_example):
     assert not missing, f"{script.name} --quick did not write {missing}"
     check = CHECKS.get(script.stem)
     if check is not None:
-        check(tmp_path, process.stdout, load_example)
+        check(tmp_path, process.stdout)
 
 
-def check_quickstart(out: Path, stdout: str, load_example):
+def check_quickstart(out: Path, stdout: str):
     from PIL import Image
 
     for stem in ("astronaut", "chelsea_cat"):
@@ -65,16 +65,17 @@ def check_quickstart(out: Path, stdout: str, load_example):
     assert "coffee" not in stdout  # --quick: the first two images only
 
 
-def check_n_reference(out: Path, stdout: str, load_example):
+def check_n_reference(out: Path, stdout: str):
     summary = json.loads((out / "n_reference.json").read_text())["table"]
     assert set(summary) == {"upper", "TR", "TR-Ref n=1", "FT n=1", "FT|Ref n=1", "FT w/o TR n=1"}
     for row in summary.values():
         assert 0.0 <= row["AUC"][0] <= 1.0 and -1.0 <= row["CC"][0] <= 1.0 and np.isfinite(row["NSS"][0])
 
 
-def check_train_deepgaze(out: Path, stdout: str, load_example):
+def check_train_deepgaze(out: Path, stdout: str):
     from keras_saliency import presets
-    from keras_saliency.zoo.deepgaze import DeepGazeII
+    from keras_saliency.data import read_fixation_images
+    from keras_saliency.zoo.deepgaze import DeepGazeII, standin_extractor
 
     run = out / "deepgaze_run"
     summary = json.loads((run / "summary.json").read_text())
@@ -96,14 +97,13 @@ def check_train_deepgaze(out: Path, stdout: str, load_example):
         holds = table["standin mixture of 2"]["information_gain"][0] > max(
             table[m]["information_gain"][0] for m in members[:2])
         assert claims == {"standin mixture of 2 > its best member (IG)": (int(holds), 1)}
-    module = load_example("train_deepgaze")
     # every OSIE test fixation lands in exactly one calibration bin
-    n_osie = sum(len(f) for f in module.read_osie(module.SHARED / "osie", 0.25, 8).fixations)
+    n_osie = sum(len(f) for f in read_fixation_images("osie", ROOT.parent / "shared" / "data" / "osie", 8).fixations)
     assert sum(summary["out_of_domain"]["standin #0"]["calibration"]) == n_osie
     # the exported preset holds the trained readouts and the MIT1003 centre bias, and predicts one image
     preset_dir = out / "presets" / "deepgaze_ii_standin_mit1003"
     preset = presets.load(preset_dir)
-    fold_model = DeepGazeII(module.standin_extractor(), n_components=2)
+    fold_model = DeepGazeII(standin_extractor(), n_components=2)
     fold_model.readout_model().load_weights(run / "standin_fold0.weights.h5")
     for exported, trained in zip(preset.members[0].readouts, fold_model.readouts, strict=True):
         np.testing.assert_array_equal(exported.finalizer.sigma.numpy(), trained.finalizer.sigma.numpy())
@@ -118,7 +118,7 @@ def check_train_deepgaze(out: Path, stdout: str, load_example):
                and not presets.machine_paths(m["command"]) for m in metadata["metrics"])
 
 
-def check_train_unisal(out: Path, stdout: str, load_example):
+def check_train_unisal(out: Path, stdout: str):
     from keras_saliency import presets
 
     metadata = json.loads((out / "unisal_preset" / "metadata.json").read_text())
@@ -130,7 +130,7 @@ def check_train_unisal(out: Path, stdout: str, load_example):
     assert presets.load(str(out / "unisal_preset")).domains == ["mit1003", "osie"]
 
 
-def check_analyze_representations(out: Path, stdout: str, load_example):
+def check_analyze_representations(out: Path, stdout: str):
     kinds = ("colour", "orientation", "size", "shape", "density")
     assert "4 osie images" in stdout
     assert "### Setup I:" in stdout and "### Setup II:" in stdout
@@ -166,14 +166,13 @@ def check_analyze_representations(out: Path, stdout: str, load_example):
     assert body.startswith("4 osie images") and stdout.endswith(body)
 
 
-def check_wepsam(out: Path, stdout: str, load_example):
-    from keras_saliency.zoo.wepsam import WEPSAM
+def check_wepsam(out: Path, stdout: str):
+    from keras_saliency.zoo.wepsam import ROWS, WEPSAM
 
-    module = load_example("wepsam")
     report = json.loads((out / "wepsam_out" / "results.json").read_text())
     assert {p.name for p in (out / "wepsam_out").iterdir()} == {"results.md", "results.json", "loss_curves.png"}
     assert (out / "wepsam_out" / "loss_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert list(report["table"]) == list(module.ROWS)
+    assert list(report["table"]) == list(ROWS)
     for row in report["table"].values():
         assert 0 <= row["auc_judd"][0] <= 1 and 0 <= row["auc_borji"][0] <= 1 and -1 <= row["cc"][0] <= 1
         assert 0 <= row["sim"][0] <= 1 and row["kld"][0] >= 0 and np.isfinite(row["nss"][0])

@@ -1,6 +1,14 @@
 """DeepGaze II / IIE (Kümmerer et al.; Linardos, Kümmerer et al., ICCV 2021): readouts on frozen backbones."""
 
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate
+from keras_saliency.zoo.deepgaze.deepgaze_ensembles import (
+    ensemble_log_densities,
+    ensemble_rows,
+    fold_comparisons,
+    members_of,
+    mixture,
+)
+from keras_saliency.zoo.deepgaze.deepgaze_export import export_fold_presets
 from keras_saliency.zoo.deepgaze.deepgaze_features import FeatureCache, readout_grid
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
     DensityMixture,
@@ -10,6 +18,15 @@ from keras_saliency.zoo.deepgaze.deepgaze_model import (
     DeepGazeII,
     DeepGazeIIE,
     DeepGazeReadoutModel,
+)
+from keras_saliency.zoo.deepgaze.deepgaze_protocol import (
+    ReadoutTraining,
+    cache_features,
+    make_extractor,
+    predict_readout,
+    run_fold,
+    standin_extractor,
+    summarise,
 )
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
 from keras_saliency.zoo.deepgaze.deepgaze_training import (
@@ -29,10 +46,23 @@ __all__ = [
     "DensityMixture",
     "FeatureCache",
     "ReadoutDataset",
+    "ReadoutTraining",
     "RunningLogMeanExp",
     "ValidationInformationGain",
+    "cache_features",
+    "ensemble_log_densities",
+    "ensemble_rows",
     "evaluate_information_gain",
+    "export_fold_presets",
     "fit_readout",
+    "fold_comparisons",
+    "make_extractor",
+    "members_of",
+    "mixture",
+    "predict_readout",
     "readout_grid",
+    "run_fold",
+    "standin_extractor",
     "step_decay",
+    "summarise",
 ]

@@ -1,5 +1,6 @@
 """WEPSAM (Lahiri et al. 2016): a shallow saliency CNN weakly pre-trained on GBVS pseudo-labels."""
 
+from keras_saliency.zoo.wepsam.wepsam_experiment import ROWS, FineTuneSet, WepsamExperiment, run_experiment
 from keras_saliency.zoo.wepsam.wepsam_model import WEPSAM, Maxout, ResizeMap
 from keras_saliency.zoo.wepsam.wepsam_pseudo_labels import (
     ImageSource,
@@ -15,7 +16,8 @@ from keras_saliency.zoo.wepsam.wepsam_pseudo_labels import (
 from keras_saliency.zoo.wepsam.wepsam_training import compile_wepsam, fixation_targets, normalise_maps, train_wepsam
 
 __all__ = [
-    "ImageSource", "Maxout", "PseudoLabelSettings", "PseudoLabels", "ResizeMap", "WEPSAM", "array_source",
-    "build_pseudo_labels", "compile_wepsam", "entropy_filter", "fixation_targets", "folder_source",
-    "map_entropy", "normalise_maps", "tfds_source", "train_wepsam",
+    "ROWS", "FineTuneSet", "ImageSource", "Maxout", "PseudoLabelSettings", "PseudoLabels", "ResizeMap", "WEPSAM",
+    "WepsamExperiment", "array_source", "build_pseudo_labels", "compile_wepsam", "entropy_filter",
+    "fixation_targets", "folder_source", "map_entropy", "normalise_maps", "run_experiment", "tfds_source",
+    "train_wepsam",
 ]

@@ -1,0 +1,44 @@
+"""Cross-validated evaluation of saliency models: one protocol for every candidate.
+
+``evaluation_images`` (a dataset at the evaluation scale), ``gold_standard`` (leave-one-subject-out
+gold standard), ``cross_validation`` (folds, training-fold centre bias, Table 1 metrics and
+calibration per row, per-fold JSON results), ``fold_summary`` (averages over folds, markdown, figure).
+
+```python
+from keras_saliency import classical, evaluation
+from keras_saliency.data import read_fixation_images
+data = evaluation.EvaluationImages(read_fixation_images("mit1003", "../shared/data/mit1003"), scale=0.5)
+ood = evaluation.EvaluationImages(read_fixation_images("osie", "../shared/data/osie"), scale=0.5)
+protocol = evaluation.CrossValidation(data, ood, k=10)
+fold = protocol.fold(0)
+result = protocol.start(fold)                                  # centre bias + gold standard rows
+protocol.add_model(result, fold, "gbvs", classical.get("gbvs"))   # any predict_log_density(images) model
+```
+"""
+
+from keras_saliency.evaluation.cross_validation import (
+    CENTRE_BIAS,
+    GOLD_STANDARD,
+    METRICS,
+    CentreBiasMaps,
+    CrossValidation,
+    Fold,
+    predicted_log_densities,
+)
+from keras_saliency.evaluation.evaluation_images import EvaluationImages
+from keras_saliency.evaluation.fold_summary import (
+    TABLE_METRICS,
+    calibration_error,
+    domain_summary,
+    domain_table,
+    plot_calibration,
+    read_folds,
+    summarise_folds,
+)
+from keras_saliency.evaluation.gold_standard import GoldStandard, fit_gold_bandwidth
+
+__all__ = [
+    "CENTRE_BIAS", "GOLD_STANDARD", "METRICS", "TABLE_METRICS", "CentreBiasMaps", "CrossValidation",
+    "EvaluationImages", "Fold", "GoldStandard", "calibration_error", "domain_summary", "domain_table",
+    "fit_gold_bandwidth", "plot_calibration", "predicted_log_densities", "read_folds", "summarise_folds",
+]

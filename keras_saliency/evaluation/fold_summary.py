@@ -1,0 +1,124 @@
+"""Averages of per-fold results (``fold<k>.json`` of :class:`~keras_saliency.evaluation.CrossValidation`).
+
+``summarise_folds(output)`` writes ``summary.json`` (per domain and row: metric mean and standard
+deviation over folds, gold %, summed calibration histogram and its error), ``summary.md`` and
+``calibration.png`` into ``output``; model families append sections of their own (claims, training).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable, List, Sequence, Tuple
+
+import numpy as np
+
+from keras_saliency.evaluation.cross_validation import GOLD_STANDARD, METRICS
+
+TABLE_METRICS = METRICS[:2] + ("gold_percent",) + METRICS[2:]
+DOMAINS = ("in_domain", "out_of_domain")
+# a section: (fold results, summary so far) -> (markdown lines, entries added to summary.json)
+Section = Callable[[list, dict], Tuple[List[str], dict]]
+
+
+def calibration_error(counts) -> float:
+    """Total-variation distance between the fixation share per equal-mass bin and the ideal 1 / bins."""
+    share = np.asarray(counts, float) / np.sum(counts)
+    return float(0.5 * np.abs(share - 1.0 / len(share)).sum())
+
+
+def read_folds(output: Path) -> Tuple[List[str], list]:
+    """(fold names ``fold<k>`` in fold order, their results) of every ``fold*.json`` in ``output``."""
+    folds = sorted(Path(output).glob("fold*.json"), key=lambda p: int(p.stem[4:]))
+    if not folds:
+        raise FileNotFoundError(f"no fold*.json in {output}")
+    return [p.stem for p in folds], [json.loads(p.read_text()) for p in folds]
+
+
+def domain_summary(runs: list, domain: str) -> dict:
+    """``{row: {metric: (mean, std), "gold_percent": (mean, std)[, "calibration", "calibration_error"]}}``."""
+    table = {}
+    gold_ig = np.asarray([run[domain][GOLD_STANDARD]["information_gain"] for run in runs])
+    for name in runs[0][domain]:
+        entry = {}
+        for metric in METRICS:
+            values = [run[domain][name][metric] for run in runs if metric in run[domain][name]]
+            if values:
+                entry[metric] = (float(np.mean(values)), float(np.std(values)))
+        percent = 100 * np.asarray([run[domain][name]["information_gain"] for run in runs]) / gold_ig
+        entry["gold_percent"] = (float(np.mean(percent)), float(np.std(percent)))
+        if "calibration" in runs[0][domain][name]:
+            counts = np.sum([run[domain][name]["calibration"] for run in runs], axis=0)
+            entry["calibration"] = counts.tolist()
+            entry["calibration_error"] = calibration_error(counts)
+        table[name] = entry
+    return table
+
+
+def domain_table(table: dict, title: str) -> List[str]:
+    """Markdown lines of one domain's summary: mean ± std of ``TABLE_METRICS`` and the calibration error."""
+    lines = [f"## {title}", "", "| model | " + " | ".join(TABLE_METRICS) + " | calibration error |",
+             "|---" * (len(TABLE_METRICS) + 2) + "|"]
+    for name, entry in table.items():
+        cells = [f"{entry[m][0]:.3f} ± {entry[m][1]:.3f}" if m in entry else "–" for m in TABLE_METRICS]
+        cal = f"{entry['calibration_error']:.3f}" if "calibration_error" in entry else "–"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {cal} |")
+    return lines + [""]
+
+
+def summarise_folds(output, sections: Sequence[Section] = ()) -> dict:
+    """Writes ``summary.json``, ``summary.md`` and ``calibration.png`` of every fold in ``output``; returns the summary.
+
+    MIT1003 is the in-domain dataset and OSIE the out-of-domain one in the titles; IG and LL are in
+    bits/fixation, gold % = IG / IG of the LOSO gold standard of the same fold.
+    """
+    output = Path(output)
+    names, runs = read_folds(output)
+    summary, lines = {}, [f"Folds: {', '.join(names)} of the 10-fold split; mean ± standard "
+                          "deviation over folds; IG and LL in bits/fixation (IG over the fold's centre bias), "
+                          "gold % = IG / IG of the LOSO gold standard; calibration error = total-variation "
+                          "distance of the fixation share per equal-probability-mass bin from uniform.", ""]
+    for domain in DOMAINS:
+        if not runs[0][domain]:
+            continue
+        summary[domain] = domain_summary(runs, domain)
+        title = ("MIT1003 test folds (in domain)" if domain == "in_domain"
+                 else f"OSIE, first {runs[0]['ood_images']} images (out of domain)")
+        lines += domain_table(summary[domain], title)
+    for section in sections:
+        section_lines, entries = section(runs, summary)
+        lines += section_lines
+        summary.update(entries)
+    (output / "summary.json").write_text(json.dumps(summary, indent=1))
+    (output / "summary.md").write_text("\n".join(lines) + "\n")
+    plot_calibration(summary, output / "calibration.png")
+    return summary
+
+
+def plot_calibration(summary: dict, path):
+    """Fixation share per equal-mass bin (lowest density first) of each row but the pairs, both domains."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    domains = [d for d in DOMAINS if d in summary]
+    fig, axes = plt.subplots(1, len(domains), figsize=(6.5 * len(domains), 4.2), squeeze=False)
+    for ax, domain in zip(axes[0], domains):
+        bins = None
+        for name, entry in summary[domain].items():
+            if "calibration" not in entry or name.startswith("pair"):
+                continue
+            share = np.asarray(entry["calibration"], float) / np.sum(entry["calibration"])
+            bins = len(share)
+            style = {"lw": 2.5} if name.startswith("all") else {"lw": 1.2, "alpha": 0.8}
+            ax.plot(np.arange(1, bins + 1), share, marker="o", ms=3, label=name, **style)
+        if bins:
+            ax.axhline(1.0 / bins, color="k", ls="--", lw=1, label="perfectly calibrated")
+        ax.set_title("MIT1003 (in domain)" if domain == "in_domain" else "OSIE (out of domain)")
+        ax.set_xlabel("equal-probability-mass bin (lowest predicted density first)")
+        ax.set_ylabel("share of fixations")
+    axes[0][-1].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,169 @@
+"""DeepGaze IIE's training on the cross-validation protocol of :mod:`keras_saliency.evaluation`.
+
+Per fold and backbone the frozen features come from a :class:`FeatureCache` (computed once), then
+``instances`` readouts are trained by maximum likelihood on the training folds (:func:`fit_readout`:
+Adam 1e-3, x0.1 every ``decay_every`` epochs, early stopping on the validation information gain, best
+weights restored) and scored on the test fold and out of domain, with their ensembles
+(:func:`ensemble_rows`). :func:`summarise` adds the per-fold claim counts and the training table to
+the protocol's summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+import keras
+import numpy as np
+
+from keras_saliency.evaluation import CrossValidation, summarise_folds
+from keras_saliency.evaluation.fold_summary import DOMAINS
+from keras_saliency.zoo.deepgaze.deepgaze_ensembles import ensemble_log_densities, ensemble_rows, fold_comparisons
+from keras_saliency.zoo.deepgaze.deepgaze_features import FeatureCache
+from keras_saliency.zoo.deepgaze.deepgaze_model import DeepGazeII
+from keras_saliency.zoo.deepgaze.deepgaze_training import ReadoutDataset, fit_readout
+
+LOG = functools.partial(print, flush=True)  # the default progress log: one flushed line per step
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadoutTraining:
+    """How the readouts of one fold are trained (``epochs=None``: until the rate falls below 1e-7)."""
+
+    instances: int = 3
+    epochs: Optional[int] = None
+    decay_every: int = 15
+    patience: Optional[int] = 15
+    batch_size: int = 4
+    seed: int = 0
+    run_eagerly: bool = False
+
+
+def standin_extractor(seed: int = 0) -> keras.Model:
+    """A random 4-stage CNN with stride-8 and stride-16 taps (no ImageNet weights; for smoke runs only)."""
+    keras.utils.set_random_seed(seed)
+    image = keras.Input((None, None, 3))
+    x = keras.layers.Rescaling(1 / 127.5, offset=-1)(image)
+    taps = {}
+    for i, width in enumerate((16, 32, 64, 64)):
+        x = keras.layers.Conv2D(width, 3, strides=2, padding="same", activation="relu", name=f"standin_{i}")(x)
+        if i >= 2:
+            taps[f"stride{2 ** (i + 1)}"] = x
+    return keras.Model(image, taps, name="standin_features")
+
+
+def make_extractor(name: str, weights=None) -> keras.Model:
+    """``"standin"`` (:func:`standin_extractor`) or a ``keras_saliency.backbones`` name with its default taps."""
+    if name == "standin":
+        return standin_extractor()
+    from keras_saliency import backbones
+
+    return backbones.get(name, weights=weights)
+
+
+def cache_features(extractors: Dict[str, keras.Model], protocol: CrossValidation, cache_dir=None,
+                   scale: float = 1.0, log: Callable[[str], None] = LOG) -> Dict[str, dict]:
+    """``{backbone: {"in_domain": [features], "out_of_domain": [features]}}`` of the protocol's images.
+
+    Features (h, w, C) per image, in the datasets' order; in memory, or under
+    ``cache_dir/<backbone>_<dataset>_scale<scale>`` to be reused by later runs.
+    """
+    caches = {}
+    for name, extractor in extractors.items():
+        start = time.perf_counter()
+        caches[name] = {}
+        for domain, dataset in (("in_domain", protocol.data), ("out_of_domain", protocol.ood)):
+            if dataset is None:
+                continue
+            directory = None if cache_dir is None else Path(cache_dir) / f"{name}_{dataset.name}_scale{scale:g}"
+            caches[name][domain] = FeatureCache(DeepGazeII(extractor), directory).get_many(
+                dataset.ids, dataset.load_image, dataset.sizes)
+        log(f"{name}: features in {time.perf_counter() - start:.1f} s")
+    return caches
+
+
+def predict_readout(readout_model, dataset: ReadoutDataset) -> List[np.ndarray]:
+    """float64 log-densities of every image of a (non-shuffled) ReadoutDataset, in the dataset's image order."""
+    out = [None] * len(dataset.sizes)
+    for b, batch in enumerate(dataset.batches):
+        inputs, _ = dataset[b]
+        for i, log_density in zip(batch, keras.ops.convert_to_numpy(readout_model(inputs, training=False))):
+            out[i] = log_density.astype(np.float64)
+    return out
+
+
+def run_fold(protocol: CrossValidation, number: int, extractors: Dict[str, keras.Model], caches: Dict[str, dict],
+             training: ReadoutTraining, weights_dir, log: Callable[[str], None] = LOG) -> dict:
+    """Fold ``number``: trains every backbone's readouts, scores them and their ensembles; the fold's result.
+
+    Each backbone's readouts are saved as ``weights_dir/<backbone>_fold<number>.weights.h5``
+    (``DeepGazeII.readout_model()``); ``result["training"]`` holds epochs, seconds, best validation IG
+    and the Finalizer's blur and centre-bias weight of every readout.
+    """
+    fold = protocol.fold(number)
+    result = protocol.start(fold)
+    data, ood = protocol.data, protocol.ood
+    predictions, ood_predictions = {}, {}
+    for name, extractor in extractors.items():
+        features = caches[name]["in_domain"]
+        sets = {split: ReadoutDataset([features[i] for i in part], [data.fixations[i] for i in part],
+                                      [data.sizes[i] for i in part], fold.centre_bias, batch_size=training.batch_size,
+                                      shuffle=(split == "train"), seed=training.seed + number)
+                for split, part in fold.indices.items()}
+        ood_set = None if ood is None else ReadoutDataset(caches[name]["out_of_domain"], ood.fixations, ood.sizes,
+                                                          fold.centre_bias, batch_size=training.batch_size,
+                                                          shuffle=False)
+        keras.utils.set_random_seed(training.seed + 1000 * number)
+        model = DeepGazeII(extractor, n_components=training.instances)
+        predictions[name], ood_predictions[name] = [], []
+        for k in range(training.instances):
+            start = time.perf_counter()
+            history = fit_readout(model.readout_model([k]), sets["train"], sets["validation"], epochs=training.epochs,
+                                  decay_every=training.decay_every, patience=training.patience,
+                                  run_eagerly=training.run_eagerly)
+            result["training"][f"{name} #{k}"] = {
+                "epochs": len(history.history["loss"]), "seconds": round(time.perf_counter() - start, 1),
+                "best_val_ig": float(np.max(history.history["val_ig"])),
+                "sigma": float(model.readouts[k].finalizer.sigma.numpy()),
+                "center_bias_weight": float(model.readouts[k].finalizer.center_bias_weight.numpy())}
+            predictions[name].append(predict_readout(model.readout_model([k]), sets["test"]))
+            ood_predictions[name].append(None if ood is None else predict_readout(model.readout_model([k]), ood_set))
+            log(f"fold {number} {name} #{k}: {result['training'][f'{name} #{k}']}")
+        model.readout_model().save_weights(Path(weights_dir) / f"{name}_fold{number}.weights.h5")
+    names = list(extractors)
+    ood_rows = ensemble_rows(ood_predictions, names, training.instances) if ood is not None else {}
+    for row, members in ensemble_rows(predictions, names, training.instances).items():
+        protocol.add_rows(result, fold, row, ensemble_log_densities(members),
+                          None if ood is None else ensemble_log_densities(ood_rows[row]))
+    return result
+
+
+def comparisons_section(runs: list, summary: dict):
+    """Summary section: the folds where each claim of :func:`fold_comparisons` holds, per domain."""
+    lines = ["## Per-fold comparisons", "", "| claim | domain | folds where it holds |", "|---|---|---|"]
+    comparisons = {}
+    for domain in [d for d in DOMAINS if d in summary]:
+        claims = fold_comparisons(runs, domain)
+        comparisons[domain] = [{"claim": c, "holds": k, "folds": n} for c, k, n in claims]
+        lines += [f"| {c} | {domain.replace('_', ' ')} | {k} / {n} |" for c, k, n in claims]
+    return lines + [""], {"comparisons": comparisons}
+
+
+def training_section(runs: list, summary: dict):
+    """Summary section: per readout the fold means of epochs, seconds, best validation IG, blur and weight."""
+    training = [run["training"] for run in runs]
+    lines = ["## Training", "", "| readout | epochs | seconds | best validation IG | sigma | centre-bias weight |",
+             "|---|---|---|---|---|---|"]
+    for name in training[0]:
+        values = {k: np.mean([t[name][k] for t in training]) for k in training[0][name]}
+        lines.append(f"| {name} | {values['epochs']:.1f} | {values['seconds']:.0f} | {values['best_val_ig']:.3f} | "
+                     f"{values['sigma']:.2f} | {values['center_bias_weight']:.2f} |")
+    return lines, {}
+
+
+def summarise(output) -> dict:
+    """The protocol's summary of every ``fold*.json`` in ``output`` with the claim and training sections."""
+    return summarise_folds(output, (comparisons_section, training_section))
