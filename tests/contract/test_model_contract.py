@@ -80,7 +80,7 @@ def _rgb(rng, size):
 
 FAMILIES = {
     "unisal": lambda: dict(
-        model=UNISAL(domains=("DHF1K", "SALICON")),
+        model=UNISAL(domains=("DHF1K", "SALICON"), video_input_size=(64, 64)), sizes=((40, 56),),
         bad_conditions={"domain": "NOT_A_DOMAIN"},
         fit=_fit_density(lambda rng: {"image": _rgb(rng, (64, 64)), "domain": np.ones(2, np.int32)}, (64, 64),
                          learning_rate=1e-3)),
