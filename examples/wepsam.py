@@ -157,15 +157,16 @@ def make_model(args, seed):
 
 def finetune(model, data, args, seed) -> dict:
     """Fine-tune on ``data["train"]``; {"loss", "val_loss"} per epoch, index 0 = before fine-tuning."""
-    from keras_saliency.zoo.wepsam import compile_wepsam, train_wepsam
+    import keras
 
     train, val = data["train"], data["validation"]
-    compile_wepsam(model, learning_rate=args.learning_rate)
+    model.compile(learning_rate=args.learning_rate)
     before = [model.evaluate(s.inputs.astype(np.float32), s.targets, batch_size=args.batch_size, verbose=0)
               for s in (train, val)]
-    history = train_wepsam(model, train.inputs, train.targets, epochs=args.finetune_epochs,
-                           batch_size=args.batch_size, validation=(val.inputs, val.targets), seed=seed,
-                           learning_rate=args.learning_rate)
+    keras.utils.set_random_seed(seed)
+    history = model.fit(train.inputs.astype(np.float32), train.targets, epochs=args.finetune_epochs,
+                        batch_size=args.batch_size, validation_data=(val.inputs.astype(np.float32), val.targets),
+                        verbose=0).history
     return {"loss": [before[0]] + history["loss"], "val_loss": [before[1]] + history["val_loss"]}
 
 
@@ -327,7 +328,9 @@ def main(argv=None):
     args = parse_args(argv)
     start = time.time()
 
-    from keras_saliency.zoo.wepsam import PseudoLabelSettings, build_pseudo_labels, folder_source, train_wepsam
+    import keras
+
+    from keras_saliency.zoo.wepsam import PseudoLabelSettings, build_pseudo_labels, folder_source
 
     osie, mit = args.data / "osie" / "stimuli", args.data / "mit1003"
     for path in (osie, mit):
@@ -368,10 +371,12 @@ def main(argv=None):
     curves, pretrain_curves, first_model = {PRE: [], RND: []}, [], None
     for seed in args.seeds:
         model = make_model(args, seed)
-        pretrain_curves.append(train_wepsam(model, kept.images[pre_train], kept.maps[pre_train],
-                                            epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                                            validation=(kept.images[pre_val], kept.maps[pre_val]), seed=seed,
-                                            learning_rate=args.learning_rate))
+        model.compile(learning_rate=args.learning_rate)
+        keras.utils.set_random_seed(seed)
+        pretrain_curves.append(model.fit(kept.images[pre_train].astype(np.float32), kept.maps[pre_train],
+                                         epochs=args.pretrain_epochs, batch_size=args.batch_size,
+                                         validation_data=(kept.images[pre_val].astype(np.float32),
+                                                          kept.maps[pre_val]), verbose=0).history)
         for name in (ROWS[2], ROWS[3]):
             if name == ROWS[3]:
                 curves[PRE].append(finetune(model, data, args, seed))
