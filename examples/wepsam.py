@@ -164,9 +164,8 @@ def finetune(model, data, args, seed) -> dict:
     before = [model.evaluate(s.inputs.astype(np.float32), s.targets, batch_size=args.batch_size, verbose=0)
               for s in (train, val)]
     keras.utils.set_random_seed(seed)
-    history = model.fit(train.inputs.astype(np.float32), train.targets, epochs=args.finetune_epochs,
-                        batch_size=args.batch_size, validation_data=(val.inputs.astype(np.float32), val.targets),
-                        verbose=0).history
+    history = model.fit(train.inputs, train.targets, epochs=args.finetune_epochs, batch_size=args.batch_size,
+                        validation_data=(val.inputs, val.targets), verbose=0).history
     return {"loss": [before[0]] + history["loss"], "val_loss": [before[1]] + history["val_loss"]}
 
 
@@ -373,10 +372,10 @@ def main(argv=None):
         model = make_model(args, seed)
         model.compile(learning_rate=args.learning_rate)
         keras.utils.set_random_seed(seed)
-        pretrain_curves.append(model.fit(kept.images[pre_train].astype(np.float32), kept.maps[pre_train],
-                                         epochs=args.pretrain_epochs, batch_size=args.batch_size,
-                                         validation_data=(kept.images[pre_val].astype(np.float32),
-                                                          kept.maps[pre_val]), verbose=0).history)
+        pretrain_curves.append(model.fit(kept.images[pre_train], kept.maps[pre_train], epochs=args.pretrain_epochs,
+                                         batch_size=args.batch_size,
+                                         validation_data=(kept.images[pre_val], kept.maps[pre_val]),
+                                         verbose=0).history)
         for name in (ROWS[2], ROWS[3]):
             if name == ROWS[3]:
                 curves[PRE].append(finetune(model, data, args, seed))
