@@ -57,7 +57,7 @@ def test_fit_freezes_encoder_then_trains_only_the_active_domain():
 
 def test_two_fit_steps_on_one_batch_lower_the_loss():
     model = UNISAL(domains=("SALICON",), skip_dropout=0.0, recurrent_dropout=0.0)
-    model.compile(steps_per_epoch=1, freeze_encoder_epochs=0)
+    model.compile(steps_per_epoch=1, freeze_encoder_epochs=0, run_eagerly=True)
     x, y = _batches(domain=0, n=4)
     history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
     assert isinstance(history, keras.callbacks.History)
@@ -67,9 +67,9 @@ def test_two_fit_steps_on_one_batch_lower_the_loss():
 # With zero loss weights the step is the recipe's weight decay alone (SGD: w -= lr * decay * w), which
 # checks the decay per kind of variable (large, to be seen in float32); also run under MirroredStrategy, where Keras sums the replicas.
 DECAY_CHECK = """
-    def check_pure_weight_decay(model, fit):
+    def check_pure_weight_decay(model, fit, **compile_kwargs):
         model.compile(steps_per_epoch=1, freeze_encoder_epochs=1, learning_rate=0.1, weight_decay=0.5,
-                      encoder_weight_decay=0.3, clipnorm=1e9)  # large decays: no clipping
+                      encoder_weight_decay=0.3, clipnorm=1e9, **compile_kwargs)  # large decays: no clipping
         layers = {"shared": model.post_cnn.layers[0], "domain": model.skip_2x.steps[1], "encoder": model.encoder}
         before = {k: [np.array(w) for w in layer.trainable_weights] for k, layer in layers.items()}
         history = fit(model)
@@ -92,7 +92,7 @@ def test_zero_weighted_step_is_the_recipe_weight_decay():
     exec(textwrap.dedent(DECAY_CHECK), namespace)
     x, y = _batches(domain=1)
     namespace["check_pure_weight_decay"](UNISAL(domains=("A", "B")), lambda model: model.fit(
-        x, y, sample_weight=np.zeros(2, np.float32), batch_size=2, epochs=1, verbose=0))
+        x, y, sample_weight=np.zeros(2, np.float32), batch_size=2, epochs=1, verbose=0), run_eagerly=True)
 
 
 def test_fit_under_mirrored_strategy_with_two_logical_cpus():

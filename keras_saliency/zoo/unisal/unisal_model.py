@@ -177,8 +177,9 @@ class UNISAL(PresetMixin, keras.Model):
         """``keras.Model.compile`` with the reference recipe as defaults (``unisal_training``); then ``fit``.
 
         ``model.compile(steps_per_epoch=N)`` (N batches per epoch) gives the
-        recipe; ``fit`` takes one-domain batches ``({"images", "domain"}, targets
-        (B, H, W, 2)[, sample_weight])`` from ``keras_saliency.data.domain_batches``.
+        recipe; ``fit`` takes one-domain batches ``({"image": (B, H, W, 3),
+        "domain": (B,)}, targets (B, H, W, 2)[, sample_weight (B,)])``, e.g. from
+        ``keras_saliency.data.domain_batches``.
 
         - ``optimizer``: None is the reference SGD, with ``learning_rate`` (0.04),
           ``decay_per_epoch`` (0.8), ``momentum`` (0.9) and ``clipnorm`` (global
