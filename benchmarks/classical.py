@@ -18,11 +18,11 @@ def main():
     print("| model | ms/image |\n|---|---|")
     for name in classical.MODELS:
         model = classical.get(name)
-        model.predict_saliency(image)  # warm-up
+        model.predict_saliency_map(image[None])[0]  # warm-up
         times = []
         for _ in range(args.repeats):
             start = time.perf_counter()
-            model.predict_saliency(image)
+            model.predict_saliency_map(image[None])[0]
             times.append(time.perf_counter() - start)
         print(f"| {name} | {1000 * min(times):.1f} |")
 

@@ -16,7 +16,7 @@ import scipy.io
 from keras_saliency import classical
 from keras_saliency.fixations import Fixations
 from keras_saliency.metrics import auc_judd
-from keras_saliency.prediction import load_image
+from keras_saliency.image_files import load_image
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
@@ -57,7 +57,7 @@ def main():
             fixations, _ = Fixations.from_one_based(x, y).fit_to_image(image.shape[:2], policy="clip")
             total += len(x)
             for name, model in models.items():
-                scores[name].append(auc_judd(model.predict_saliency(image), fixations))
+                scores[name].append(auc_judd(model.predict_saliency_map(image[None])[0], fixations))
         means = " | ".join(f"{np.mean(s):.4f} ± {np.std(s) / np.sqrt(len(s)):.4f}" for s in scores.values())
         print(f"| {dataset} | {len(scores['gbvs'])} | {total} | {means} |", flush=True)
     print("\nMean ± standard error over images (per-image AUC-Judd, `keras_saliency.metrics.auc_judd`).")

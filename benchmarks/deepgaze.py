@@ -82,7 +82,7 @@ def memory_probe(args):
     if args.memory_probe == "graph":
         model.predict(data, batch_size=args.memory_batch, verbose=0)
     else:
-        model.predict_log_density(data, batch_size=args.memory_batch)
+        model.predict_log_density(data["image"], centerbias=data["centerbias"], batch_size=args.memory_batch)
     print(json.dumps({"built_mb": built, "peak_mb": status_mb("VmHWM")}))
 
 
@@ -127,13 +127,14 @@ def main():
     model = DeepGazeII(args.backbone, backbone_weights="imagenet")
     one = inputs(1)
     graph = median_seconds(lambda: model.predict(one, batch_size=1, verbose=0), args.repeats)
-    eager = median_seconds(lambda: model.predict_log_density(one), args.repeats)
+    eager = median_seconds(lambda: model.predict_log_density(one["image"], centerbias=one["centerbias"]), args.repeats)
     rows.append(f"- end-to-end inference at 768x1024, {args.backbone} x 1 readout, batch 1: "
                 f"**{1000 * graph:.0f} ms/image** (`predict`, graph), {1000 * eager:.0f} ms/image "
                 f"(`predict_log_density`, chunked)")
     ensemble = DeepGazeIIE(args.ensemble, n_components=args.components, backbone_weights="imagenet")
     graph = median_seconds(lambda: ensemble.predict(one, batch_size=1, verbose=0), max(1, args.repeats // 2))
-    eager = median_seconds(lambda: ensemble.predict_log_density(one), max(1, args.repeats // 2))
+    eager = median_seconds(lambda: ensemble.predict_log_density(one["image"], centerbias=one["centerbias"]),
+                           max(1, args.repeats // 2))
     rows.append(f"- ensemble {' + '.join(args.ensemble)} x {args.components} readouts each, batch 1: "
                 f"{1000 * graph:.0f} ms/image (`predict`), {1000 * eager:.0f} ms/image (`predict_log_density`)")
     rows += ["", f"Peak memory, fresh process, ensemble {len(args.ensemble)} backbones x {args.components} readouts, "

@@ -55,7 +55,7 @@ def main():
             f"weights {size_mb:.1f} MB in float32 (paper: 15.5 MB)", ""]
     rows += ["| path | ms/frame (224x384) | ms/frame with XLA |", "|---|---|---|"]
     for static in (True, False):
-        call = lambda: model({"images": frame, "domain": domain}, static=static)  # noqa: E731
+        call = lambda: model({"image": frame, "domain": domain}, static=static)  # noqa: E731
         if backend == "tensorflow":
             import tensorflow as tf
 
@@ -67,13 +67,13 @@ def main():
         else:
             import jax
 
-            jitted = jax.jit(lambda x, d: model({"images": x, "domain": d}, static=static))
+            jitted = jax.jit(lambda x, d: model({"image": x, "domain": d}, static=static))
             t_jit = median_time(lambda: jitted(frame, domain), args.repeats)
             rows.append(f"| {'static (Bypass-RNN)' if static else 'ConvGRU'} | – | {1000 * t_jit:.1f} (jax.jit) |")
         print(rows[-1], flush=True)
     if not args.inference_only and backend == "tensorflow":
         model.compile(steps_per_epoch=100, freeze_encoder_epochs=0)
-        x = {"images": rng.uniform(0, 255, (4, 288, 384, 3)).astype("float32"), "domain": np.full(4, 3, np.int32)}
+        x = {"image": rng.uniform(0, 255, (4, 288, 384, 3)).astype("float32"), "domain": np.full(4, 3, np.int32)}
         y = np.stack([rng.random((4, 288, 384)), rng.random((4, 288, 384)) > 0.99], -1).astype("float32")
         model.fit(x, y, batch_size=4, epochs=1, verbose=0)  # trace
         steps = 5

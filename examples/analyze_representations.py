@@ -301,9 +301,8 @@ def report_popout(arrays, probes, args, out_dir):
         scores[f"probe {tag}"], maps[f"probe {tag}"] = probe_scores, probe_maps
         scores[f"probe {tag} (logits)"] = logit_scores
     for name in ("gbvs", "itti", "centre_bias", *args.popout_models):
-        model = prediction.resolve_model(name)  # presets: their density, exp(log-density)
-        saliency = getattr(model, "predict_saliency", lambda image: np.exp(model.predict_log_density(image)))
-        maps[name] = np.stack([saliency(image) for image in arrays.images])
+        model = prediction.resolve_model(name)  # classical: their map; presets: their density, exp(log-density)
+        maps[name] = np.stack([model.predict_saliency_map(image[None])[0] for image in arrays.images])
         scores[name] = np.array([nmm(m, k) for m, k in zip(maps[name], arrays.masks)])
     counts = {kind: int((arrays.kinds == kind).sum()) for kind in arrays.names}
     table = {name: {kind: mean_se(v[arrays.kinds == kind]) for kind in arrays.names} for name, v in scores.items()}

@@ -51,11 +51,11 @@ def main(argv=None) -> int:
     import numpy as np
 
     import keras_saliency
-    from keras_saliency import prediction, visualize
-    from keras_saliency.zoo import PresetError
+    from keras_saliency import image_files, prediction, visualize
+    from keras_saliency.presets import PresetError
 
     try:
-        paths = prediction.collect_image_paths(args.inputs)
+        paths = image_files.collect_image_paths(args.inputs)
     except FileNotFoundError as error:
         parser.error(str(error))
     if args.quick:

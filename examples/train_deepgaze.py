@@ -38,6 +38,7 @@ from scipy.special import logsumexp
 
 from keras_saliency import maps, metrics
 from keras_saliency.data import kfold_split
+from keras_saliency.presets import machine_paths
 from keras_saliency.zoo.deepgaze import DeepGazeII, FeatureCache, ReadoutDataset, fit_readout
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -475,11 +476,15 @@ def main(argv=None):
     ap.add_argument("--export-presets", type=Path, default=None,
                     help="after summarising, save the ensemble and the best single backbone as presets here")
     args = ap.parse_args(argv)
+    command = "python examples/train_deepgaze.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    paths = machine_paths(command) if args.export_presets else []
+    if paths:
+        ap.error(f"--export-presets: the presets record this command; give paths relative to here, not {paths}")
     if args.summarise_only:
         summary = summarise(args.output)
         if args.export_presets:
             args.backbones = args.backbones or ["efficientnet_lite0"]
-            export_presets(args, read_mit1003(args.data, args.scale, args.count), " ".join(["python", *sys.argv]))
+            export_presets(args, read_mit1003(args.data, args.scale, args.count), command)
         return summary
     args.backbones = args.backbones or (["standin"] if args.quick else ["efficientnet_lite0"])
     if args.quick:
@@ -511,13 +516,13 @@ def main(argv=None):
     for fold in args.run_folds or range(args.folds):
         result = run_fold(fold, args, data, ood, extractors, caches, gold)
         result.update(gold_standard_bandwidth=bandwidth, ood_images=len(ood.ids) if ood else 0,
-                      command=" ".join(["python", *sys.argv]))
+                      command=command)
         (args.output / f"fold{fold}.json").write_text(json.dumps(result, indent=1))
         print(f"fold {fold}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
                                            for k, v in result["in_domain"].items()), flush=True)
     summary = summarise(args.output)
     if args.export_presets:
-        export_presets(args, data, " ".join(["python", *sys.argv]))
+        export_presets(args, data, command)
     return summary
 
 

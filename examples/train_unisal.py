@@ -14,8 +14,8 @@ manual download into ``--data-dir`` (``--quick``: from the first 40 stimuli only
 10-fold split (fold 0 is the test set, fold 1 validation). Metrics are computed
 on the test images at their original size with ``keras_saliency.metrics``,
 information gain over a centre bias fitted on the training fixations. Test images
-go through ``model.make_predictor`` (the path ``keras_saliency.predict`` takes with
-the preset: the reference's aspect-ratio rule, 288x384 for 4:3 images). Deviation:
+go through ``model.predict_log_density(images, domain=...)`` (the path ``keras_saliency.predict``
+takes with the preset: the reference's aspect-ratio rule, 288x384 for 4:3 images). Deviation:
 training uses one fixed ``--image-size`` (default 288x384) instead of the
 reference's five MIT1003 training grids, because one ``fit`` graph needs one
 spatial shape. Every domain is an image domain (``static_domains``: BatchNorm
@@ -73,12 +73,18 @@ def parse_args(argv=None):
     for spec in args.domain:
         if "=" not in spec:
             parser.error(f"--domain {spec!r}: expected NAME=MANUAL_DIR, e.g. mit1003=path/to/FixaTons/MIT1003")
+    from keras_saliency.presets import machine_paths
+
+    args.command = "python examples/train_unisal.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    paths = machine_paths(args.command) if args.output else []
+    if paths:
+        parser.error(f"--output: the preset records this command; give paths relative to here, not {paths}")
     return args
 
 
 def subset_manual_dir(source: Path, count: int, destination: Path) -> Path:
     """``destination`` mirroring ``source`` with symlinks, its stimuli folder cut to the first ``count`` images."""
-    from keras_saliency.prediction import IMAGE_SUFFIXES
+    from keras_saliency.image_files import IMAGE_SUFFIXES
 
     if not source.is_dir():
         raise SystemExit(f"--domain: {source} is not a folder")
@@ -168,7 +174,7 @@ def main(argv=None):
     rows = ["| model | domain | images | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]
     results, centre_bias = {}, {}
     for name, (domain, samples, bias) in tests.items():
-        predict = model.make_predictor(image_domain=model.domains[domain]).predict_log_density
+        predict = lambda image, d=model.domains[domain]: model.predict_log_density(image[None], domain=d)[0]  # noqa: E731
         for label, fn, store in (("UNISAL", predict, results),
                                  ("centre bias", lambda image, bias=bias: bias.log_density(image.shape[:2]),
                                   centre_bias)):
@@ -178,7 +184,7 @@ def main(argv=None):
                         + " | ".join(f"{store[name][m]:.3f}" for m in METRICS) + " |")
     report = "\n".join(rows)
     print(f"final training loss {history.history['loss'][-1]:.4f}\n\n{report}")
-    command = "python examples/train_unisal.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = args.command
     if args.results:
         from keras_saliency.atomic_write import atomic_write
 
@@ -188,9 +194,9 @@ def main(argv=None):
         Path(args.results).parent.mkdir(parents=True, exist_ok=True)
         atomic_write(args.results, lambda handle: handle.write(json.dumps(record, indent=1).encode()))
     if args.output:
-        from keras_saliency import hub
+        from keras_saliency import presets
 
-        hub.save_to_preset(model, args.output, metadata={
+        presets.save(model, args.output, metadata={
             "name": Path(args.output).name, "license": "apache-2.0",
             "description": (f"UNISAL with an {args.encoder} encoder ({args.encoder_weights} initialisation), "
                             f"{'one shared domain' if args.shared_domain else 'domains ' + ', '.join(domains)}, "

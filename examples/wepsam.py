@@ -76,6 +76,11 @@ def parse_args(argv):
     for name in ("pretrain_images", "finetune_images"):
         if getattr(args, name) is not None and getattr(args, name) < 10:
             p.error(f"--{name.replace('_', '-')} must be >= 10; got {getattr(args, name)}")
+    from keras_saliency.presets import machine_paths
+
+    paths = machine_paths(" ".join(argv)) if args.save_preset else []
+    if paths:
+        p.error(f"--save-preset: the preset records this command; give paths relative to here, not {paths}")
     return args
 
 
@@ -141,7 +146,7 @@ def gbvs_maps(images, settings) -> list:
         scale = settings.gbvs_max_side / max(height, width)
         small = Image.fromarray(image).resize((max(1, round(width * scale)), max(1, round(height * scale))),
                                               Image.BILINEAR)
-        saliency = model.predict_saliency(np.asarray(small)).astype(np.float32)
+        saliency = model.predict_saliency_map(np.asarray(small)[None])[0].astype(np.float32)
         out.append(np.asarray(Image.fromarray(saliency).resize((width, height), Image.BILINEAR)))
     return out
 
@@ -379,12 +384,12 @@ def main(argv=None):
         for name in (ROWS[2], ROWS[3]):
             if name == ROWS[3]:
                 curves[PRE].append(finetune(model, data, args, seed))
-            for metric, value in test.evaluate(model.predict_saliency(test.originals)).items():
+            for metric, value in test.evaluate([model.predict_saliency_map(im[None])[0] for im in test.originals]).items():
                 table[name][metric].append(value)
         first_model = first_model or model
         model = make_model(args, seed)
         curves[RND].append(finetune(model, data, args, seed))
-        for metric, value in test.evaluate(model.predict_saliency(test.originals)).items():
+        for metric, value in test.evaluate([model.predict_saliency_map(im[None])[0] for im in test.originals]).items():
             table[ROWS[4]][metric].append(value)
         print(f"seed {seed} done at {time.time() - start:.0f} s")
 

@@ -17,12 +17,13 @@ _SUBMODULES = (
     "data",
     "density",
     "fixations",
-    "hub",
     "layers",
     "losses",
     "maps",
     "metrics",
+    "models",
     "prediction",
+    "presets",
     "training",
     "visualize",
     "zoo",
@@ -32,7 +33,7 @@ _SUBMODULES = (
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
-    if name in ("predict", "Video"):
+    if name in ("predict", "predict_video", "Video"):
         from keras_saliency import prediction
 
         return getattr(prediction, name)
@@ -44,4 +45,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + ["Fixations", "Video", "predict"])
+    return sorted(list(globals()) + list(_SUBMODULES) + ["Fixations", "Video", "predict", "predict_video"])

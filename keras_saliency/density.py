@@ -103,6 +103,20 @@ def resize_log_density(log_density, size) -> np.ndarray:
         return normalize_log_density(np.log(resized))
 
 
+def resize_saliency_map(saliency_map, size) -> np.ndarray:
+    """Resizes a non-negative (h, w) map to ``size = (H, W)`` bilinearly, pixel centres aligned, clipped at 0.
+
+    The same interpolation as :func:`resize_log_density` (``scipy.ndimage.zoom(order=1,
+    grid_mode=True, mode="nearest")``), without renormalisation.
+    """
+    saliency_map = check_map("saliency_map", saliency_map)
+    height, width = (int(s) for s in size)
+    if (height, width) == saliency_map.shape:
+        return saliency_map.copy()
+    zoom = (height / saliency_map.shape[0], width / saliency_map.shape[1])
+    return np.maximum(ndimage.zoom(saliency_map, zoom, order=1, mode="nearest", grid_mode=True), 0.0)
+
+
 def uniform_log_density(size) -> np.ndarray:
     """The uniform log-density ``-log(H * W)`` of an (H, W) image."""
     height, width = (int(s) for s in size)

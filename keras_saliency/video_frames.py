@@ -31,7 +31,7 @@ def _codec_error(path: Path) -> ValueError:
 
 
 def _frames_of_folder(folder: Path) -> list:
-    from keras_saliency.prediction import IMAGE_SUFFIXES, load_image
+    from keras_saliency.image_files import IMAGE_SUFFIXES, load_image
 
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:

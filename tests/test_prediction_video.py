@@ -26,7 +26,7 @@ def test_image_model_runs_frame_by_frame(frames_dir):
     assert isinstance(result, prediction.VideoPrediction) and result.source == str(folder)
     np.testing.assert_array_equal(result.frames, frames)
     model = classical.get("centre_bias")
-    expected = np.stack([model.predict_log_density(frame) for frame in frames])
+    expected = np.stack([model.predict_log_density(frame[None])[0] for frame in frames])
     np.testing.assert_allclose(result.log_density, expected, rtol=0, atol=1e-12)
     # the same folder without the Video marker is three images
     images = prediction.predict(folder, model="centre_bias", progress=False)
@@ -81,20 +81,22 @@ def unisal():
 
 def test_unisal_videos_run_as_clips_and_images_in_the_static_domain(unisal, frames_dir):
     from keras_saliency.data import optimal_size
-    from keras_saliency.zoo.unisal import predict_video
+    from keras_saliency.zoo.unisal import UNISAL, recurrent_inference
 
     folder, frames = frames_dir
-    predictor = unisal.make_predictor(video_input_size=(64, 64))
-    assert (predictor.image_domain, predictor.video_domain) == ("SALICON", "DHF1K")
-    result = prediction.predict_video(folder, model=predictor, progress=False)
-    expected = predict_video(unisal, frames, domain="DHF1K", input_size=(64, 64), progress=False)
+    assert (unisal.default_domain(), unisal.default_domain(static=False)) == ("SALICON", "DHF1K")
+    small = UNISAL.from_config({**unisal.get_config(), "video_input_size": [64, 64]})
+    small.build()
+    small.set_weights(unisal.get_weights())
+    result = prediction.predict_video(folder, model=small, progress=False)
+    expected = recurrent_inference(unisal, frames, domain="DHF1K", input_size=(64, 64), progress=False)
     np.testing.assert_allclose(result.log_density, expected, atol=1e-5)
-    # an image through the model itself: resolve_model uses make_predictor (SALICON, grid-rule size 288x384)
+    # an image: the static domain SALICON at the grid-rule size 288x384
     image = frames[0]
     (single,) = prediction.predict(image, model=unisal, progress=False)
     assert optimal_size(30, 40) == (288, 384)
     x = np.asarray(Image.fromarray(image).resize((384, 288), Image.LANCZOS), np.float32)[None]
-    direct = np.asarray(unisal({"images": x, "domain": "SALICON"}, target_size=(30, 40)))[0]
+    direct = np.asarray(unisal({"image": x, "domain": "SALICON"}, target_size=(30, 40)))[0]
     np.testing.assert_allclose(single.log_density, direct, atol=1e-5)
     with pytest.raises(ValueError, match="Unknown domain 'MIT1003'"):
-        unisal.make_predictor(image_domain="MIT1003")
+        unisal.predict_log_density(image[None], domain="MIT1003")

@@ -29,7 +29,7 @@ def checkpoint_path(variant: str) -> Path:
 
 def imagenet_weights(variant: str):
     def load(network) -> Path:
-        from keras_saliency.convert import cached_weights, load_state_dict, sha256_of
+        from keras_saliency.convert import cached_weights, load_state_dict, sha256_file
 
         source = checkpoint_path(variant)
 
@@ -37,7 +37,7 @@ def imagenet_weights(variant: str):
             lite.load_state_dict_into(network, load_state_dict(source, skip_num_batches_tracked=True))
             network.save_weights(tmp)
 
-        return cached_weights(f"{variant}_notop_{sha256_of(source)[:16]}", build)
+        return cached_weights(f"{variant}_notop_{sha256_file(source)[:16]}", build)
 
     return load
 

@@ -62,9 +62,8 @@ def register_backbone(name, build: Optional[Callable] = None, *, taps: Optional[
 
 
 def _ensure_builtin() -> None:
-    for module in ("efficientnet_lite_spec", "vgg", "resnet", "applications"):
+    for module in ("efficientnet_lite_spec", "vgg", "resnet", "applications", "mobilenetv2_unisal"):
         importlib.import_module(f"keras_saliency.backbones.{module}")
-    importlib.import_module("keras_saliency.zoo.unisal.unisal_mobilenetv2")
 
 
 def spec(name: str) -> BackboneSpec:

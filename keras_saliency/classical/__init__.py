@@ -1,7 +1,8 @@
 """Classical (non-learned) saliency models: NumPy/SciPy, any image size.
 
-Each model has ``predict_saliency(image) -> (H, W)`` and
-``predict_log_density(image) -> (H, W)`` for uint8 or [0, 1] float RGB images.
+Each model honours the saliency-model contract (`keras_saliency.models.contract`):
+``predict_saliency_map(images)`` / ``predict_log_density(images)`` on (B, H, W, 3)
+RGB 0..255 batches -> (B, H, W) float64; ``output_kind = "saliency_map"``.
 """
 
 from keras_saliency.classical.centre_bias import CentreBiasModel

@@ -1,36 +1,38 @@
-"""Shared interface of the classical (non-learned) saliency models."""
+"""The classical models behind the saliency-model contract (`keras_saliency.models.contract`), NumPy only."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from keras_saliency.density import log_density_from_saliency_map
+from keras_saliency.models.contract import SaliencyContract
+
+MIN_SIZE = 8
 
 
-def as_float_rgb(image) -> np.ndarray:
-    """float64 (H, W, 3) in [0, 1] from uint8 or float RGB; clear errors otherwise."""
-    image = np.asarray(image)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"`image` must be an (H, W, 3) RGB array; got shape {image.shape}.")
-    if min(image.shape[:2]) < 8:
-        raise ValueError(f"`image` must be at least 8x8 pixels; got {image.shape[:2]}.")
-    image = image.astype(np.float64)
-    if not np.isfinite(image).all():
-        raise ValueError("`image` contains NaN or infinite values.")
-    return image / 255.0 if image.max() > 1.0 else image
+class ClassicalModel(SaliencyContract):
+    """Base: subclasses implement ``saliency_map(rgb) -> (H, W)`` (non-negative) for one float64 RGB image in [0, 1].
 
-
-class ClassicalModel:
-    """Base: subclasses implement ``predict_saliency(image) -> (H, W)`` (non-negative)."""
+    ``predict_saliency_map(images)`` / ``predict_log_density(images)`` take (B, H, W, 3)
+    RGB 0..255 batches like every model (``output_kind = "saliency_map"``); images
+    are processed one by one at their own size. ``get_config()`` returns the
+    constructor arguments (mixtures save classical members by it).
+    """
 
     name = "classical"
+    output_kind = "saliency_map"
 
-    def predict_saliency(self, image) -> np.ndarray:  # pragma: no cover - abstract
+    def saliency_map(self, rgb: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def predict_log_density(self, image) -> np.ndarray:
-        """Log of the saliency map normalised to sum 1 (a 1e-20 floor keeps it finite)."""
-        return log_density_from_saliency_map(self.predict_saliency(image))
+    def _predict_batch(self, images, **conditions):
+        if min(images.shape[1:3]) < MIN_SIZE:
+            raise ValueError(f"{type(self).__name__} needs images of at least {MIN_SIZE}x{MIN_SIZE} pixels; "
+                             f"got {images.shape[1:3]}.")
+        return np.stack([self.saliency_map(image.astype(np.float64) / 255.0) for image in images])
 
-    def __call__(self, image) -> np.ndarray:
-        return self.predict_saliency(image)
+    def get_config(self) -> dict:
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -25,8 +25,11 @@ class CentreBiasModel(ClassicalModel):
             raise ValueError(f"`sigma_x` and `sigma_y` must be positive; got {sigma_x}, {sigma_y}.")
         self.sigma_x, self.sigma_y = sigma_x, sigma_y
 
-    def predict_saliency(self, image) -> np.ndarray:
-        height, width = np.shape(image)[:2]
+    def get_config(self) -> dict:
+        return {"sigma_x": self.sigma_x, "sigma_y": self.sigma_y}
+
+    def saliency_map(self, rgb) -> np.ndarray:
+        height, width = np.shape(rgb)[:2]
         y = (np.arange(height) + 0.5 - height / 2) / (self.sigma_y * height)
         x = (np.arange(width) + 0.5 - width / 2) / (self.sigma_x * width)
         return np.exp(-0.5 * (y[:, None] ** 2 + x[None, :] ** 2))

@@ -44,7 +44,7 @@ from typing import Dict, List
 import numpy as np
 from scipy import ndimage
 
-from keras_saliency.classical._base import ClassicalModel, as_float_rgb
+from keras_saliency.classical._base import ClassicalModel
 from keras_saliency.classical.itti_koch import gabor_kernel, gaussian_pyramid, resize_to
 
 LEVELS = (2, 3, 4)
@@ -107,7 +107,7 @@ def reversible_equilibrium(symmetric: np.ndarray, node_weights=None) -> np.ndarr
 
 
 class GBVS(ClassicalModel):
-    """Harel, Koch & Perona (2006) graph-based saliency: ``predict_saliency(image) -> (H, W)``.
+    """Harel, Koch & Perona (2006) graph-based saliency; ``saliency_map(rgb) -> (H, W)`` per image.
 
     Args:
         map_size: cells on the longer side of the graph grid (GBVS default 32).
@@ -134,8 +134,11 @@ class GBVS(ClassicalModel):
         scale = self.map_size / max(height, width)
         return max(2, round(height * scale)), max(2, round(width * scale))
 
-    def predict_saliency(self, image) -> np.ndarray:
-        rgb = as_float_rgb(image)
+    def get_config(self) -> dict:
+        return {"map_size": self.map_size, "sigma_activation": self.sigma_activation,
+                "sigma_normalisation": self.sigma_normalisation, "blur": self.blur}
+
+    def saliency_map(self, rgb) -> np.ndarray:
         height, width = rgb.shape[:2]
         grid = self.grid(height, width)
         # Pyramid level 4 needs >= 16 px per side for every level to be non-degenerate.
@@ -170,5 +173,5 @@ class GBVS(ClassicalModel):
 
 
 def gbvs(image, **kwargs) -> np.ndarray:
-    """GBVS saliency map (H, W) float64 of an (H, W, 3) RGB image; kwargs go to :class:`GBVS`."""
-    return GBVS(**kwargs).predict_saliency(image)
+    """GBVS saliency map (H, W) float64 of one (H, W, 3) RGB 0..255 image; kwargs go to :class:`GBVS`."""
+    return GBVS(**kwargs).predict_saliency_map(np.asarray(image)[None])[0]

@@ -21,7 +21,7 @@ from typing import List
 import numpy as np
 from scipy import ndimage
 
-from keras_saliency.classical._base import ClassicalModel, as_float_rgb
+from keras_saliency.classical._base import ClassicalModel
 
 CENTRES = (2, 3, 4)
 DELTAS = (3, 4)
@@ -86,12 +86,11 @@ def across_scale_sum(maps: List[np.ndarray], shape) -> np.ndarray:
 
 
 class IttiKoch(ClassicalModel):
-    """Itti, Koch & Niebur (1998) bottom-up saliency: ``predict_saliency(image) -> (H, W)``."""
+    """Itti, Koch & Niebur (1998) bottom-up saliency; ``saliency_map(rgb) -> (H, W)`` per image."""
 
     name = "itti"
 
-    def predict_saliency(self, image) -> np.ndarray:
-        rgb = as_float_rgb(image)
+    def saliency_map(self, rgb) -> np.ndarray:
         height, width = rgb.shape[:2]
         # Pad to at least 2**8 pixels per side so all nine pyramid levels exist.
         scale = max(1.0, 256.0 / min(height, width))

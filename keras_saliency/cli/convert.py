@@ -22,7 +22,7 @@ def register(subparsers):
         "convert",
         help="convert a reference checkpoint to a preset folder",
         description="Convert a checkpoint of a reference implementation into a preset folder that "
-        "keras_saliency.zoo / hub.from_preset / --model load, e.g. `keras-saliency convert unisal "
+        "keras_saliency.presets.load / --model load, e.g. `keras-saliency convert unisal "
         "weights_best.pth -o presets/unisal_reference`. " + __doc__.split("\n\n", 1)[1].replace("`", "")
         + " Families: " + "; ".join(f"{k} = {v}" for k, v in FAMILIES.items()) + ".",
     )

@@ -33,7 +33,7 @@ def register(subparsers):
 
 
 def _inputs(args) -> list:
-    from keras_saliency import prediction
+    from keras_saliency import image_files, prediction
     from keras_saliency.video_frames import is_video_file
 
     inputs = []
@@ -44,7 +44,7 @@ def _inputs(args) -> list:
         if args.video or is_video_file(path):
             inputs.append(prediction.Video(path))
         else:
-            inputs.extend(prediction.collect_image_paths([path]))
+            inputs.extend(image_files.collect_image_paths([path]))
     return inputs
 
 

@@ -12,7 +12,7 @@ def register(subparsers):
         "repository (created if needed). Prints the pinned hf://ORG/NAME@<commit> to load it with "
         "and a registry entry for <family>_presets.py. Needs `hf auth login` or HF_TOKEN.",
     )
-    parser.add_argument("preset_dir", metavar="PRESET_DIR", help="folder written by save_to_preset")
+    parser.add_argument("preset_dir", metavar="PRESET_DIR", help="folder written by keras_saliency.presets.save")
     parser.add_argument("repo_id", metavar="REPO_ID", help="Hub repository, ORG/NAME")
     parser.add_argument("--revision", help="branch to commit to (created from main if missing; default main)")
     parser.add_argument("--message", help="commit message")
@@ -22,8 +22,8 @@ def register(subparsers):
 
 def run(args) -> int:
     from keras_saliency.cli import UserError
-    from keras_saliency.hub import push_to_hub
-    from keras_saliency.zoo import PresetError, preset_entry
+    from keras_saliency.presets import PresetError, push_to_hub
+    from keras_saliency.presets.files import read_metadata
 
     if not Path(args.preset_dir).is_dir():
         raise UserError(f"PRESET_DIR {args.preset_dir} is not a folder")
@@ -35,6 +35,7 @@ def run(args) -> int:
         raise UserError(str(error)) from None
     print(f"Pushed {args.preset_dir} -> {pinned}")
     print("Registry entry for <family>_presets.py:")
-    entry = preset_entry(args.preset_dir, hub=f"{pinned.repo_id}@{pinned.revision}")
-    print(json.dumps(entry, indent=4))
+    metadata = read_metadata(args.preset_dir)
+    entry = {"description": metadata.get("description") or "", "location": str(pinned)}
+    print(json.dumps({metadata.get("name") or Path(args.preset_dir).name: entry}, indent=4))
     return 0

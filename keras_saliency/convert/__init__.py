@@ -5,7 +5,8 @@ from keras_saliency.convert.torch_checkpoint import (
     UnsafeCheckpointError,
     load_state_dict,
 )
-from keras_saliency.convert.weights_cache import cache_dir, cached_weights, sha256_of
+from keras_saliency.checksums import sha256_file
+from keras_saliency.convert.weights_cache import cache_dir, cached_weights
 
 __all__ = ["CheckpointFormatError", "UnsafeCheckpointError", "cache_dir", "cached_weights", "load_state_dict",
-           "sha256_of"]
+           "sha256_file"]

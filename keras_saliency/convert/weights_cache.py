@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from keras_saliency.checksums import sha256_file
+
 
 def cache_dir() -> Path:
     root = os.environ.get("KERAS_SALIENCY_CACHE") or Path.home() / ".cache" / "keras_saliency"
@@ -20,25 +22,18 @@ def cache_dir() -> Path:
     return path
 
 
-def sha256_of(path) -> str:
-    """Hex sha256 of a file (the same helper the preset format uses)."""
-    from keras_saliency.zoo.preset_files import sha256_file
-
-    return sha256_file(path)
-
-
 def cached_weights(name: str, build: Callable[[Path], None]) -> Path:
     """Path of the cached ``<name>.weights.h5``; ``build(tmp_path)`` writes it when absent or corrupt."""
     target = cache_dir() / f"{name}.weights.h5"
     checksum = target.with_suffix("").with_suffix(".sha256")
-    if target.exists() and checksum.exists() and checksum.read_text().strip() == sha256_of(target):
+    if target.exists() and checksum.exists() and checksum.read_text().strip() == sha256_file(target):
         return target
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".weights.h5")
     os.close(fd)
     try:
         build(Path(tmp))
         os.chmod(tmp, 0o644)
-        digest = sha256_of(tmp)
+        digest = sha256_file(tmp)
         tmp_sum = Path(tmp + ".sha256")
         tmp_sum.write_text(digest + "\n")
         os.replace(tmp, target)

@@ -128,8 +128,10 @@ def evaluate(
     """Evaluates predictions on a dataset and returns per-image/per-fixation values.
 
     Args:
-        model_or_maps: a callable ``image -> (H, W) map`` or a sequence of
-            maps aligned with ``dataset``, at each image's size.
+        model_or_maps: a model honouring the saliency-model contract
+            (`keras_saliency.models`; its ``predict_log_density`` is used, one image at a
+            time), a callable ``image -> (H, W) map`` or a sequence of maps aligned with
+            ``dataset``, at each image's size.
         dataset: samples as described in the module docstring.
         metrics: names from ``ALL_METRICS``.
         kind: ``"log_density"`` (normalised natural-log densities; the
@@ -148,6 +150,11 @@ def evaluate(
         raise ValueError(f"`kind` must be 'log_density' or 'saliency'; got {kind!r}.")
     if kind == "saliency" and any(m in PROBABILISTIC for m in metrics):
         raise ValueError(f"{[m for m in metrics if m in PROBABILISTIC]} need log-densities (kind='log_density').")
+    from keras_saliency.models.contract import is_saliency_model
+
+    if is_saliency_model(model_or_maps):
+        model = model_or_maps
+        model_or_maps = lambda image: model.predict_log_density(np.asarray(image)[None])[0]  # noqa: E731
     dataset = list(dataset)
     if not callable(model_or_maps) and len(model_or_maps) != len(dataset):
         raise ValueError(f"Got {len(model_or_maps)} maps for {len(dataset)} samples.")

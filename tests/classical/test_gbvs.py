@@ -11,10 +11,10 @@ def test_gbvs_any_size_normalised_and_deterministic():
     model = GBVS(map_size=12)
     for shape in [(37, 53, 3), (90, 40, 3)]:
         image = rng.integers(0, 255, shape).astype(np.uint8)
-        saliency = model.predict_saliency(image)
+        saliency = model.predict_saliency_map(image[None])[0]
         assert saliency.shape == shape[:2] and saliency.dtype == np.float64 and np.all(saliency >= 0)
-        np.testing.assert_array_equal(saliency, model.predict_saliency(image))
-        assert logsumexp(model.predict_log_density(image)) == pytest.approx(0.0, abs=1e-9)
+        np.testing.assert_array_equal(saliency, model.predict_saliency_map(image[None])[0])
+        assert logsumexp(model.predict_log_density(image[None])[0]) == pytest.approx(0.0, abs=1e-9)
 
 
 def _power_iteration(weights, tol=1e-10, max_iter=100000):
@@ -73,7 +73,7 @@ def test_popout_generator_contract():
 @pytest.mark.parametrize("kind", synthetic.KINDS)
 def test_itti_finds_both_popouts(kind):
     image, mask = synthetic.popout_search_array(kind, 256, 0)
-    assert synthetic.normalised_map_mean(classical.IttiKoch().predict_saliency(image), mask) > 1.0
+    assert synthetic.normalised_map_mean(classical.IttiKoch().predict_saliency_map(image[None])[0], mask) > 1.0
 
 
 def test_gbvs_on_a_photograph_finds_the_eyes():

@@ -25,22 +25,22 @@ def test_itti_any_size_normalised_and_deterministic():
     model = classical.get("itti")
     for shape in [(37, 53, 3), (300, 200, 3)]:
         image = rng.integers(0, 255, shape).astype(np.uint8)
-        saliency = model.predict_saliency(image)
+        saliency = model.predict_saliency_map(image[None])[0]
         assert saliency.shape == shape[:2] and np.all(saliency >= 0)
-        np.testing.assert_array_equal(saliency, model.predict_saliency(image))
-        assert logsumexp(model.predict_log_density(image)) == pytest.approx(0.0, abs=1e-9)
+        np.testing.assert_array_equal(saliency, model.predict_saliency_map(image[None])[0])
+        assert logsumexp(model.predict_log_density(image[None])[0]) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_itti_finds_an_orientation_popout():
     image, mask = _bar_array()
-    saliency = classical.IttiKoch().predict_saliency(image)
+    saliency = classical.IttiKoch().predict_saliency_map(image[None])[0]
     normalised = (saliency - saliency.mean()) / saliency.std()
     assert normalised[mask].mean() > 2.0  # NMM of the target
     assert mask[np.unravel_index(saliency.argmax(), saliency.shape)]  # the global maximum is the target
 
 
 def test_centre_bias_peaks_at_the_centre():
-    saliency = classical.get("centre_bias").predict_saliency(np.zeros((40, 60, 3)))
+    saliency = classical.get("centre_bias").predict_saliency_map(np.zeros((1, 40, 60, 3)))[0]
     assert np.unravel_index(saliency.argmax(), saliency.shape) in [(19, 29), (19, 30), (20, 29), (20, 30)]
 
 
@@ -49,7 +49,7 @@ def test_centre_bias_peaks_at_the_centre():
 ])
 def test_bad_images_are_rejected(image, message):
     with pytest.raises(ValueError, match=message):
-        classical.IttiKoch().predict_saliency(image)
+        classical.IttiKoch().predict_saliency_map(image[None])[0]
 
 
 def test_unknown_model_name():

@@ -35,7 +35,7 @@ def _expected_summary(data_dir, metrics, limit=None):
     ds = tfds.load("mit1003", split="train", data_dir=str(data_dir), shuffle_files=False)
     samples = [{"image": e["image"], "fixations": Fixations(e["fixations"]["x"], e["fixations"]["y"])}
                for e in tfds.as_numpy(ds)][:limit]
-    return evaluate(classical.get("centre_bias").predict_log_density, samples, metrics).summary()
+    return evaluate(classical.get("centre_bias"), samples, metrics).summary()
 
 
 def test_json_table_equals_the_python_api(data_dir, tmp_path, capsys):

@@ -41,18 +41,18 @@ def _leftovers(folder):
 
 
 def test_converts_to_a_preset_with_provenance(source, checkpoint, tmp_path, capsys):
-    from keras_saliency import hub
+    from keras_saliency import presets
 
     out = tmp_path / "presets" / "unisal_reference"
     assert main(["convert", "unisal", str(checkpoint), "-o", str(out), "--domains", ",".join(DOMAINS)]) == 0
     assert f"-> preset {out}" in capsys.readouterr().out
-    model = hub.from_preset(str(out))
+    model = presets.load(str(out))
     assert model.domains == list(DOMAINS)
     for expected, loaded in zip(source.weights, model.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(loaded), np.asarray(expected), err_msg=expected.path)
     x = np.random.default_rng(1).uniform(0, 255, (1, 64, 96, 3)).astype(np.float32)
-    np.testing.assert_allclose(np.asarray(model({"images": x, "domain": "SALICON"})),
-                               np.asarray(source({"images": x, "domain": "SALICON"})), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(model({"image": x, "domain": "SALICON"})),
+                               np.asarray(source({"image": x, "domain": "SALICON"})), atol=1e-6)
     metadata = json.loads((out / "metadata.json").read_text())
     digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()
     assert metadata["source"]["file"] == "weights_best.pth" and metadata["source"]["sha256"] == digest

@@ -21,7 +21,7 @@ SCRIPT = textwrap.dedent(
     inputs = {"image": rng.uniform(0, 255, (2, 64, 96, 3)).astype("float32"),
               "centerbias": np.full((2, 64, 96), -np.log(64 * 96), "float32")}
     full = keras.ops.convert_to_numpy(model(inputs))
-    assert np.abs(full - model.predict_log_density(inputs)).max() < 2e-5
+    assert np.abs(full - model.predict_log_density(inputs["image"], centerbias=inputs["centerbias"])).max() < 2e-5
     assert np.abs(np.log(np.exp(full.astype("float64")).sum(axis=(1, 2)))).max() < 1e-5
     single = DeepGazeII(tiny_extractor(2))
     sizes = [(64, 96)] * 4  # one size: JAX compiles once per shape

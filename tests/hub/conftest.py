@@ -68,7 +68,7 @@ def repo_id():
 @pytest.fixture
 def tiny_preset(tmp_path):
     """(model, preset folder, inputs, expected log-densities) of a saved `TinySaliency` preset."""
-    from keras_saliency import hub
+    from keras_saliency import presets
     from keras_saliency.testing.tiny_model import tiny_model
 
     model = tiny_model()
@@ -81,5 +81,20 @@ def tiny_preset(tmp_path):
         "metrics": [{"name": "NSS", "value": 0.5, "dataset": "toy", "command": "python -c 'print(0.5)'"}],
         "citations": ["@misc{tiny, title={Tiny}}"],
     }
-    preset = hub.save_to_preset(model, tmp_path / "presets" / "tiny", metadata)
+    preset = presets.save(model, tmp_path / "presets" / "tiny", metadata)
     return model, preset, images, np.asarray(model(images))
+
+
+@pytest.fixture
+def empty_registry(monkeypatch, tmp_path):
+    """(zoo, bundled): a registry with no presets, reading families and bundled presets from these empty folders."""
+    from keras_saliency.presets import registry
+
+    zoo, bundled = tmp_path / "zoo", tmp_path / "bundled"
+    zoo.mkdir()
+    bundled.mkdir()
+    monkeypatch.setattr(registry, "_PRESETS", {})
+    monkeypatch.setattr(registry, "_discovered", False)
+    monkeypatch.setattr(registry, "ZOO_DIR", zoo)
+    monkeypatch.setattr(registry, "BUNDLED_DIR", bundled)
+    return zoo, bundled

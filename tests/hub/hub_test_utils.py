@@ -61,3 +61,9 @@ def run_python(code: str, env: dict, timeout=120) -> subprocess.CompletedProcess
     return subprocess.run(
         [sys.executable, "-c", code], cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def write_family(zoo, family, presets: dict) -> None:
+    """Write ``zoo/<family>/<family>_presets.py`` registering ``presets`` (as a model family does)."""
+    (Path(zoo) / family).mkdir(exist_ok=True)
+    (Path(zoo) / family / f"{family}_presets.py").write_text(f"PRESETS = {presets!r}\n")

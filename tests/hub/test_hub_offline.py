@@ -5,25 +5,25 @@ import json
 import numpy as np
 from hub_test_utils import files_under, hub_environment, run_python
 
-from keras_saliency import hub
+from keras_saliency import presets
 
 _CHILD = """
 import json, os
 import numpy as np
 from huggingface_hub import constants
-from keras_saliency import hub
-from keras_saliency.zoo import PresetDownloadError
+from keras_saliency import presets
+from keras_saliency.presets import PresetDownloadError
 
 args = json.loads(os.environ["CHILD_ARGS"])
 assert constants.HF_HUB_OFFLINE, "HF_HUB_OFFLINE did not reach huggingface_hub"
 images = np.load(args["images"])
 out = {}
 for spec in args["cached"]:
-    out[spec] = np.asarray(hub.from_preset(spec)(images)).tolist()
+    out[spec] = np.asarray(presets.load(spec)(images)).tolist()
 errors = {}
 for spec, cache in args["uncached"]:
     try:
-        hub.from_preset(spec, cache_dir=cache)
+        presets.load(spec, cache_dir=cache)
         errors[spec] = None
     except PresetDownloadError as error:
         errors[spec] = str(error)
@@ -35,8 +35,8 @@ def test_offline_loads_from_a_populated_cache_and_fails_clearly_on_an_empty_one(
     fake_hub, tiny_preset, repo_id, hub_cache, tmp_path
 ):
     _, preset, images, expected = tiny_preset
-    pinned = hub.push_to_hub(preset, repo_id)
-    hub.from_preset(f"hf://{repo_id}")  # populates hub_cache (refs/main and the snapshot)
+    pinned = presets.push_to_hub(preset, repo_id)
+    presets.load(f"hf://{repo_id}")  # populates hub_cache (refs/main and the snapshot)
     np.save(tmp_path / "images.npy", images)
     empty = tmp_path / "empty-cache"
     empty.mkdir()

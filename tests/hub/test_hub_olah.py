@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from hub_test_utils import REPO_ROOT, files_under, point_client_at
 
-from keras_saliency import hub
-from keras_saliency.zoo import ChecksumMismatchError, PresetNotFoundError
+from keras_saliency import presets
+from keras_saliency.presets import ChecksumMismatchError, PresetNotFoundError
 
 
 def _olah_cli():
@@ -113,9 +113,9 @@ def test_pinned_and_branch_downloads_through_olah(via_olah, tiny_preset, repo_id
     _, preset, images, expected = tiny_preset
     sha = via_olah.add_repo(repo_id, _preset_files(preset))
     for spec in (f"hf://{repo_id}@{sha}", f"hf://{repo_id}"):
-        np.testing.assert_array_equal(np.asarray(hub.from_preset(spec)(images)), expected)
+        np.testing.assert_array_equal(np.asarray(presets.load(spec)(images)), expected)
     with pytest.raises(PresetNotFoundError, match="repository not found"):
-        hub.from_preset(f"hf://{repo_id}-missing")
+        presets.load(f"hf://{repo_id}-missing")
 
 
 def test_tampered_commit_through_olah_is_refused_and_leaves_nothing(via_olah, tiny_preset, repo_id, hub_cache):
@@ -125,5 +125,5 @@ def test_tampered_commit_through_olah_is_refused_and_leaves_nothing(via_olah, ti
     weights[-1] ^= 0xFF
     sha = via_olah.commit(repo_id, {"model.weights.h5": bytes(weights)})  # metadata.json not updated
     with pytest.raises(ChecksumMismatchError, match="model.weights.h5"):
-        hub.from_preset(f"hf://{repo_id}@{sha}")
+        presets.load(f"hf://{repo_id}@{sha}")
     assert files_under(hub_cache) == []

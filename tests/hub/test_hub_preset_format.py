@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import keras_saliency
-from keras_saliency import hub
+from keras_saliency import presets
+from keras_saliency.presets import ChecksumMismatchError, PresetError, PresetNotFoundError
+from keras_saliency.presets.files import CHECKSUMMED_FILES, PRESET_FILES
 from keras_saliency.testing.tiny_model import TinySaliency, tiny_model
-from keras_saliency.zoo import ChecksumMismatchError, PresetError, PresetNotFoundError
-from keras_saliency.zoo.preset_files import CHECKSUMMED_FILES, PRESET_FILES
 
 
 def test_saved_preset_has_every_file_and_honest_metadata(tiny_preset):
@@ -43,7 +43,7 @@ def test_local_preset_loads_to_identical_outputs(tiny_preset):
     loaded = TinySaliency.from_preset(preset)
     assert type(loaded) is TinySaliency
     np.testing.assert_array_equal(np.asarray(loaded(images)), expected)
-    np.testing.assert_array_equal(np.asarray(hub.from_preset(str(preset))(images)), expected)
+    np.testing.assert_array_equal(np.asarray(presets.load(str(preset))(images)), expected)
 
 
 def test_from_preset_of_another_class_is_refused_before_weights(tiny_preset, monkeypatch):
@@ -51,7 +51,7 @@ def test_from_preset_of_another_class_is_refused_before_weights(tiny_preset, mon
     loads = []
     monkeypatch.setattr(keras.Model, "load_weights", lambda self, *a, **k: loads.append(a))
     with pytest.raises(PresetError, match="holds a TinySaliency .* not a Sequential"):
-        hub.from_preset(preset, expected_class=keras.Sequential)
+        presets.load(preset, expected_class=keras.Sequential)
     assert loads == []
 
 
@@ -62,24 +62,24 @@ def test_tampered_local_file_is_refused(tiny_preset, victim, monkeypatch):
         f.write(b"\0")
     monkeypatch.setattr(keras.saving, "deserialize_keras_object", lambda *a, **k: pytest.fail("config was read"))
     with pytest.raises(ChecksumMismatchError, match=f"{re.escape(victim)} \\(expected sha256 "):
-        hub.from_preset(preset)
+        presets.load(preset)
 
 
 def test_missing_file_and_foreign_folders(tiny_preset, tmp_path):
     model, preset, _, _ = tiny_preset
     (preset / "model.weights.h5").unlink()
     with pytest.raises(PresetError, match=r"incomplete: missing \['model.weights.h5'\]"):
-        hub.from_preset(preset)
+        presets.load(preset)
     keras.saving.save_model(model, tmp_path / "keras_dir", zipped=False)  # Keras' own folder layout
     with pytest.raises(PresetError, match="no 'files' checksums"):
-        hub.from_preset(tmp_path / "keras_dir")
+        presets.load(tmp_path / "keras_dir")
     with pytest.raises(PresetNotFoundError, match="not a registered preset .*nor a folder"):
-        hub.from_preset(str(tmp_path / "nowhere"))
+        presets.load(str(tmp_path / "nowhere"))
 
 
 def test_save_refuses_bad_models(tmp_path):
     with pytest.raises(ValueError, match="not built"):
-        hub.save_to_preset(TinySaliency(), tmp_path / "p")
+        presets.save(TinySaliency(), tmp_path / "p")
 
     class Unregistered(keras.Model):
         def call(self, x):
@@ -88,9 +88,9 @@ def test_save_refuses_bad_models(tmp_path):
     unregistered = Unregistered()
     unregistered.build((None, 2))
     with pytest.raises(TypeError, match="register_keras_serializable"):
-        hub.save_to_preset(unregistered, tmp_path / "p")
+        presets.save(unregistered, tmp_path / "p")
     with pytest.raises(TypeError, match="must be a keras.Model"):
-        hub.save_to_preset("model", tmp_path / "p")
+        presets.save("model", tmp_path / "p")
     assert not (tmp_path / "p").exists()
 
 
@@ -108,19 +108,47 @@ def test_save_refuses_bad_models(tmp_path):
 )
 def test_save_validates_metadata(tmp_path, metadata, message):
     with pytest.raises((TypeError, ValueError), match=message):
-        hub.save_to_preset(tiny_model(), tmp_path / "p", metadata)
+        presets.save(tiny_model(), tmp_path / "p", metadata)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command, path",
+    [
+        ("python eval.py --data /data/mit1003", "/data/mit1003"),
+        ("python train.py --domain mit1003=/work/shared/data/mit1003 --epochs 2", "/work/shared/data/mit1003"),
+        ("keras-saliency evaluate --data-dir ~/tfds", "~/tfds"),
+        ("python eval.py --out $HOME/runs", "$HOME/runs"),
+        (r"python eval.py --data C:\Users\me\mit1003", r"C:\Users\me\mit1003"),
+        ("python eval.py --results file:///tmp/x.json", "/tmp/x.json"),
+    ],
+)
+def test_save_refuses_machine_paths_in_metric_commands(tmp_path, command, path):
+    metrics = [{"name": "NSS", "value": 1.0, "dataset": "toy", "command": "python -c 'print(1 / 2)'"},
+               {"name": "CC", "value": 0.5, "dataset": "toy", "command": command}]
+    expected = f"metadata['metrics'][1] (CC on toy): the command contains the machine path {path!r}"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        presets.save(tiny_model(), tmp_path / "p", {"metrics": metrics})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_relative_paths_and_urls_are_not_machine_paths():
+    for command in ("keras-saliency evaluate --dataset mit1003 --data-dir data/tfds",
+                    "python examples/train_unisal.py --domain mit1003=../shared/data/mit1003",
+                    "python eval.py --preset hf://org/name@main --url https://huggingface.co/org/name/tmp/x"):
+        assert presets.machine_paths(command) == [], command
+    assert presets.machine_paths("run --x=/opt/a:/opt/b --y /opt/a ~user/c") == ["/opt/a", "/opt/b", "~user/c"]
 
 
 def test_overwrite_rules_and_failed_save_leaves_nothing(tiny_preset, monkeypatch):
     _, preset, images, expected = tiny_preset
     other = tiny_model(seed=1)
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        hub.save_to_preset(other, preset)
+        presets.save(other, preset)
     (preset.parent / "not_a_preset").mkdir()
     (preset.parent / "not_a_preset" / "notes.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="not a preset folder"):
-        hub.save_to_preset(other, preset.parent / "not_a_preset", overwrite=True)
+        presets.save(other, preset.parent / "not_a_preset", overwrite=True)
 
     def broken_save(self, *args, **kwargs):
         raise OSError("disk full")
@@ -128,12 +156,12 @@ def test_overwrite_rules_and_failed_save_leaves_nothing(tiny_preset, monkeypatch
     with monkeypatch.context() as patch:
         patch.setattr(TinySaliency, "save_weights", broken_save)
         with pytest.raises(OSError, match="disk full"):
-            hub.save_to_preset(other, preset, overwrite=True)
+            presets.save(other, preset, overwrite=True)
     assert sorted(p.name for p in preset.parent.iterdir()) == ["not_a_preset", "tiny"]
-    np.testing.assert_array_equal(np.asarray(hub.from_preset(preset)(images)), expected)  # old one intact
+    np.testing.assert_array_equal(np.asarray(presets.load(preset)(images)), expected)  # old one intact
 
     other.save_to_preset(preset, overwrite=True)
-    np.testing.assert_array_equal(np.asarray(hub.from_preset(preset)(images)), np.asarray(other(images)))
+    np.testing.assert_array_equal(np.asarray(presets.load(preset)(images)), np.asarray(other(images)))
     assert sorted(p.name for p in preset.parent.iterdir()) == ["not_a_preset", "tiny"]
 
 
@@ -141,8 +169,8 @@ def test_functional_model_preset(tmp_path):
     inputs = keras.Input((6, 6, 3))
     model = keras.Model(inputs, keras.layers.Conv2D(2, 3, padding="same")(inputs))
     images = np.random.default_rng(2).random((1, 6, 6, 3)).astype("float32")
-    preset = hub.save_to_preset(model, tmp_path / "functional")
-    loaded = hub.from_preset(preset)
+    preset = presets.save(model, tmp_path / "functional")
+    loaded = presets.load(preset)
     assert json.loads((preset / "metadata.json").read_text())["model_class"] == "Functional"
     np.testing.assert_array_equal(np.asarray(loaded(images)), np.asarray(model(images)))
 
@@ -161,7 +189,7 @@ def test_presets_from_other_library_versions_fail_clearly(tiny_preset):
     _, preset, _, _ = tiny_preset
     _edit_config(preset, module="keras_saliency.zoo.not_yet_written")
     with pytest.raises(PresetError, match="needs keras_saliency.zoo.not_yet_written .* saved with keras-saliency"):
-        hub.from_preset(preset)
+        presets.load(preset)
     _edit_config(preset, module="elsewhere", registered_name="elsewhere>Model", class_name="Model2")
     with pytest.raises(PresetError, match="cannot rebuild keras_saliency_testing>TinySaliency"):
-        hub.from_preset(preset)
+        presets.load(preset)

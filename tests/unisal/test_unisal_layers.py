@@ -65,23 +65,23 @@ def test_conv_gru_shapes_and_dropout_only_in_training():
 def test_unisal_shapes_domains_and_roundtrip(tmp_path):
     model = UNISAL(domains=("A", "B"))
     images = RNG.uniform(0, 255, (1, 2, 64, 96, 3)).astype("float32")
-    out = model({"images": images, "domain": np.array([1], np.int32)})
+    out = model({"image": images, "domain": np.array([1], np.int32)})
     assert tuple(out.shape) == (1, 2, 64, 96)
     sums = np.exp(keras.ops.convert_to_numpy(out)).sum(axis=(2, 3))
     np.testing.assert_allclose(sums, 1.0, rtol=1e-5)
-    image_out = model({"images": images[:, 0], "domain": np.array([0], np.int32)}, target_size=(40, 50))
+    image_out = model({"image": images[:, 0], "domain": np.array([0], np.int32)}, target_size=(40, 50))
     assert tuple(image_out.shape) == (1, 40, 50)
     assert model.count_params() > 3e6
     with pytest.raises(ValueError, match="Unknown domain 'C'"):
         model.domain_index("C")
     with pytest.raises(ValueError, match="divisible by 32"):
-        model({"images": images[:, :, :60], "domain": np.array([0], np.int32)})
-    assert_keras_roundtrip(model, {"images": images[:, :1], "domain": np.array([1], np.int32)})
-    by_name = model({"images": images, "domain": "B"}, static=False)
+        model({"image": images[:, :, :60], "domain": np.array([0], np.int32)})
+    assert_keras_roundtrip(model, {"image": images[:, :1], "domain": np.array([1], np.int32)})
+    by_name = model({"image": images, "domain": "B"}, static=False)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(by_name), keras.ops.convert_to_numpy(out))
     model.save_to_preset(tmp_path / "preset")
     loaded = UNISAL.from_preset(tmp_path / "preset")
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded({"images": images, "domain": "B"})),
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded({"image": images, "domain": "B"})),
                                   keras.ops.convert_to_numpy(out))
 
 
@@ -95,7 +95,7 @@ def test_mobilenetv2_unisal_is_a_registered_backbone():
 
 def test_mobilenetv2_loads_torchvision_names(shared_file):
     """The parity backbone renamed to torchvision's nested keys loads to identical outputs."""
-    from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2, load_state_dict_into
+    from keras_saliency.backbones.mobilenetv2_unisal import build_unisal_mobilenetv2, load_state_dict_into
 
     state = dict(np.load(shared_file("reference", "unisal", "parity_state_dict.npz")))
     tonylins = {k[len("cnn."):]: v for k, v in state.items() if k.startswith("cnn.")}
@@ -132,9 +132,9 @@ def test_polyphase_smoothing_equals_upsample_then_smooth(factor, size):
 def test_unisal_with_an_efficientnet_lite_encoder(tmp_path):
     model = UNISAL(domains=("MIT1003", "OSIE"), encoder="efficientnet_lite0")
     images = RNG.uniform(0, 255, (1, 64, 96, 3)).astype("float32")
-    out = model({"images": images, "domain": np.array([1], np.int32)})
+    out = model({"image": images, "domain": np.array([1], np.int32)})
     assert tuple(out.shape) == (1, 64, 96)
     assert model.get_config()["encoder"] == "efficientnet_lite0"
-    assert_keras_roundtrip(model, {"images": images, "domain": np.array([0], np.int32)})
+    assert_keras_roundtrip(model, {"image": images, "domain": np.array([0], np.int32)})
     with pytest.raises(ValueError, match="lacks the taps"):
         UNISAL(encoder="vgg16")

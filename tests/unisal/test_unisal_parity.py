@@ -30,7 +30,7 @@ def test_log_density_matches_reference(reference, case):
     kwargs = dict(cases[case]["kwargs"])
     domain = model.domain_index(kwargs.pop("source"))
     images = io[f"{case}/input_uint8_bthwc"].astype(np.float32)
-    out = model({"images": images, "domain": np.full((images.shape[0],), domain, np.int32)},
+    out = model({"image": images, "domain": np.full((images.shape[0],), domain, np.int32)},
                 static=kwargs.get("static"), target_size=kwargs.get("target_size"),
                 return_hidden=kwargs.get("return_hidden", False))
     if kwargs.get("return_hidden"):
@@ -49,7 +49,7 @@ def test_hidden_state_carries_across_chunks(reference):
     domain = np.zeros((1,), np.int32)
     hidden = None
     for t in range(clip.shape[1]):
-        inputs = {"images": clip[:, t:t + 1], "domain": domain}
+        inputs = {"image": clip[:, t:t + 1], "domain": domain}
         if hidden is not None:
             inputs["hidden"] = hidden
         out, hidden = model(inputs, static=False, return_hidden=True)

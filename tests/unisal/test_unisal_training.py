@@ -23,7 +23,7 @@ def _batches(domain, n=2):
     images = RNG.uniform(0, 255, (n, 64, 64, 3)).astype("float32")
     dense = RNG.random((n, 64, 64)).astype("float32")
     fixations = (RNG.random((n, 64, 64)) > 0.97).astype("float32")
-    return {"images": images, "domain": np.full((n,), domain, np.int32)}, np.stack([dense, fixations], -1)
+    return {"image": images, "domain": np.full((n,), domain, np.int32)}, np.stack([dense, fixations], -1)
 
 
 def _run(*parts, backend="tensorflow"):
@@ -107,7 +107,7 @@ def test_fit_under_mirrored_strategy_with_two_logical_cpus():
             model = UNISAL(domains=("A",))
             model.compile(steps_per_epoch=1, freeze_encoder_epochs=0)
         rng = np.random.default_rng(0)
-        x = {"images": rng.uniform(0, 255, (4, 64, 64, 3)).astype("float32"), "domain": np.zeros(4, np.int32)}
+        x = {"image": rng.uniform(0, 255, (4, 64, 64, 3)).astype("float32"), "domain": np.zeros(4, np.int32)}
         y = np.stack([rng.random((4, 64, 64)), (rng.random((4, 64, 64)) > 0.97)], -1).astype("float32")
         history = model.fit(x, y, batch_size=4, epochs=1, verbose=0)
         assert np.isfinite(history.history["loss"][0]), history.history
@@ -128,7 +128,7 @@ def test_recipe_trains_on_jax():
         assert keras.backend.backend() == "jax"
         from keras_saliency.zoo.unisal import UNISAL
         rng = np.random.default_rng(0)
-        x = {"images": rng.uniform(0, 255, (2, 64, 64, 3)).astype("float32"), "domain": np.ones(2, np.int32)}
+        x = {"image": rng.uniform(0, 255, (2, 64, 64, 3)).astype("float32"), "domain": np.ones(2, np.int32)}
         y = np.stack([rng.random((2, 64, 64)), (rng.random((2, 64, 64)) > 0.97)], -1).astype("float32")
         model = UNISAL(domains=("A", "SALICON"), skip_dropout=0.0, recurrent_dropout=0.0)
         model.compile(steps_per_epoch=1, freeze_encoder_epochs=1, learning_rate=0.1, weight_decay=0.5)
@@ -185,6 +185,6 @@ def test_image_domains_get_the_static_batchnorm_momentum_whatever_their_case():
 def test_unknown_image_size_in_a_graph_is_a_clear_error():
     model = UNISAL(domains=("SALICON",))
     model.build()
-    spec = {"images": tf.TensorSpec((None, None, None, 3), tf.float32), "domain": tf.TensorSpec((None,), tf.int32)}
+    spec = {"image": tf.TensorSpec((None, None, None, 3), tf.float32), "domain": tf.TensorSpec((None,), tf.int32)}
     with pytest.raises(ValueError, match="known image height and width"):
         tf.function(lambda x: model(x), input_signature=[spec]).get_concrete_function()

@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from keras_saliency.zoo.unisal import UNISAL
-from keras_saliency.zoo.unisal.unisal_video import load_frames, predict_video
+from keras_saliency.video_frames import load_frames
+from keras_saliency.zoo.unisal.unisal_video import recurrent_inference as predict_video
 
 RNG = np.random.default_rng(0)
 
@@ -34,21 +35,21 @@ def test_predict_video_chunks_equal_one_pass_per_offset(model):
     np.testing.assert_allclose(np.exp(out).sum(axis=(1, 2)), 1.0, rtol=1e-5)
     # Offset 1 sees frames 1 and 4 in one chunk: the same as running them as one clip.
     resized = np.stack([np.asarray(Image.fromarray(f).resize((64, 64), Image.LANCZOS)) for f in frames[[1, 4]]])
-    clip = model({"images": resized[None].astype(np.float32), "domain": np.array([0], np.int32)}, static=False,
+    clip = model({"image": resized[None].astype(np.float32), "domain": np.array([0], np.int32)}, static=False,
                  target_size=(40, 50))
     np.testing.assert_allclose(out[[1, 4]], np.asarray(clip)[0], atol=1e-5)
     # Offset 0 sees frames 0, 3 | 6 in two chunks: the hidden state carries over, so it equals one clip.
     resized = np.stack([np.asarray(Image.fromarray(f).resize((64, 64), Image.LANCZOS)) for f in frames[[0, 3, 6]]])
-    clip = model({"images": resized[None].astype(np.float32), "domain": "DHF1K"}, static=False, target_size=(40, 50))
+    clip = model({"image": resized[None].astype(np.float32), "domain": "DHF1K"}, static=False, target_size=(40, 50))
     np.testing.assert_allclose(out[[0, 3, 6]], np.asarray(clip)[0], rtol=1e-5, atol=1e-5)
 
 
 def test_predict_video_static_domain_and_bad_arguments(model):
     frames = RNG.integers(0, 255, (3, 64, 64, 3)).astype(np.uint8)
     out = predict_video(model, frames, domain="SALICON", input_size=(64, 64), progress=False)
-    images = {"images": frames.astype(np.float32), "domain": "SALICON"}
+    images = {"image": frames.astype(np.float32), "domain": "SALICON"}
     np.testing.assert_allclose(out, np.asarray(model(images, static=True)), atol=1e-5)  # frame by frame, no RNN
-    as_clip = np.asarray(model({"images": frames[None].astype(np.float32), "domain": "SALICON"}, static=False))
+    as_clip = np.asarray(model({"image": frames[None].astype(np.float32), "domain": "SALICON"}, static=False))
     assert np.abs(out - as_clip[0]).max() > 1e-3  # the RNN path would differ
     with pytest.raises(ValueError, match="multiples of 32"):
         predict_video(model, frames, input_size=(60, 64), progress=False)
@@ -77,6 +78,6 @@ def test_tflite_export_matches_keras(model, tmp_path):
 
     path = export_tflite(model, tmp_path / "unisal_salicon.tflite", domain="SALICON", input_size=(64, 96))
     image = RNG.uniform(0, 255, (1, 64, 96, 3)).astype(np.float32)
-    expected = np.asarray(model({"images": image, "domain": np.array([1], np.int32)}))
+    expected = np.asarray(model({"image": image, "domain": np.array([1], np.int32)}))
     assert expected.std() > 0.1  # a real map, not a flat one
     np.testing.assert_allclose(run_tflite(path, image), expected, atol=1e-4)

@@ -90,14 +90,14 @@ def test_config_and_keras_file_round_trip(tmp_path):
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x)))
 
 
-def test_predict_saliency_returns_maps_at_each_image_size():
+def test_predict_saliency_map_returns_maps_at_the_image_size():
     model = WEPSAM(**SMALL)
     rng = np.random.default_rng(4)
-    images = [rng.integers(0, 256, (60, 90, 3), dtype=np.uint8), rng.integers(0, 256, (200, 130, 3), dtype=np.uint8)]
-    maps = model.predict_saliency(images)
-    assert [m.shape for m in maps] == [(60, 90), (200, 130)]
-    assert all(m.dtype == np.float32 and np.all(m >= 0) for m in maps)
-    assert model.predict_saliency(images[0]).shape == (60, 90)
+    for size in ((60, 90), (200, 130)):
+        images = rng.integers(0, 256, (2, *size, 3), dtype=np.uint8)
+        maps = model.predict_saliency_map(images)
+        assert maps.shape == (2, *size) and maps.dtype == np.float64 and np.all(maps >= 0)
+        np.testing.assert_allclose(model.predict_saliency_map(images[1:])[0], maps[1], atol=1e-6)
 
 
 def test_keras_saliency_predict_reads_the_map_as_a_density():
@@ -106,7 +106,7 @@ def test_keras_saliency_predict_reads_the_map_as_a_density():
     model = WEPSAM(**SMALL)
     image = np.random.default_rng(5).integers(0, 256, (60, 90, 3), dtype=np.uint8)
     (result,) = keras_saliency.predict(image, model=model, progress=False)
-    saliency = model.predict_saliency(image).astype(np.float64)
+    saliency = model.predict_saliency_map(image[None])[0]
     assert result.log_density.shape == (60, 90) and abs(np.logaddexp.reduce(result.log_density.ravel())) < 1e-9
     np.testing.assert_allclose(result.saliency_map, (saliency + 1e-20) / (saliency + 1e-20).sum(), rtol=1e-6)
 
@@ -120,8 +120,8 @@ def test_wrong_image_size_or_channels_is_rejected(shape):
 
 def test_bad_arguments_are_rejected():
     model = WEPSAM(**SMALL)
-    with pytest.raises(ValueError, match=r"images\[0\] must be an \(H, W, 3\) RGB array; got shape \(20, 30\)"):
-        model.predict_saliency([np.zeros((20, 30))])
+    with pytest.raises(ValueError, match=r"`images` must be \(B, H, W, 3\) RGB images; got shape \(1, 20, 30\)"):
+        model.predict_saliency_map([np.zeros((20, 30))])
     with pytest.raises(ValueError, match="conv_filters"):
         WEPSAM(conv_filters=(4, 8))
     with pytest.raises(ValueError, match="multiple of 8"):

@@ -51,7 +51,7 @@ def test_pseudo_label_is_gbvs_of_the_reduced_image_normalised():
     assert target.shape == (16, 16) and target.dtype == np.float32
     assert target.min() == 0.0 and target.max() == pytest.approx(1.0)
     reduced = np.asarray(Image.fromarray(image).resize((32, 27), Image.BILINEAR))  # 40x48 -> longer side 32
-    direct = SETTINGS.gbvs().predict_saliency(reduced).astype(np.float32)
+    direct = SETTINGS.gbvs().predict_saliency_map(reduced[None])[0].astype(np.float32)
     direct = np.asarray(Image.fromarray(direct).resize((16, 16), Image.BILINEAR))
     np.testing.assert_allclose(target, (direct - direct.min()) / (direct.max() - direct.min()), atol=1e-6)
     # the salient patch (rows 5-15, cols 10-20 of 40x48) is where the map peaks

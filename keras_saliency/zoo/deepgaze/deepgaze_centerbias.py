@@ -59,26 +59,30 @@ def working_size(size, long_side) -> tuple:
     return max(1, round(height * factor)), max(1, round(width * factor))
 
 
-def predict_image(model, image, batch_size: int = 1) -> np.ndarray:
-    """(H, W) float64 log-density of one (H, W, 3) RGB 0..255 image with ``model``'s stored centre bias.
+def predict_at_working_size(model, images: np.ndarray, centerbias, log_densities) -> np.ndarray:
+    """(B, H, W) float64 log-densities of a float32 RGB 0..255 batch, run at ``model``'s working size.
 
-    The image is resized (bilinear) so that its longer side is
-    ``model.image_long_side`` (the scale the readouts were trained at; None:
-    as given) and the log-density resized back to (H, W) and renormalised
-    (:func:`keras_saliency.density.resize_log_density`).
+    The images are resized (bilinear, antialiased) so that their longer side is
+    ``model.image_long_side`` (the scale the readouts were trained at; None: as
+    given); ``centerbias`` (B, H, W) log-densities (renormalised) are resized
+    likewise with :func:`~keras_saliency.density.resize_log_density`, and None
+    uses the stored :class:`CentreBiasTemplate`. ``log_densities(images, centerbias)``
+    runs the network at that size; its output is renormalised and resized back
+    to (H, W).
     """
-    image = np.asarray(image, np.float32)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"{type(model).__name__}.predict_log_density takes {{'image', 'centerbias'}} batches or "
-                         f"one (H, W, 3) RGB image; got an array of shape {image.shape}.")
-    if model.centerbias is None:
-        raise ValueError(f"{model.name} stores no centre bias (built with centerbias_shape=None): pass "
-                         "{'image': (B, H, W, 3), 'centerbias': (B, H, W)}.")
-    size = image.shape[:2]
+    size = images.shape[1:3]
     work = working_size(size, model.image_long_side)
+    if centerbias is None:
+        if model.centerbias is None:
+            raise ValueError(f"{model.name} stores no centre bias (built with centerbias_shape=None): pass "
+                             "`centerbias` (B, H, W) log-densities.")
+        bias = np.broadcast_to(model.centerbias.log_density(work).astype(np.float32), (len(images),) + work)
+    elif work != size:
+        bias = np.stack([resize_log_density(b - logsumexp(b), work) for b in np.asarray(centerbias, np.float64)])
+    else:
+        bias = centerbias
     if work != size:
-        image = keras.ops.convert_to_numpy(keras.ops.image.resize(image[None], work, antialias=True))[0]
-    bias = model.centerbias.log_density(work).astype(np.float32)
-    out = np.asarray(model.predict_log_density({"image": image[None], "centerbias": bias[None]}, batch_size)[0],
-                     np.float64)
-    return resize_log_density(out - logsumexp(out), size)
+        images = keras.ops.convert_to_numpy(keras.ops.image.resize(images, work, antialias=True))
+    out = np.asarray(log_densities(images, np.asarray(bias, np.float32)), np.float64)
+    out = out - logsumexp(out, axis=(1, 2), keepdims=True)
+    return out if work == size else np.stack([resize_log_density(o, size) for o in out])

@@ -16,9 +16,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_image
-from keras_saliency.zoo.preset_mixin import PresetMixin
-from keras_saliency.zoo.preset_weights import WeightsView
+from keras_saliency.models.saliency_model import SaliencyModel
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_at_working_size
+from keras_saliency.presets import WeightsView
 
 
 class RunningLogMeanExp:
@@ -42,55 +42,22 @@ class RunningLogMeanExp:
         return self.total - math.log(self.count)
 
 
-def check_inputs(inputs, name: str):
-    """``{"image": (B, H, W, 3), "centerbias": (B, H, W)}`` as float32 NumPy, or a clear error."""
-    if not isinstance(inputs, dict) or set(inputs) != {"image", "centerbias"}:
-        got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
-        raise ValueError(f"{name} takes a dict with keys 'image' and 'centerbias'; got {got}.")
-    image = np.asarray(inputs["image"], np.float32)
-    centerbias = np.asarray(inputs["centerbias"], np.float32)
-    if image.ndim != 4 or image.shape[-1] != 3:
-        raise ValueError(f"`image` must be (B, H, W, 3) RGB 0..255; got shape {image.shape}.")
-    if centerbias.shape != image.shape[:3]:
-        raise ValueError(f"`centerbias` must be (B, H, W) = {image.shape[:3]} like the image; got {centerbias.shape}.")
-    return image, centerbias
-
-
-def check_batch_size(batch_size) -> int:
-    if int(batch_size) < 1:
-        raise ValueError(f"`batch_size` must be >= 1; got {batch_size}.")
-    return int(batch_size)
-
-
-def predict_in_batches(model, inputs, batch_size: int = 1) -> np.ndarray:
-    """``model``'s log-densities, ``batch_size`` images at a time, as float32 NumPy (B, H, W).
-
-    Uses ``model.predict_log_density`` where the model has one (chunked
-    evaluation), otherwise ``model.predict_on_batch`` (compiled).
-    """
-    if hasattr(model, "predict_log_density"):
-        return model.predict_log_density(inputs, batch_size=batch_size)
-    image, centerbias = check_inputs(inputs, type(model).__name__)
-    batch_size = check_batch_size(batch_size)
-    return np.concatenate([
-        np.asarray(model.predict_on_batch({"image": image[s:s + batch_size],
-                                           "centerbias": centerbias[s:s + batch_size]}), np.float32)
-        for s in range(0, len(image), batch_size)])
-
-
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class DensityMixture(PresetMixin, keras.Model):
+class DensityMixture(SaliencyModel, keras.Model):
     """Equal-weight mixture of log-density models: ``logsumexp_m member_m(inputs) - log M``.
 
     ``members``: Keras models mapping ``{"image", "centerbias"}`` to a
     normalised log-density (B, H, W) (e.g. :class:`DeepGazeII`). ``call`` runs
-    them in sequence inside one graph; :meth:`predict_log_density` runs one
-    member (and, for DeepGaze members, one readout component) at a time, each
-    as its own compiled function, and accumulates in NumPy, so only one
+    them in sequence inside one graph; ``predict_log_density(images[, centerbias=...])``
+    runs one member (and, for DeepGaze members, one readout component) at a time,
+    each as its own compiled function, and accumulates in NumPy, so only one
     member's activations exist at a time. ``centerbias_shape`` and
-    ``image_long_side``: a stored centre bias for one-image prediction, as in
-    :class:`~keras_saliency.zoo.deepgaze.DeepGazeII`.
+    ``image_long_side``: the stored centre bias used when none is given and the
+    working size, as in :class:`~keras_saliency.zoo.deepgaze.DeepGazeII`.
     """
+
+    conditions = ("centerbias",)
+    default_batch_size = 1
 
     def __init__(self, members: Sequence, centerbias_shape=None, image_long_side=None, name="density_mixture",
                  **kwargs):
@@ -109,18 +76,15 @@ class DensityMixture(PresetMixin, keras.Model):
             mixture.add(member(inputs, training=training))
         return mixture.result()
 
-    def predict_log_density(self, inputs, batch_size: int = 1) -> np.ndarray:
-        """The mixture's log-density (B, H, W) as float32 NumPy, evaluated member by member.
-
-        ``inputs``: ``{"image", "centerbias"}`` batches, or one (H, W, 3) image
-        (stored centre bias, resized to ``image_long_side``; returns (H, W) float64).
-        """
-        if not isinstance(inputs, dict):
-            return predict_image(self, inputs, batch_size)
+    def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
+        """(B, H, W) float64 log-densities at the given size, member by member (float32 inputs)."""
         mixture = RunningLogMeanExp()
         for member in self.members:
-            mixture.add(predict_in_batches(member, inputs, batch_size).astype(np.float64))
-        return mixture.result().astype(np.float32)
+            mixture.add(member.log_densities(images, centerbias))
+        return mixture.result()
+
+    def _predict_batch(self, images, centerbias=None):
+        return predict_at_working_size(self, images, centerbias, self.log_densities)
 
     def preset_weights(self) -> keras.Model:
         """Members' readouts (+ centre bias) when every member rebuilds its backbone by name, else everything."""

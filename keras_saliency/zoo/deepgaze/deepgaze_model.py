@@ -24,16 +24,11 @@ import numpy as np
 from keras import ops
 
 from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
-from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
-    DensityMixture,
-    RunningLogMeanExp,
-    check_batch_size,
-    check_inputs,
-)
-from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_image
+from keras_saliency.models.saliency_model import SaliencyModel
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_at_working_size
+from keras_saliency.zoo.deepgaze.deepgaze_mixture import DensityMixture, RunningLogMeanExp
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
-from keras_saliency.zoo.preset_mixin import PresetMixin
-from keras_saliency.zoo.preset_weights import WeightsView
+from keras_saliency.presets import WeightsView
 
 
 def resolve_extractor(backbone, taps=None, weights=None) -> keras.Model:
@@ -99,8 +94,11 @@ def tap_channels(extractor) -> Optional[int]:
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class DeepGazeII(PresetMixin, keras.Model):
+class DeepGazeII(SaliencyModel, keras.Model):
     """One frozen backbone + ``n_components`` readouts mixed in probability space.
+
+    Contract: ``output_kind = "log_density"``, condition ``centerbias`` ((B, H, W)
+    log-densities at the image size; default: the stored template).
 
     The default backbone and taps are DeepGaze II's VGG-19 layers (conv5_1,
     relu5_1, relu5_2, conv5_3, relu5_4); the readout is DeepGaze IIE's (8-16-1
@@ -116,9 +114,9 @@ class DeepGazeII(PresetMixin, keras.Model):
         n_components: readout instances mixed with equal weights.
         readout_factor, downsample, saliency_map_factor, sigma: as the
             reference (16, 2, 2, 8.0).
-        centerbias_shape: (h, w) of a stored :class:`CentreBiasTemplate` so that
-            ``predict_log_density(image)`` works on one (H, W, 3) image; None: none.
-        image_long_side: that one-image path resizes the image to this longer
+        centerbias_shape: (h, w) of a stored :class:`CentreBiasTemplate`, used by
+            ``predict_log_density(images)`` when no ``centerbias`` is given; None: none.
+        image_long_side: ``predict_log_density`` resizes images to this longer
             side (the training scale) and the result back; None: no resizing.
         backbone_sha256: the SHA-256 of the backbone weights the readouts were
             trained on; a named backbone whose weights differ is refused.
@@ -127,6 +125,9 @@ class DeepGazeII(PresetMixin, keras.Model):
     ``backbone_sha256``), and presets then store only the readouts and the
     centre bias (:meth:`preset_weights`); other backbones are saved whole.
     """
+
+    conditions = ("centerbias",)
+    default_batch_size = 1
 
     def __init__(self, backbone="vgg19", taps: Optional[Sequence[str]] = None, n_components: int = 1,
                  readout_factor: int = 16, downsample: int = 2, saliency_map_factor: int = 2, sigma: float = 8.0,
@@ -196,30 +197,22 @@ class DeepGazeII(PresetMixin, keras.Model):
             mixture.add(readout(features, centerbias))
         return mixture.result()
 
-    def predict_log_density(self, inputs, batch_size: int = 1) -> np.ndarray:
-        """Log-densities (B, H, W) as float32 NumPy: ``batch_size`` images and one component at a time.
+    def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
+        """(B, H, W) float64 log-densities at the given size (float32 inputs), one component at a time.
 
-        ``inputs``: ``{"image", "centerbias"}`` batches, or one (H, W, 3) image
-        (stored centre bias, resized to ``image_long_side``; returns (H, W) float64). The backbone and each
-        component run as separate compiled functions (``predict_on_batch``);
-        the mixture is accumulated in NumPy.
+        The backbone and each component run as separate compiled functions
+        (``predict_on_batch``); the mixture is accumulated in NumPy.
         """
-        if not isinstance(inputs, dict):
-            return predict_image(self, inputs, batch_size)
-        image, centerbias = check_inputs(inputs, type(self).__name__)
-        batch_size = check_batch_size(batch_size)
-        feature_part = self._part("features", self.features, [self.extractor])
-        out = []
-        for s in range(0, len(image), batch_size):
-            features = feature_part.predict_on_batch(image[s:s + batch_size])
-            mixture = RunningLogMeanExp()
-            for k, readout in enumerate(self.readouts):
-                part = self._part(f"readout_{k}", lambda x, r=readout: r(x["features"], x["centerbias"]), [readout])
-                mixture.add(np.asarray(part.predict_on_batch(
-                    {"features": features, "centerbias": centerbias[s:s + batch_size]}), np.float64))
-            out.append(mixture.result())
-            del features
-        return np.concatenate(out).astype(np.float32)
+        features = self._part("features", self.features, [self.extractor]).predict_on_batch(images)
+        mixture = RunningLogMeanExp()
+        for k, readout in enumerate(self.readouts):
+            part = self._part(f"readout_{k}", lambda x, r=readout: r(x["features"], x["centerbias"]), [readout])
+            mixture.add(np.asarray(part.predict_on_batch({"features": features, "centerbias": centerbias}),
+                                   np.float64))
+        return mixture.result()
+
+    def _predict_batch(self, images, centerbias=None):
+        return predict_at_working_size(self, images, centerbias, self.log_densities)
 
     def _part(self, key, fn, layers):
         """A cached :class:`_PartModel`; kept in ``__dict__`` so that Keras does not track (or save) it."""

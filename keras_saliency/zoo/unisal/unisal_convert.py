@@ -16,8 +16,8 @@ import numpy as np
 
 from keras_saliency.convert import load_state_dict
 from keras_saliency.layers import DomainAdaptiveBatchNormalization
-from keras_saliency.zoo.unisal.unisal_mobilenetv2 import load_state_dict_into as load_encoder
-from keras_saliency.zoo.unisal.unisal_mobilenetv2 import torch_conv
+from keras_saliency.backbones.mobilenetv2_unisal import load_state_dict_into as load_encoder
+from keras_saliency.backbones.mobilenetv2_unisal import torch_conv
 
 
 class _State:
@@ -130,23 +130,23 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
     The preset's ``metadata.json`` records the checkpoint's file name and sha256, the
     reference repository, its licence (Apache-2.0) and the citation. ``domains``
     defaults to the reference's four sources. The folder is written under a temporary
-    name and renamed into place (`keras_saliency.hub.save_to_preset`), so a failure
+    name and renamed into place (`keras_saliency.presets.save`), so a failure
     leaves nothing behind; an existing preset is replaced only with ``overwrite=True``.
     """
     from pathlib import Path
 
-    from keras_saliency.convert import CheckpointFormatError, sha256_of
-    from keras_saliency.hub import save_to_preset
-    from keras_saliency.zoo.preset_files import validate_user_metadata
+    from keras_saliency.convert import CheckpointFormatError, sha256_file
+    from keras_saliency.presets import save
+    from keras_saliency.presets.metadata import validate_metadata
     from keras_saliency.zoo.unisal.unisal_model import DEFAULT_DOMAINS, UNISAL
 
     checkpoint = Path(checkpoint)
     domains = list(domains or DEFAULT_DOMAINS)
-    digest = sha256_of(checkpoint)  # before reading, so that the record is of the bytes converted
+    digest = sha256_file(checkpoint)  # before reading, so that the record is of the bytes converted
     source = {"file": checkpoint.name, "sha256": digest, "license_note": LICENSE_NOTE}
     if checkpoint.name in KNOWN_CHECKPOINTS:
         source["url"] = REFERENCE_URL
-    metadata = validate_user_metadata({  # bad names fail here, before the conversion
+    metadata = validate_metadata({  # bad names fail here, before the conversion
         "name": name or Path(preset_dir).name,
         "description": f"UNISAL (Droste et al., ECCV 2020) with the reference weights converted from "
                        f"{checkpoint.name}; domains {', '.join(domains)}.",
@@ -163,4 +163,4 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
     except (KeyError, ValueError) as error:  # tensors missing, unused or mis-shaped
         message = error.args[0] if isinstance(error, KeyError) else str(error)
         raise ValueError(f"{checkpoint} does not fit UNISAL(domains={domains}): {message}") from None
-    return save_to_preset(model, preset_dir, metadata, overwrite=overwrite)
+    return save(model, preset_dir, metadata, overwrite=overwrite)

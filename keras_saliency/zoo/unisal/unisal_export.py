@@ -27,7 +27,7 @@ def export_saved_model(model, directory, domain: str = "SALICON", input_size=(28
     archive.track(model)
     archive.add_endpoint(
         "serve",
-        lambda image: model({"images": image, "domain": domain_id}, static=True),
+        lambda image: model({"image": image, "domain": domain_id}, static=True),
         input_signature=[tf.TensorSpec((1,) + tuple(input_size) + (3,), tf.float32, name="image")],
     )
     archive.write_out(str(directory), verbose=False)

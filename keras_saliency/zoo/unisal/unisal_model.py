@@ -19,6 +19,7 @@ from typing import Optional, Sequence
 import keras
 import numpy as np
 from keras import ops
+from PIL import Image
 
 from keras_saliency.backbones.preprocessing import IMAGENET_MEAN, IMAGENET_STD
 from keras_saliency.layers import (
@@ -29,8 +30,8 @@ from keras_saliency.layers import (
     GaussianPriorMaps,
     PixelLogSoftmax,
 )
-from keras_saliency.zoo.preset_mixin import PresetMixin
-from keras_saliency.zoo.unisal.unisal_mobilenetv2 import build_unisal_mobilenetv2
+from keras_saliency.models.saliency_model import SaliencyModel
+from keras_saliency.backbones.mobilenetv2_unisal import build_unisal_mobilenetv2
 
 DEFAULT_DOMAINS = ("DHF1K", "Hollywood", "UCFSports", "SALICON")
 STATIC_DOMAINS = ("SALICON", "MIT1003", "MIT300")
@@ -81,10 +82,10 @@ def _skip(mid, out, n_domains, momentums, dropout, name):
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class UNISAL(PresetMixin, keras.Model):
+class UNISAL(SaliencyModel, keras.Model):
     """UNISAL for images (B, H, W, 3) and clips (B, T, H, W, 3), RGB in 0..255.
 
-    Call with ``{"images": x, "domain": d[, "hidden": h]}`` where ``d`` is a
+    Call with ``{"image": x, "domain": d[, "hidden": h]}`` where ``d`` is a
     domain name from ``domains`` (eager calls) or its index (int tensor, scalar
     or (B,); a batch comes from one domain; ``model.domain_index(name)`` maps
     names; graphs and ``fit`` take the index so one graph serves all domains). Returns the
@@ -110,19 +111,33 @@ class UNISAL(PresetMixin, keras.Model):
 
     Presets: ``UNISAL.from_preset(name | folder | "hf://org/name@sha")`` and
     ``model.save_to_preset(folder)``.
+
+    Contract (`keras_saliency.models`): ``output_kind = "log_density"``, condition
+    ``domain`` (a name; default: the first static domain, else the first domain).
+    ``predict_log_density(images)`` Lanczos-resizes each image (rounded to uint8) to
+    the UNISAL grid-rule size (`keras_saliency.data.optimal_size`: about 110 cells of
+    32 px with the image's aspect ratio, e.g. 288x384 for 4:3) and resizes the output
+    back bilinearly inside the model. ``predict_video(frames)`` runs the recurrent clip
+    inference of :func:`~keras_saliency.zoo.unisal.recurrent_inference` (default: the first
+    video domain, else the first domain) at ``video_input_size``.
     """
+
+    conditions = ("domain",)
 
     def __init__(self, domains: Sequence[str] = DEFAULT_DOMAINS, bypass_rnn: bool = True,
                  skip_dropout: float = 0.6, recurrent_dropout: float = 0.2,
                  video_bn_momentum: float = 0.99, static_bn_momentum: float = 0.9,
                  static_domains: Sequence[str] = STATIC_DOMAINS, encoder: str = "mobilenetv2_unisal",
-                 encoder_weights=None, name="unisal", **kwargs):
+                 encoder_weights=None, video_input_size: Sequence[int] = (224, 384), name="unisal", **kwargs):
         super().__init__(name=name, **kwargs)
         self.domains = list(domains)
         self.bypass_rnn, self.skip_dropout, self.recurrent_dropout = bypass_rnn, skip_dropout, recurrent_dropout
         self.video_bn_momentum, self.static_bn_momentum = video_bn_momentum, static_bn_momentum
         self.static_domains = list(static_domains)
         self.encoder_name = encoder
+        self.video_input_size = tuple(int(n) for n in video_input_size)
+        if len(self.video_input_size) != 2 or any(n <= 0 or n % 32 for n in self.video_input_size):
+            raise ValueError(f"`video_input_size` must be (H, W) with positive multiples of 32; got {video_input_size!r}.")
         n = len(self.domains)
         momentums = [static_bn_momentum if self.is_static_domain(d) else video_bn_momentum for d in self.domains]
         self.encoder = self._build_encoder(encoder, encoder_weights)
@@ -167,7 +182,7 @@ class UNISAL(PresetMixin, keras.Model):
 
     def build(self, input_shape=None):
         """Creates every weight (RNN branch included) with one small forward pass."""
-        self.call({"images": np.zeros((1, 1, 64, 64, 3), np.float32), "domain": np.zeros((1,), np.int32)},
+        self.call({"image": np.zeros((1, 1, 64, 64, 3), np.float32), "domain": np.zeros((1,), np.int32)},
                   static=False)
         self.built = True
 
@@ -221,11 +236,45 @@ class UNISAL(PresetMixin, keras.Model):
 
         return train_step(self, self._gradient_recipe, *args)
 
-    def make_predictor(self, **kwargs):
-        """A :class:`~keras_saliency.zoo.unisal.unisal_predictor.UnisalPredictor` (used by ``keras_saliency.predict``)."""
-        from keras_saliency.zoo.unisal.unisal_predictor import UnisalPredictor
+    def default_domain(self, static: bool = True) -> str:
+        """The first static (``static=True``) or video domain, else the first domain."""
+        matching = [d for d in self.domains if self.is_static_domain(d) == static]
+        return (matching or self.domains)[0]
 
-        return UnisalPredictor(self, **kwargs)
+    def _check_conditions(self, batch_shape, conditions):
+        conditions = super()._check_conditions(batch_shape, conditions)
+        if "domain" in conditions:
+            if not isinstance(conditions["domain"], str):
+                raise ValueError(f"`domain` must be a domain name from {self.domains}; got {conditions['domain']!r}.")
+            self.domain_index(conditions["domain"])
+        return conditions
+
+    def _predict_batch(self, images, domain=None):
+        from keras_saliency.data.sizes import optimal_size
+
+        height, width = images.shape[1:3]
+        size = optimal_size(height, width)
+        pixels = np.clip(np.rint(images), 0, 255).astype(np.uint8)
+        x = np.stack([np.asarray(Image.fromarray(p).resize(size[::-1], Image.LANCZOS), np.float32) for p in pixels])
+        out = self({"image": x, "domain": domain or self.default_domain()}, target_size=(height, width))
+        return keras.ops.convert_to_numpy(out)
+
+    def predict_video(self, frames, *, batch_size=None, progress: bool = False, domain=None):
+        """(T, H, W) float64 log-densities of a clip (T, H, W, 3) RGB 0..255 by recurrent clip inference.
+
+        ``domain``: default the first video domain; static domains run every frame on its own
+        (see :func:`~keras_saliency.zoo.unisal.recurrent_inference`, which this calls). ``batch_size`` is
+        unused (the clip runs in chunks of 6 frames per interleaved offset).
+        """
+        from keras_saliency.models.contract import check_images, normalize_batch
+        from keras_saliency.zoo.unisal.unisal_video import recurrent_inference
+
+        frames = check_images(frames, "frames")
+        self._check_conditions(frames.shape[:3], {} if domain is None else {"domain": domain})
+        pixels = np.clip(np.rint(frames), 0, 255).astype(np.uint8)
+        out = recurrent_inference(self, pixels, domain=domain or self.default_domain(static=False),
+                            input_size=self.video_input_size, progress=progress)
+        return normalize_batch(out)
 
     def is_static_domain(self, domain: str) -> bool:
         """Whether ``domain`` is an image domain (``static_domains``, compared case-insensitively)."""
@@ -243,19 +292,18 @@ class UNISAL(PresetMixin, keras.Model):
 
     def call(self, inputs, training=False, static: Optional[bool] = None, target_size=None,
              return_hidden: bool = False):
-        if isinstance(inputs, dict) and "images" not in inputs and "image" in inputs:
-            inputs = {**inputs, "images": inputs["image"]}  # the keras_saliency.data pipelines' key
-        if not isinstance(inputs, dict) or "images" not in inputs or "domain" not in inputs:
-            raise ValueError("UNISAL takes {'images': (B, [T,] H, W, 3), 'domain': int[, 'hidden': state]}.")
-        images, domain = inputs["images"], inputs["domain"]
+        if not isinstance(inputs, dict) or "image" not in inputs or "domain" not in inputs:
+            got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
+            raise ValueError(f"UNISAL takes {{'image': (B, [T,] H, W, 3), 'domain': int[, 'hidden': state]}}; got {got}.")
+        images, domain = inputs["image"], inputs["domain"]
         single_image = len(images.shape) == 4
         if single_image:
             images = images[:, None]
         if len(images.shape) != 5 or images.shape[-1] != 3:
-            raise ValueError(f"`images` must be (B, H, W, 3) or (B, T, H, W, 3); got {tuple(images.shape)}.")
+            raise ValueError(f"`image` must be (B, H, W, 3) or (B, T, H, W, 3); got {tuple(images.shape)}.")
         steps, height, width = images.shape[1], images.shape[2], images.shape[3]
         if height is None or width is None:
-            raise ValueError(f"UNISAL needs a known image height and width in its graph; got `images` of shape "
+            raise ValueError(f"UNISAL needs a known image height and width in its graph; got `image` of shape "
                              f"{tuple(images.shape)}. Batch images at one fixed (H, W) (e.g. "
                              f"saliency_dataset(ds, (288, 384), ...)), not at the aspect-ratio grid sizes.")
         if height % 32 or width % 32:
@@ -289,7 +337,8 @@ class UNISAL(PresetMixin, keras.Model):
         return {**super().get_config(), "domains": self.domains, "bypass_rnn": self.bypass_rnn,
                 "skip_dropout": self.skip_dropout, "recurrent_dropout": self.recurrent_dropout,
                 "video_bn_momentum": self.video_bn_momentum, "static_bn_momentum": self.static_bn_momentum,
-                "static_domains": self.static_domains, "encoder": self.encoder_name}
+                "static_domains": self.static_domains, "encoder": self.encoder_name,
+                "video_input_size": list(self.video_input_size)}
 
 
 def _upsample2x(x):

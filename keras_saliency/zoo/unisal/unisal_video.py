@@ -14,19 +14,16 @@ from typing import Optional
 import numpy as np
 from PIL import Image
 
-from keras_saliency.video_frames import load_frames
-
 FRAME_MODULO = {"DHF1K": 5, "Hollywood": 4, "UCFSports": 4}
 
 
-def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), chunk_size: int = 6,
-                  frame_modulo: Optional[int] = None, progress: bool = True) -> np.ndarray:
+def recurrent_inference(model, frames, domain: str = "DHF1K", input_size=(224, 384), chunk_size: int = 6,
+                        frame_modulo: Optional[int] = None, progress: bool = True) -> np.ndarray:
     """Log-densities (T, H, W) of every frame at the original frame size.
 
     Args:
         model: a :class:`~keras_saliency.zoo.unisal.UNISAL`.
-        video: see :func:`keras_saliency.video_frames.load_frames` (a folder of frames, an animated
-            image, a (T, H, W, 3) array...).
+        frames: uint8 (T, H, W, 3) RGB frames.
         domain: the domain to run (its ``frame_modulo`` default comes from the reference).
             Static domains (``model.static_domains``, e.g. SALICON) run every frame
             through the Bypass-RNN's static path, as the reference does.
@@ -40,7 +37,9 @@ def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), ch
         raise ValueError(f"`chunk_size` must be >= 1; got {chunk_size}.")
     domain_id = np.array([model.domain_index(domain)], np.int32)
     static = model.is_static_domain(domain)
-    frames = load_frames(video)
+    frames = np.asarray(frames, np.uint8)
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise ValueError(f"`frames` must be (T, H, W, 3) RGB; got shape {frames.shape}.")
     if len(frames) == 0:
         raise ValueError("The video has no frames.")
     steps = 1 if static else frame_modulo or FRAME_MODULO.get(domain, 1)
@@ -50,8 +49,8 @@ def predict_video(model, video, domain: str = "DHF1K", input_size=(224, 384), ch
     chunks = [(o, idx[i:i + chunk_size]) for o in range(steps) for idx in [np.arange(o, len(frames), steps)]
               for i in range(0, len(idx), chunk_size)]
     hidden = {}
-    for offset, index in tqdm(chunks, disable=not progress, desc="predict_video", unit="chunk"):
-        inputs = {"images": resized[index][None].astype(np.float32), "domain": domain_id}
+    for offset, index in tqdm(chunks, disable=not progress, desc="UNISAL clip", unit="chunk"):
+        inputs = {"image": resized[index][None].astype(np.float32), "domain": domain_id}
         if offset in hidden:
             inputs["hidden"] = hidden[offset]
         log_density, hidden[offset] = model(inputs, static=static, target_size=(height, width), return_hidden=True)

@@ -27,8 +27,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_saliency.density import log_density_from_saliency_map
-from keras_saliency.zoo.preset_mixin import PresetMixin
+from keras_saliency.models.saliency_model import SaliencyModel
 
 INPUT_SIZE = 128
 MAP_SIZE = 32
@@ -82,8 +81,12 @@ class ResizeMap(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class WEPSAM(PresetMixin, keras.Model):
-    """WEPSAM saliency CNN: (B, 128, 128, 3) RGB in 0..255 -> (B, 128, 128) saliency map.
+class WEPSAM(SaliencyModel, keras.Model):
+    """WEPSAM saliency CNN: (B, 128, 128, 3) RGB in 0..255 (or ``{"image": ...}``) -> (B, 128, 128) saliency map.
+
+    ``output_kind = "saliency_map"``: ``predict_log_density(images)`` / ``predict_saliency_map(images)``
+    take images of any size, resize them bilinearly (half-pixel centres, no antialiasing) to
+    ``input_size`` and the map back to (H, W), clipped at 0.
 
     Args:
         conv_filters: filters of the three conv stages (kernels 5, 3, 3).
@@ -108,7 +111,7 @@ class WEPSAM(PresetMixin, keras.Model):
         biases = keras.initializers.Constant(BIAS_INIT)
         dense_args = dict(kernel_initializer=weights, bias_initializer=biases)
 
-        inputs = keras.Input((input_size, input_size, 3), name="images")
+        inputs = keras.Input((input_size, input_size, 3), name="image")
         x = keras.layers.Rescaling(1.0 / 255.0, name="rescale")(inputs)
         for stage, (filters, kernel) in enumerate(zip(conv_filters, (5, 3, 3)), start=1):
             x = keras.layers.Conv2D(filters, kernel, padding="same", activation="relu",
@@ -125,12 +128,15 @@ class WEPSAM(PresetMixin, keras.Model):
         self.conv_filters, self.hidden_units, self.maxout_pieces = conv_filters, int(hidden_units), int(maxout_pieces)
         self.input_size, self.map_size = int(input_size), int(map_size)
 
+    output_kind = "saliency_map"
+
     def call(self, inputs, training=None, mask=None):
-        shape = tuple(inputs.shape)  # Keras checks the rank and spatial size before `call`, not the channels
+        image = inputs["image"] if isinstance(inputs, dict) else inputs
+        shape = tuple(image.shape)  # Keras checks the rank and spatial size before `call`, not the channels
         if len(shape) != 4 or shape[1:] != (self.input_size, self.input_size, 3):
             raise ValueError(f"WEPSAM expects RGB images of shape (batch, {self.input_size}, {self.input_size}, 3);"
-                             f" got {shape}. Use `predict_saliency` for images of any size.")
-        return super().call(inputs, training=training, mask=mask)
+                             f" got {shape}. Use `predict_saliency_map` for images of any size.")
+        return super().call(image, training=training, mask=mask)
 
     def compile(self, optimizer=None, loss=None, *, learning_rate=None, momentum=None, decay_rate=None,
                 decay_steps=None, **kwargs):
@@ -164,33 +170,11 @@ class WEPSAM(PresetMixin, keras.Model):
                              f"output; got shape {tuple(y.shape)}.")
         return super().compute_loss(x, y, y_pred, sample_weight, training=training)
 
-    def predict_saliency(self, images, batch_size: int = 32) -> list:
-        """Saliency maps at each image's own size for RGB uint8/0..255 images of any size.
-
-        ``images``: one (H, W, 3) array or a sequence of them. Each is resized
-        bilinearly to the network input, and its map back to (H, W) (clipped at 0).
-        Returns one float32 (H, W) array or a list of them.
-        """
-        single = isinstance(images, np.ndarray) and images.ndim == 3
-        batch = [images] if single else list(images)
-        for i, image in enumerate(batch):
-            shape = np.shape(image)
-            if len(shape) != 3 or shape[-1] != 3 or min(shape[:2]) < 1:
-                raise ValueError(f"images[{i}] must be an (H, W, 3) RGB array; got shape {shape}.")
+    def _predict_batch(self, images, **conditions):
         side = (self.input_size, self.input_size)
-        resized = np.stack([np.asarray(ops.image.resize(np.asarray(im, np.float32), side, interpolation="bilinear"))
-                            for im in batch])
-        maps = self.predict(resized, batch_size=batch_size, verbose=0)
-        out = [np.maximum(np.asarray(ops.image.resize(m[..., None], np.shape(im)[:2],
-                                                      interpolation="bilinear"))[..., 0], 0.0).astype(np.float32)
-               for m, im in zip(maps, batch)]
-        return out[0] if single else out
-
-    def predict_log_density(self, image) -> np.ndarray:
-        """(H, W) float64 natural-log density of one image: its :meth:`predict_saliency` map read as a
-        density (plus a 1e-20 floor, normalised to sum 1), so ``keras_saliency.predict``
-        and the metrics treat WEPSAM like every other model."""
-        return log_density_from_saliency_map(self.predict_saliency(np.asarray(image)))
+        maps = self.predict_on_batch(ops.image.resize(images, side, interpolation="bilinear"))
+        return np.maximum(ops.convert_to_numpy(ops.image.resize(maps[..., None], images.shape[1:3],
+                                                                interpolation="bilinear"))[..., 0], 0.0)
 
     def get_config(self):
         return {"conv_filters": list(self.conv_filters), "hidden_units": self.hidden_units,

@@ -35,10 +35,9 @@ from tqdm.auto import tqdm
 
 from keras_saliency.atomic_write import atomic_write
 from keras_saliency.classical import GBVS
-from keras_saliency.prediction import load_image
+from keras_saliency.image_files import IMAGE_SUFFIXES, load_image
 
 FORMAT_VERSION = 1
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 MANIFEST = "manifest.json"
 
 
@@ -241,7 +240,7 @@ def pseudo_label(image: np.ndarray, settings: PseudoLabelSettings, model: Option
     height, width = image.shape[:2]
     scale = settings.gbvs_max_side / max(height, width)
     small = _resize_rgb(image, (max(1, round(height * scale)), max(1, round(width * scale))))
-    saliency = (model or settings.gbvs()).predict_saliency(small).astype(np.float32)
+    saliency = (model or settings.gbvs()).predict_saliency_map(small[None])[0].astype(np.float32)
     side = settings.image_size
     saliency = np.asarray(Image.fromarray(saliency).resize((side, side), Image.BILINEAR))
     low, high = float(saliency.min()), float(saliency.max())

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import keras
 
+from keras_saliency.presets.registry import list_presets
+from keras_saliency.presets.saving import load, save
+
 
 class PresetMixin:
     """Mix into a registered Keras model class (before ``keras.Model`` in the bases)::
@@ -18,19 +21,13 @@ class PresetMixin:
     @classmethod
     def from_preset(cls, preset, *, cache_dir=None):
         """Load ``preset`` (name, folder or ``hf://org/name[@revision]``); it must hold a ``cls``."""
-        from keras_saliency.hub import from_preset
-
-        return from_preset(preset, cache_dir=cache_dir, expected_class=cls)
+        return load(preset, cache_dir=cache_dir, expected_class=cls)
 
     @classmethod
     def presets(cls) -> list:
-        """The registered presets of exactly this class (`keras_saliency.zoo.PresetInfo` rows)."""
-        from keras_saliency.zoo.registry import list_presets
-
+        """The registered presets of exactly this class whose metadata is local (`PresetInfo` rows)."""
         return list_presets(model_class=keras.saving.get_registered_name(cls))
 
     def save_to_preset(self, preset_dir, metadata=None, *, overwrite=False):
-        """Save this model as a preset folder (see `keras_saliency.hub.save_to_preset`)."""
-        from keras_saliency.hub import save_to_preset
-
-        return save_to_preset(self, preset_dir, metadata, overwrite=overwrite)
+        """Save this model as a preset folder (see `keras_saliency.presets.save`)."""
+        return save(self, preset_dir, metadata, overwrite=overwrite)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keras_saliency.zoo.preset_files import CONFIG_FILE, WEIGHTS_FILE
+from keras_saliency.presets.files import CONFIG_FILE, WEIGHTS_FILE
 
 
 def render_model_card(metadata: dict) -> str:
@@ -23,10 +23,10 @@ def render_model_card(metadata: dict) -> str:
         "## Usage",
         "",
         "```python",
-        "from keras_saliency import hub",
+        "from keras_saliency import presets",
         "",
         '# Pin the commit for reproducible results: "hf://ORG/NAME@<commit sha>".',
-        'model = hub.from_preset("hf://ORG/NAME@REVISION")  # or a local copy of this folder',
+        'model = presets.load("hf://ORG/NAME@REVISION")  # or a local copy of this folder',
         "```",
         "",
         "Every file is checked against the sha256 in `metadata.json` before it is loaded.",

@@ -1,12 +1,11 @@
-"""Presets locally and on the Hugging Face Hub: `save_to_preset`, `from_preset`, `push_to_hub`.
+"""Presets on the Hugging Face Hub: ``"hf://org/name[@revision]"``, `download_preset`, `push_to_hub`.
 
-`from_preset` accepts a registered name (`keras_saliency.zoo.list_presets`), a
-local preset folder or ``"hf://org/name[@revision]"``, where ``revision`` is a
-branch, a tag or a 40-hex commit sha: pin the sha for reproducible results.
-Hub presets are fetched with ``huggingface_hub.snapshot_download`` into its cache
-(``HF_HUB_CACHE``; resumable, each file moved in atomically), then every file's
-sha256 is checked against ``metadata.json`` before Keras reads anything. A failed
-or rejected download is rolled back, so no partial file stays in the cache.
+``revision`` is a branch, a tag or a 40-hex commit sha: pin the sha for
+reproducible results. Hub presets are fetched with ``huggingface_hub.snapshot_download``
+into its cache (``HF_HUB_CACHE``; resumable, each file moved in atomically), then
+every file's sha256 is checked against ``metadata.json`` before Keras reads
+anything. A failed or rejected download is rolled back, so no partial file stays
+in the cache. This module does not import Keras (``huggingface_hub`` only on use).
 
 The usual ``huggingface_hub`` variables apply (``HF_ENDPOINT``, ``HF_HOME``,
 ``HF_HUB_CACHE``, ``HF_HUB_OFFLINE``, ``HF_TOKEN``); set them before
@@ -20,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keras_saliency
-from keras_saliency.zoo import registry
-from keras_saliency.zoo.cache_rollback import rollback_on_error
-from keras_saliency.zoo.errors import ChecksumMismatchError, PresetDownloadError, PresetError, PresetNotFoundError
-from keras_saliency.zoo.preset_files import PRESET_FILES, verify_preset_dir
+from keras_saliency.presets.cache_rollback import rollback_on_error
+from keras_saliency.presets.errors import ChecksumMismatchError, PresetDownloadError, PresetError, PresetNotFoundError
+from keras_saliency.presets.files import PRESET_FILES, verify_preset_dir
 
 HF_PREFIX = "hf://"
 _REPO_RE = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
@@ -57,43 +55,6 @@ def parse_hub_preset(spec: str) -> HubPreset:
     if sep and not _REVISION_RE.fullmatch(revision):
         raise ValueError(f"{spec!r}: the revision after '@' must be a branch, tag or commit sha, got {revision!r}")
     return HubPreset(repo_id, revision or None)
-
-
-def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path:
-    """Save ``model`` as a preset folder (see `keras_saliency.zoo.preset_io.save_to_preset`)."""
-    from keras_saliency.zoo.preset_io import save_to_preset as save
-
-    return save(model, preset_dir, metadata, overwrite=overwrite)
-
-
-def resolve_preset(preset, *, cache_dir=None) -> Path:
-    """The verified local folder of ``preset`` (name, folder or ``hf://``), downloading if needed."""
-    preset = str(preset) if isinstance(preset, Path) else preset
-    if not isinstance(preset, str):
-        raise TypeError(f"preset must be a name, a folder or 'hf://org/name[@revision]', got {type(preset).__name__}")
-    if preset.startswith(HF_PREFIX):
-        return download_preset(parse_hub_preset(preset), cache_dir=cache_dir)
-    if registry.is_registered(preset):
-        return resolve_preset(registry.get_preset(preset).source, cache_dir=cache_dir)
-    if Path(preset).is_dir():
-        verify_preset_dir(preset)
-        return Path(preset)
-    raise PresetNotFoundError(
-        f"{preset!r} is not a registered preset{registry.close_matches_hint(preset)}, "
-        "nor a folder, nor an 'hf://org/name[@revision]' Hub preset"
-    )
-
-
-def from_preset(preset, *, cache_dir=None, expected_class=None):
-    """Load a Keras model from a preset name, a preset folder or ``"hf://org/name[@revision]"``.
-
-    ``cache_dir`` overrides ``HF_HUB_CACHE`` for Hub downloads; ``expected_class``
-    makes a preset holding another model class an error. Checksums are verified
-    first: on a mismatch nothing is loaded (`ChecksumMismatchError`).
-    """
-    from keras_saliency.zoo.preset_io import load_verified_preset
-
-    return load_verified_preset(resolve_preset(preset, cache_dir=cache_dir), expected_class=expected_class)
 
 
 def download_preset(hub_preset: HubPreset, *, cache_dir=None) -> Path:

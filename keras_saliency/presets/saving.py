@@ -1,4 +1,4 @@
-"""Write a model to a preset folder and read it back (the Keras side of the preset format)."""
+"""`save` a Keras model as a preset folder and `load` it back (the Keras side of the preset format)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from pathlib import Path
 import keras
 
 import keras_saliency
-from keras_saliency.zoo.errors import PresetError
-from keras_saliency.zoo.model_card import render_model_card
-from keras_saliency.zoo.preset_weights import preset_weights
-from keras_saliency.zoo.preset_files import (
+from keras_saliency.presets.errors import PresetError
+from keras_saliency.presets.files import (
     CARD_FILE,
     CONFIG_FILE,
     FORMAT_VERSION,
@@ -24,24 +22,28 @@ from keras_saliency.zoo.preset_files import (
     WEIGHTS_FILE,
     file_record,
     read_metadata,
-    validate_user_metadata,
 )
+from keras_saliency.presets.metadata import validate_metadata
+from keras_saliency.presets.model_card import render_model_card
+from keras_saliency.presets.resolve import resolve_preset
+from keras_saliency.presets.weights import preset_weights
 
 
-def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path:
+def save(model, preset_dir, metadata=None, *, overwrite=False) -> Path:
     """Save a built, registered Keras model as a preset folder; returns its path.
 
     The folder is written under a temporary name beside ``preset_dir`` and moved
     into place at the end, so a failure leaves nothing behind. ``metadata`` is
-    described in `keras_saliency.zoo.preset_files.validate_user_metadata`.
-    ``overwrite=True`` replaces an existing preset (never a folder that is not one).
+    described in `keras_saliency.presets.metadata.validate_metadata` (a metric
+    command holding a machine path is refused). ``overwrite=True`` replaces an
+    existing preset (never a folder that is not one).
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     if not model.built:
         raise ValueError(f"model {model.name!r} is not built: call it on a batch (or build it) before saving")
     _check_serializable(type(model))
-    user = validate_user_metadata(metadata)
+    user = validate_metadata(metadata)
     preset_dir = Path(preset_dir)
     _check_target(preset_dir, overwrite)
     preset_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -78,12 +80,15 @@ def save_to_preset(model, preset_dir, metadata=None, *, overwrite=False) -> Path
     return preset_dir
 
 
-def load_verified_preset(preset_dir, *, expected_class=None):
-    """Rebuild the model of a preset folder that `verify_preset_dir` accepted, and load its weights.
+def load(preset, *, cache_dir=None, expected_class=None):
+    """Load a Keras model from a registered name, a preset folder or ``"hf://org/name[@revision]"``.
 
-    ``expected_class``: raise `PresetError` (before reading weights) unless the
-    preset holds an instance of it.
+    ``cache_dir`` overrides ``HF_HUB_CACHE`` for Hub downloads; ``expected_class``
+    makes a preset holding another model class a `PresetError` (before any weight
+    is read). Checksums are verified first: on a mismatch nothing is loaded
+    (`ChecksumMismatchError`).
     """
+    preset_dir = resolve_preset(preset, cache_dir=cache_dir)
     metadata = read_metadata(preset_dir)
     config = json.loads((Path(preset_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
     module = config.get("module") or ""

@@ -1,0 +1,12 @@
+"""SHA-256 of files: the one checksum helper of presets, the weights cache and conversions."""
+
+import hashlib
+
+
+def sha256_file(path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
