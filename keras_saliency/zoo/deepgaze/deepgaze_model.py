@@ -265,8 +265,8 @@ class DeepGazeReadoutModel(keras.Model):
         for :class:`~keras_saliency.zoo.deepgaze.ReadoutDataset` ``train`` and ``validation``.
 
         - ``optimizer``: None is Adam at ``learning_rate`` (1e-3) times ``decay``
-          (0.1) every ``decay_every`` (15) epochs of ``steps_per_epoch`` batches
-          (needed then); these four go only with None.
+          (0.1) every ``decay_every`` (15) epochs of ``steps_per_epoch`` batches,
+          which it then needs; these four go only with None.
         - ``loss``: None is ``NegativeLogLikelihood(target="fixations")`` (nats per fixation).
         - ``kwargs``: the other ``keras.Model.compile`` arguments.
         """
