@@ -72,16 +72,14 @@ def main():
             rows.append(f"| {'static (Bypass-RNN)' if static else 'ConvGRU'} | – | {1000 * t_jit:.1f} (jax.jit) |")
         print(rows[-1], flush=True)
     if not args.inference_only and backend == "tensorflow":
-        from keras_saliency.zoo.unisal.unisal_training import compile_for_training
-
-        callbacks = compile_for_training(model, steps_per_epoch=100, freeze_encoder_epochs=0)
+        model.compile(steps_per_epoch=100, freeze_encoder_epochs=0)
         x = {"image": rng.uniform(0, 255, (4, 288, 384, 3)).astype("float32"), "domain": np.full(4, 3, np.int32)}
         y = np.stack([rng.random((4, 288, 384)), rng.random((4, 288, 384)) > 0.99], -1).astype("float32")
-        model.fit(x, y, batch_size=4, epochs=1, callbacks=callbacks, verbose=0)  # trace
+        model.fit(x, y, batch_size=4, epochs=1, verbose=0)  # trace
         steps = 5
         start = time.perf_counter()
         model.fit({k: np.concatenate([v] * steps) for k, v in x.items()}, np.concatenate([y] * steps), batch_size=4,
-                  epochs=1, callbacks=callbacks, verbose=0)
+                  epochs=1, verbose=0)
         images_per_second = 4 * steps / (time.perf_counter() - start)
         rows += ["", f"- training: {images_per_second:.2f} images/s (288x384, batch 4, SGD domain-aware step, "
                      "graph mode)"]

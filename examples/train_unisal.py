@@ -136,7 +136,7 @@ def main(argv=None):
     from keras_saliency.data import domain_batches, filter_ids, kfold_split, saliency_dataset
     from keras_saliency.maps import CentreBias
     from keras_saliency.zoo.unisal import UNISAL
-    from keras_saliency.zoo.unisal.unisal_training import compile_for_training, domain_loss_weight
+    from keras_saliency.zoo.unisal.unisal_training import domain_loss_weight
 
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="keras_saliency_tfds_")
     specs = [spec.split("=", 1) for spec in args.domain]
@@ -165,12 +165,11 @@ def main(argv=None):
         train_examples = examples(sources[name], train_ids)
         bias = CentreBias.fit([e["fixations"] for e in train_examples], [e["image"].shape[:2] for e in train_examples])
         tests[name] = (domain, examples(sources[name], test_ids), bias)
-    callbacks = compile_for_training(model, steps_per_epoch=steps, freeze_encoder_epochs=min(2, args.epochs - 1),
-                                     learning_rate=args.learning_rate,
-                                     run_eagerly=args.run_eagerly)
+    model.compile(steps_per_epoch=steps, freeze_encoder_epochs=min(2, args.epochs - 1),
+                  learning_rate=args.learning_rate, run_eagerly=args.run_eagerly)
     start = time.perf_counter()
     history = model.fit(domain_batches(train_sets, seed=args.seed).repeat(), steps_per_epoch=steps,
-                        epochs=args.epochs, callbacks=callbacks, verbose=2)
+                        epochs=args.epochs, verbose=2)
     train_seconds = time.perf_counter() - start
     rows = ["| model | domain | images | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]
     results, centre_bias = {}, {}

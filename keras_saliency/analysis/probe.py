@@ -9,11 +9,12 @@ blocks", :func:`unfreeze_layers`). Images are (N, H, W, 3) RGB 0..255; the probe
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
 
+from keras_saliency.layers.traversal import nested_layers
 from keras_saliency.losses import NSSLoss
 
 
@@ -54,24 +55,6 @@ def probe_model(encoder: keras.Model, taps: Sequence[str], out_size) -> keras.Mo
                             name="readout")(feats[taps[-1]])
     x = keras.layers.Resizing(*out_size, interpolation="bilinear", name="upsample")(x)
     return keras.Model(encoder.inputs[0], x[..., 0], name="probe")
-
-
-def nested_layers(model: keras.Model) -> Iterator[keras.layers.Layer]:
-    """Every layer of ``model`` and of the models nested in it (depth first, each once; ``model`` itself not).
-
-    Layers inside custom, non-``Model`` layers are not listed (Keras has no public API for them).
-    """
-    seen = set()
-
-    def walk(parent):
-        for layer in parent.layers:
-            if id(layer) not in seen:
-                seen.add(id(layer))
-                yield layer
-                if isinstance(layer, keras.Model):
-                    yield from walk(layer)
-
-    return walk(model)
 
 
 def unfreeze_layers(encoder: keras.Model, names: Sequence[str]) -> int:

@@ -29,6 +29,7 @@ replicas afterwards, so the optimizer's own all-reduce yields the refined sum.
 import keras
 import numpy as np
 
+from keras_saliency.training.fit_support import record_loss
 from keras_saliency.training.surgery import cosine, refine
 
 
@@ -117,19 +118,16 @@ class ReferenceGuidedModel(keras.Model):
             raise NotImplementedError(
                 f"ReferenceGuidedModel needs the TensorFlow backend, got {keras.backend.backend()!r}")
         import tensorflow as tf
-        from keras.src.losses import loss as loss_module
 
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
-            self._loss_tracker.update_state(
-                loss_module.unscale_loss_for_distribution(loss),
-                sample_weight=tf.shape(tf.nest.flatten(x)[0])[0])
-            loss = self.optimizer.scale_loss(loss)
+            scaled_loss = self.optimizer.scale_loss(loss)
+        record_loss(self, loss, y)
         variables = self.trainable_weights
-        grads = tape.gradient(loss, variables)
+        grads = tape.gradient(scaled_loss, variables)
 
         head_pos = [i for i, v in enumerate(variables) if id(v) in self._head_ids]
         rx, ry = self._reference_batch()

@@ -6,7 +6,6 @@ import pytest
 
 from keras_saliency.analysis.probe import (
     build_encoder,
-    nested_layers,
     probe_logits,
     probe_model,
     probe_saliency,
@@ -15,6 +14,7 @@ from keras_saliency.analysis.probe import (
 )
 from keras_saliency.analysis.probe_analysis import regions_by_rank
 from keras_saliency.fixations import Fixations
+from keras_saliency.layers.traversal import nested_layers
 
 
 def _nested_encoder():

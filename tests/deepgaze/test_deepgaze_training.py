@@ -14,11 +14,13 @@ from keras_saliency.zoo.deepgaze import (
     DeepGazeII,
     FeatureCache,
     ReadoutDataset,
+    ValidationInformationGain,
     evaluate_information_gain,
     fit_readout,
     readout_grid,
     step_decay,
 )
+from keras_saliency.losses import NegativeLogLikelihood
 from keras_saliency.zoo.deepgaze.deepgaze_training import epochs_until
 
 RNG = np.random.default_rng(2)
@@ -111,6 +113,40 @@ def test_compiled_fit_accepts_batches_of_different_sizes(data):
     train = ReadoutDataset(features, fixations, SIZES, _centre_bias, batch_size=3, seed=1)
     history = fit_readout(model.readout_model(), train, epochs=1, learning_rate=1e-2)
     assert np.isfinite(history.history["loss"][0])
+
+
+def _rate_at(optimizer, step):
+    optimizer.iterations.assign(step)
+    return float(optimizer.learning_rate)
+
+
+def test_compile_defaults_are_the_recipe():
+    readout_model = DeepGazeII(tiny_extractor(0)).readout_model()
+    readout_model.compile(steps_per_epoch=3)
+    assert isinstance(readout_model.optimizer, keras.optimizers.Adam)
+    assert isinstance(readout_model.loss, NegativeLogLikelihood) and readout_model.loss.target == "fixations"
+    assert [_rate_at(readout_model.optimizer, s) for s in (0, 44, 45, 90)] == pytest.approx([1e-3, 1e-3, 1e-4, 1e-5])
+    readout_model.compile(steps_per_epoch=2, learning_rate=1e-2, decay_every=1, decay=0.5)
+    assert [_rate_at(readout_model.optimizer, s) for s in (1, 2)] == pytest.approx([1e-2, 5e-3])
+    with pytest.raises(ValueError, match="pass `steps_per_epoch`"):
+        readout_model.compile()
+    with pytest.raises(ValueError, match=r"\['learning_rate', 'steps_per_epoch'\] configure the recipe's optimizer"):
+        readout_model.compile(optimizer="sgd", steps_per_epoch=3, learning_rate=1e-2)
+    readout_model.compile(optimizer="sgd")
+    assert isinstance(readout_model.optimizer, keras.optimizers.SGD)
+
+
+def test_compile_and_fit_lower_the_loss_and_return_a_history(data):
+    images, fixations = data
+    model = DeepGazeII(tiny_extractor(0))
+    features = [_np(model.features(image[None]))[0] for image in images[:3]]
+    train = ReadoutDataset(features, fixations[:3], SIZES[:3], _centre_bias, batch_size=3, shuffle=False)
+    readout_model = model.readout_model()
+    readout_model.compile(steps_per_epoch=len(train))  # the recipe: Adam at 1e-3
+    history = readout_model.fit(train.tf_dataset(), epochs=2, callbacks=[ValidationInformationGain(train)],
+                                shuffle=False, verbose=0)
+    assert isinstance(history, keras.callbacks.History) and len(history.history["val_ig"]) == 2
+    assert history.history["loss"][1] < history.history["loss"][0]  # one batch: two steps on it
 
 
 def test_step_decay_and_the_reference_stop_rule():

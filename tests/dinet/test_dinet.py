@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 
+from keras_saliency.losses import TotalVariationDistance
 from keras_saliency.testing.roundtrip import assert_keras_roundtrip
 from keras_saliency.training import ReferenceGuidedModel
 from keras_saliency.zoo.dinet import build_dinet, build_resnet_baseline
@@ -34,3 +35,15 @@ def test_heads_on_any_backbone_round_trip_and_head_is_final_conv():
         wrapped = ReferenceGuidedModel(model, x[:1], y[:1])
         head_vars = [v for v in model.trainable_weights if id(v) in wrapped._head_ids]
         assert len(head_vars) == 1 and head_vars[0].shape[-1] == 1 and "final_conv" in head_vars[0].path
+
+
+def test_two_fit_steps_lower_the_loss_and_return_a_history():
+    keras.utils.set_random_seed(0)
+    model = build_dinet(_small_backbone())
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 255, (2, 64, 96, 3)).astype("float32")
+    y = rng.random((2, 8, 12)).astype("float32")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=TotalVariationDistance())
+    history = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    assert isinstance(history, keras.callbacks.History)
+    assert history.history["loss"][1] < history.history["loss"][0]

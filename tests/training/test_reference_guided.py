@@ -73,11 +73,23 @@ def test_epsilon_minus_one_is_plain_training_bit_for_bit():
     x, y = _data()
     plain, guided_inner = _linear_model(5), _linear_model(5)
     guided = ReferenceGuidedModel(guided_inner, x[:3], y[:3], n_ref=2, head=1, epsilon=-1.0)
+    histories = []
     for m in (plain, guided):
         m.compile(optimizer=keras.optimizers.Adam(1e-2), loss=TotalVariationDistance())
-        m.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
+        histories.append(m.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False).history)
     for a, b in zip(plain.get_weights(), guided_inner.get_weights()):
         np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(histories[1]["loss"], histories[0]["loss"], rtol=1e-6)  # the same loss log
+
+
+def test_two_fit_steps_with_surgery_lower_the_loss_and_return_a_history():
+    x, y = _data()
+    guided = ReferenceGuidedModel(_linear_model(4), x[:2], y[:2], n_ref=2, epsilon=2.0)  # surgery every step
+    guided.compile(optimizer=keras.optimizers.SGD(0.05), loss=TotalVariationDistance())
+    history = guided.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+    assert isinstance(history, keras.callbacks.History)
+    assert set(history.history) == {"loss", "cos_before", "cos_after"}
+    assert history.history["loss"][1] < history.history["loss"][0]
 
 
 def test_mixed_precision_loss_scale_unscaled():

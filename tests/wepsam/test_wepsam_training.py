@@ -1,4 +1,4 @@
-"""WEPSAM training helpers: optimiser/schedule, fixation targets, a 1-step fit, bad input."""
+"""WEPSAM training: the recipe as compile defaults, fixation targets, fit steps, bad input."""
 
 import keras
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from keras_saliency.fixations import Fixations
 from keras_saliency.maps import empirical_saliency_map
-from keras_saliency.zoo.wepsam import WEPSAM, compile_wepsam, fixation_targets, normalise_maps, train_wepsam
+from keras_saliency.zoo.wepsam import WEPSAM, fixation_targets, normalise_maps
 
 
 def _tiny():
@@ -14,29 +14,62 @@ def _tiny():
     return WEPSAM(conv_filters=(2, 2, 2), hidden_units=8, input_size=32, map_size=8)
 
 
-def test_compile_uses_nesterov_sgd_with_exponential_decay_and_mse():
-    model = compile_wepsam(_tiny(), learning_rate=0.05, momentum=0.8, decay_rate=0.5, decay_steps=10)
-    optimizer = model.optimizer
-    assert isinstance(optimizer, keras.optimizers.SGD) and optimizer.nesterov and optimizer.momentum == 0.8
-    schedule = optimizer._learning_rate
-    assert float(schedule(0)) == pytest.approx(0.05) and float(schedule(20)) == pytest.approx(0.05 * 0.25)
-    assert isinstance(model.loss, keras.losses.MeanSquaredError)
-    with pytest.raises(ValueError, match="momentum"):
-        compile_wepsam(_tiny(), momentum=1.0)
-
-
-def test_one_step_fit_reduces_nothing_to_nan_and_updates_weights():
-    model = _tiny()
+def _data(n=4):
     rng = np.random.default_rng(0)
-    x = rng.uniform(0, 255, (4, 32, 32, 3)).astype("float32")
-    y = rng.uniform(0, 1, (4, 32, 32)).astype("float32")
+    return rng.uniform(0, 255, (n, 32, 32, 3)).astype("float32"), rng.uniform(0, 1, (n, 32, 32)).astype("float32")
+
+
+def _schedule(optimizer, step):
+    optimizer.iterations.assign(step)
+    return float(optimizer.learning_rate)
+
+
+def test_compile_defaults_are_nesterov_sgd_with_exponential_decay_and_mse():
+    model = _tiny()
+    model.compile()
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.SGD) and optimizer.nesterov and optimizer.momentum == 0.9
+    assert _schedule(optimizer, 0) == pytest.approx(0.01) and _schedule(optimizer, 100) == pytest.approx(0.009)
+    assert isinstance(model.loss, keras.losses.MeanSquaredError)
+    model.compile(learning_rate=0.05, momentum=0.8, decay_rate=0.5, decay_steps=10)
+    assert model.optimizer.momentum == 0.8
+    assert _schedule(model.optimizer, 20) == pytest.approx(0.05 * 0.25)
+    with pytest.raises(ValueError, match="momentum"):
+        model.compile(momentum=1.0)
+    with pytest.raises(ValueError, match=r"\['learning_rate'\] configure the recipe's optimizer"):
+        model.compile(optimizer="adam", learning_rate=0.1)
+    model.compile(optimizer="adam", loss="mae")  # own objects
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+
+
+def test_fit_returns_a_history_whose_losses_are_the_pixelwise_squared_error():
+    model = _tiny()
+    x, y = _data()
     before = [np.array(w) for w in model.get_weights()]
-    history = train_wepsam(model, x, y, epochs=1, batch_size=4, validation=(x[:2], y[:2]), learning_rate=0.1)
-    assert set(history) >= {"loss", "val_loss"} and len(history["loss"]) == 1
-    assert np.isfinite(history["loss"][0]) and np.isfinite(history["val_loss"][0])
+    model.compile(learning_rate=0.1)
+    history = model.fit(x, y, batch_size=4, epochs=1, validation_data=(x[:2], y[:2]), verbose=0)
+    assert isinstance(history, keras.callbacks.History) and set(history.history) == {"loss", "val_loss"}
     expected_val = np.mean((keras.ops.convert_to_numpy(model(x[:2])) - y[:2]) ** 2)
-    assert history["val_loss"][0] == pytest.approx(expected_val, rel=1e-4)  # pixel-wise squared error
+    assert history.history["val_loss"][0] == pytest.approx(expected_val, rel=1e-4)  # pixel-wise squared error
     assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_two_fit_steps_lower_the_loss():
+    model = _tiny()
+    x, y = _data()
+    model.compile(learning_rate=0.1)
+    history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_the_compiled_recipe_survives_saving(tmp_path):
+    model = _tiny()
+    model.compile(learning_rate=0.05, momentum=0.8)
+    model.fit(*_data(), epochs=1, verbose=0)
+    model.save(tmp_path / "wepsam.keras")
+    loaded = keras.saving.load_model(tmp_path / "wepsam.keras")
+    assert loaded.optimizer.nesterov and loaded.optimizer.momentum == 0.8
+    assert isinstance(loaded.loss, keras.losses.MeanSquaredError) and int(loaded.optimizer.iterations) == 1
 
 
 def test_fixation_targets_are_resized_normalised_empirical_maps():
@@ -73,14 +106,9 @@ def test_normalise_maps_is_per_map_minmax():
 
 def test_bad_training_input_is_rejected():
     model = _tiny()
-    x = np.zeros((2, 32, 32, 3), "float32")
-    with pytest.raises(ValueError, match=r"training images must be \(N, 32, 32, 3\) RGB; got shape \(2, 30, 32, 3\)"):
-        train_wepsam(model, np.zeros((2, 30, 32, 3)), np.zeros((2, 30, 32)), epochs=1)
-    with pytest.raises(ValueError, match=r"training maps must be \(N, 32, 32\)"):
-        train_wepsam(model, x, np.zeros((2, 16, 16)), epochs=1)
-    with pytest.raises(ValueError, match="NaN"):
-        train_wepsam(model, x, np.full((2, 32, 32), np.nan), epochs=1)
-    with pytest.raises(ValueError, match="validation set is empty"):
-        train_wepsam(model, x, np.zeros((2, 32, 32)), epochs=1, validation=(x[:0], np.zeros((0, 32, 32))))
-    with pytest.raises(ValueError, match="epochs"):
-        train_wepsam(model, x, np.zeros((2, 32, 32)), epochs=0)
+    model.compile()
+    x, y = _data(2)
+    with pytest.raises(ValueError, match=r"32, 32, 3\).*\(None, 30, 32, 3\)"):  # Keras' input check
+        model.fit(np.zeros((2, 30, 32, 3), "float32"), y, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"maps must be \(N, 32, 32\) like its output; got shape \(.*, 16, 16\)"):
+        model.fit(x, np.zeros((2, 16, 16), "float32"), epochs=1, verbose=0)

@@ -256,6 +256,40 @@ class DeepGazeReadoutModel(keras.Model):
             mixture.add(readout(features, centerbias))
         return mixture.result()
 
+    def compile(self, optimizer=None, loss=None, *, steps_per_epoch=None, learning_rate=None, decay_every=None,
+                decay=None, **kwargs):
+        """``keras.Model.compile`` with the reference recipe as defaults (``deepgaze_training``); then ``fit``.
+
+        ``readout_model.compile(steps_per_epoch=len(train))`` and
+        ``readout_model.fit(train.tf_dataset(), epochs=..., callbacks=[ValidationInformationGain(validation)])``
+        for :class:`~keras_saliency.zoo.deepgaze.ReadoutDataset` ``train`` and ``validation``.
+
+        - ``optimizer``: None is Adam at ``learning_rate`` (1e-3) times ``decay``
+          (0.1) every ``decay_every`` (15) epochs of ``steps_per_epoch`` batches,
+          which it then needs; these four go only with None.
+        - ``loss``: None is ``NegativeLogLikelihood(target="fixations")`` (nats per fixation).
+        - ``kwargs``: the other ``keras.Model.compile`` arguments.
+        """
+        from keras_saliency.losses import NegativeLogLikelihood
+        from keras_saliency.training.fit_support import recipe_optimizer_arguments
+        from keras_saliency.zoo.deepgaze.deepgaze_training import readout_optimizer
+
+        given = recipe_optimizer_arguments(optimizer, steps_per_epoch=steps_per_epoch, learning_rate=learning_rate,
+                                           decay_every=decay_every, decay=decay)
+        if optimizer is None:
+            if steps_per_epoch is None:
+                raise ValueError("DeepGazeReadoutModel.compile's recipe decays the learning rate every `decay_every` "
+                                 "epochs: pass `steps_per_epoch` (batches per epoch, len(train) for a "
+                                 "ReadoutDataset), or your own `optimizer`.")
+            optimizer = readout_optimizer(**given)
+        super().compile(optimizer=optimizer, loss=NegativeLogLikelihood(target="fixations") if loss is None else loss,
+                        **kwargs)
+
+    def compile_from_config(self, config):
+        from keras_saliency.training.fit_support import compile_from_config
+
+        compile_from_config(self, config)
+
     def get_config(self):
         return {**super().get_config(), "readouts": [keras.saving.serialize_keras_object(r) for r in self.readouts]}
 

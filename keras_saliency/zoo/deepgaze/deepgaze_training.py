@@ -1,11 +1,13 @@
 """Maximum-likelihood training of DeepGaze readouts on cached features.
 
-Loss: negative log-likelihood of the fixations (nats per fixation, averaged
-per image, then over images, as the reference's image-weighted objective).
-Adam (lr 1e-3) with step decay (x ``decay`` every ``decay_every`` epochs; the
-reference's MultiStepLR milestones every 15 epochs, PyTorch's default factor
-0.1), trained until the rate falls below ``min_learning_rate`` as the
-reference does, with early stopping on the validation information gain over
+The recipe, ``DeepGazeReadoutModel.compile``'s default: negative
+log-likelihood of the fixations (nats per fixation, averaged per image, then
+over images, as the reference's image-weighted objective); Adam (lr 1e-3) with
+step decay (x ``decay`` every ``decay_every`` epochs; the reference's
+MultiStepLR milestones every 15 epochs, PyTorch's default factor 0.1), counted
+in optimizer steps of ``steps_per_epoch`` per epoch. :func:`fit_readout` adds
+the reference's protocol: training until the rate falls below
+``min_learning_rate``, early stopping on the validation information gain over
 the centre bias (bits per fixation) and the best-validation weights restored.
 """
 
@@ -18,7 +20,6 @@ import keras
 import numpy as np
 
 from keras_saliency.fixations import as_fixations
-from keras_saliency.losses import NegativeLogLikelihood
 
 LN2 = math.log(2.0)
 
@@ -150,10 +151,14 @@ class ValidationInformationGain(keras.callbacks.Callback):
             logs[self.name] = evaluate_information_gain(self.model, self.dataset)
 
 
-def step_decay(learning_rate: float, decay_every: int = 15, decay: float = 0.1) -> Callable[[int], float]:
-    """``epoch -> learning_rate * decay ** (epoch // decay_every)`` (epochs from 0)."""
+def _check_decay(decay_every: int, decay: float) -> None:
     if decay_every < 1 or not 0 < decay < 1:
         raise ValueError(f"need decay_every >= 1 and 0 < decay < 1; got {decay_every}, {decay}.")
+
+
+def step_decay(learning_rate: float, decay_every: int = 15, decay: float = 0.1) -> Callable[[int], float]:
+    """``epoch -> learning_rate * decay ** (epoch // decay_every)`` (epochs from 0)."""
+    _check_decay(decay_every, decay)
     return lambda epoch, _lr=None: float(learning_rate * decay ** (epoch // decay_every))
 
 
@@ -165,26 +170,41 @@ def epochs_until(learning_rate: float, min_learning_rate: float, decay_every: in
     return epochs
 
 
+def readout_optimizer(steps_per_epoch: int, learning_rate: float = 1e-3, decay_every: int = 15,
+                      decay: float = 0.1) -> keras.optimizers.Adam:
+    """Adam at :func:`step_decay`'s rate, counted in optimizer steps (``steps_per_epoch`` per epoch)."""
+    _check_decay(decay_every, decay)
+    if int(steps_per_epoch) != steps_per_epoch or steps_per_epoch < 1:
+        raise ValueError(f"`steps_per_epoch` must be a positive integer; got {steps_per_epoch!r}.")
+    if not learning_rate > 0:
+        raise ValueError(f"`learning_rate` must be positive; got {learning_rate!r}.")
+    schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, decay_every * int(steps_per_epoch), decay,
+                                                           staircase=True)
+    return keras.optimizers.Adam(schedule)
+
+
 def fit_readout(readout_model, train: ReadoutDataset, validation: Optional[ReadoutDataset] = None, *,
                 epochs: Optional[int] = None, learning_rate: float = 1e-3, decay_every: int = 15, decay: float = 0.1,
                 min_learning_rate: float = 1e-7, patience: Optional[int] = 15, run_eagerly: bool = False,
                 verbose: int = 0):
-    """Trains a :class:`DeepGazeReadoutModel` by maximum likelihood; returns the Keras ``History``.
+    """The reference protocol in one call; returns ``readout_model.fit``'s ``History``.
 
-    ``epochs=None`` trains until the step-decayed rate falls below
-    ``min_learning_rate`` (75 epochs for the defaults). With ``validation``,
-    ``history.history["val_ig"]`` holds the validation information gain per
-    epoch, training stops after ``patience`` epochs without improvement
-    (None: never), and the best-validation weights are restored.
+    The same as ``readout_model.compile(steps_per_epoch=len(train), ...)`` and
+    ``readout_model.fit(train.tf_dataset(), epochs=epochs, callbacks=...)`` with,
+    given ``validation``, a :class:`ValidationInformationGain` (its
+    ``history.history["val_ig"]`` per epoch) and early stopping after
+    ``patience`` epochs without improvement (None: never) that restores the
+    best-validation weights. ``epochs=None`` trains until the step-decayed rate
+    falls below ``min_learning_rate`` (75 epochs for the defaults).
     """
     epochs = epochs_until(learning_rate, min_learning_rate, decay_every, decay) if epochs is None else int(epochs)
     if epochs < 1:
         raise ValueError(f"`epochs` must be >= 1; got {epochs}.")
-    readout_model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                          loss=NegativeLogLikelihood(target="fixations"), run_eagerly=run_eagerly)
-    callbacks = [keras.callbacks.LearningRateScheduler(step_decay(learning_rate, decay_every, decay))]
+    readout_model.compile(steps_per_epoch=len(train), learning_rate=learning_rate, decay_every=decay_every,
+                          decay=decay, run_eagerly=run_eagerly)
+    callbacks = []
     if validation is not None:
         callbacks = [ValidationInformationGain(validation),
                      keras.callbacks.EarlyStopping(monitor="val_ig", mode="max", restore_best_weights=True,
-                                                   patience=epochs if patience is None else patience)] + callbacks
+                                                   patience=epochs if patience is None else patience)]
     return readout_model.fit(train.tf_dataset(), epochs=epochs, callbacks=callbacks, verbose=verbose, shuffle=False)

@@ -186,13 +186,55 @@ class UNISAL(SaliencyModel, keras.Model):
                   static=False)
         self.built = True
 
-    def train_step(self, *args):
-        """Domain-aware step after :func:`~keras_saliency.zoo.unisal.unisal_training.compile_for_training`."""
-        if keras.backend.backend() == "tensorflow" and getattr(self, "_domain_trainer", None) is not None:
-            from keras_saliency.zoo.unisal.unisal_training import train_step
+    def compile(self, optimizer=None, loss=None, *, steps_per_epoch=None, learning_rate=None, decay_per_epoch=None,
+                momentum=None, clipnorm=None, freeze_encoder_epochs=None, weight_decay=1e-4,
+                encoder_weight_decay=1e-5, encoder_lr_multiplier=0.1, **kwargs):
+        """``keras.Model.compile`` with the reference recipe as defaults (``unisal_training``); then ``fit``.
 
-            return train_step(self, args[0])
-        return super().train_step(*args)
+        ``model.compile(steps_per_epoch=N)`` (N batches per epoch) gives the
+        recipe; ``fit`` takes one-domain batches ``({"image": (B, H, W, 3),
+        "domain": (B,)}, targets (B, H, W, 2)[, sample_weight (B,)])``, e.g. from
+        ``keras_saliency.data.domain_batches``.
+
+        - ``optimizer``: None is the reference SGD, with ``learning_rate`` (0.04),
+          ``decay_per_epoch`` (0.8), ``momentum`` (0.9) and ``clipnorm`` (global
+          gradient norm, 2.0); these four only go with None.
+        - ``loss``: None is ``UNISALLoss()`` (KLD - 0.1 NSS - 0.1 CC).
+        - ``freeze_encoder_epochs``: epochs (of ``steps_per_epoch`` steps) before
+          the encoder trains; None is the reference 2 with the recipe optimizer
+          and 0 with your own.
+        - ``weight_decay`` / ``encoder_weight_decay``: L2 added to the gradients
+          (domain-specific parameters: only their active domain's slice).
+        - ``encoder_lr_multiplier``: scales the encoder's gradients, which is a
+          learning-rate factor for SGD (not for adaptive optimizers such as Adam).
+        - ``kwargs``: the other ``keras.Model.compile`` arguments (``metrics``, ``run_eagerly``...).
+        Runs on TensorFlow (also under ``tf.distribute``) and JAX.
+        """
+        from keras_saliency.zoo.unisal.unisal_training import compile_arguments
+
+        optimizer, loss, self._gradient_recipe = compile_arguments(
+            optimizer, loss, steps_per_epoch=steps_per_epoch, learning_rate=learning_rate,
+            decay_per_epoch=decay_per_epoch, momentum=momentum, clipnorm=clipnorm,
+            freeze_encoder_epochs=freeze_encoder_epochs, weight_decay=weight_decay,
+            encoder_weight_decay=encoder_weight_decay, encoder_lr_multiplier=encoder_lr_multiplier)
+        if not self.built:
+            self.build()
+        super().compile(optimizer=optimizer, loss=loss, **kwargs)
+
+    def get_compile_config(self):
+        config = super().get_compile_config()
+        return {**config, **vars(self._gradient_recipe)} if config else config
+
+    def compile_from_config(self, config):
+        from keras_saliency.training.fit_support import compile_from_config
+
+        compile_from_config(self, config)
+
+    def train_step(self, *args):
+        """The domain-aware step of :meth:`compile`'s recipe (``unisal_training.train_step``)."""
+        from keras_saliency.zoo.unisal.unisal_training import train_step
+
+        return train_step(self, self._gradient_recipe, *args)
 
     def default_domain(self, static: bool = True) -> str:
         """The first static (``static=True``) or video domain, else the first domain."""

@@ -13,11 +13,10 @@ from keras_saliency.zoo.wepsam.wepsam_pseudo_labels import (
     map_entropy,
     tfds_source,
 )
-from keras_saliency.zoo.wepsam.wepsam_training import compile_wepsam, fixation_targets, normalise_maps, train_wepsam
+from keras_saliency.zoo.wepsam.wepsam_training import fixation_targets, normalise_maps
 
 __all__ = [
     "ROWS", "FineTuneSet", "ImageSource", "Maxout", "PseudoLabelSettings", "PseudoLabels", "ResizeMap", "WEPSAM",
-    "WepsamExperiment", "array_source", "build_pseudo_labels", "compile_wepsam", "entropy_filter",
-    "fixation_targets", "folder_source", "map_entropy", "normalise_maps", "run_experiment", "tfds_source",
-    "train_wepsam",
+    "WepsamExperiment", "array_source", "build_pseudo_labels", "entropy_filter", "fixation_targets",
+    "folder_source", "map_entropy", "normalise_maps", "run_experiment", "tfds_source",
 ]

@@ -35,7 +35,7 @@ from keras_saliency.zoo.wepsam.wepsam_pseudo_labels import (
     cache_key,
     folder_source,
 )
-from keras_saliency.zoo.wepsam.wepsam_training import compile_wepsam, fixation_targets, train_wepsam
+from keras_saliency.zoo.wepsam.wepsam_training import fixation_targets
 
 if TYPE_CHECKING:  # keras_saliency.data imports TensorFlow
     from keras_saliency.data.fixation_datasets import FixationImages
@@ -153,20 +153,23 @@ def make_model(experiment: WepsamExperiment, seed: int) -> WEPSAM:
 
 
 def pretrain(model, images, maps, validation, experiment: WepsamExperiment, seed: int) -> dict:
-    """Weak pre-training on pseudo-labels; the Keras history ({"loss", "val_loss"} per epoch)."""
-    return train_wepsam(model, images, maps, epochs=experiment.pretrain_epochs, batch_size=experiment.batch_size,
-                        validation=validation, seed=seed, learning_rate=experiment.learning_rate)
+    """Weak pre-training on pseudo-labels (``WEPSAM.compile``'s recipe); the history ({"loss", "val_loss"} per epoch)."""
+    model.compile(learning_rate=experiment.learning_rate)
+    keras.utils.set_random_seed(seed)
+    return model.fit(images, maps, epochs=experiment.pretrain_epochs, batch_size=experiment.batch_size,
+                     validation_data=validation, verbose=0).history
 
 
 def finetune(model, data: Dict[str, FineTuneSet], experiment: WepsamExperiment, seed: int) -> dict:
     """Fine-tune on ``data["train"]``; {"loss", "val_loss"} per epoch, index 0 = before fine-tuning."""
     train, val = data["train"], data["validation"]
-    compile_wepsam(model, learning_rate=experiment.learning_rate)
+    model.compile(learning_rate=experiment.learning_rate)
     before = [model.evaluate(s.inputs.astype(np.float32), s.targets, batch_size=experiment.batch_size, verbose=0)
               for s in (train, val)]
-    history = train_wepsam(model, train.inputs, train.targets, epochs=experiment.finetune_epochs,
-                           batch_size=experiment.batch_size, validation=(val.inputs, val.targets), seed=seed,
-                           learning_rate=experiment.learning_rate)
+    keras.utils.set_random_seed(seed)
+    history = model.fit(train.inputs, train.targets, epochs=experiment.finetune_epochs,
+                        batch_size=experiment.batch_size, validation_data=(val.inputs, val.targets),
+                        verbose=0).history
     return {"loss": [before[0]] + history["loss"], "val_loss": [before[1]] + history["val_loss"]}
 
 

@@ -10,7 +10,7 @@ summarised in the issue is followed)::
 
 Weights ~ N(0, 0.01) (std 0.01), biases 0.1, as the paper. The output is a
 linear (unbounded) saliency map regressed on [0, 1]-normalised target maps with
-the pixel-wise squared error (see ``wepsam_training``).
+the pixel-wise squared error (``WEPSAM.compile``, ``wepsam_training``).
 
 Choices the paper/issue leave open, stated: filter counts (32, 64, 64) and the
 hidden width 2048 are ours (the issue gives no widths); 'same' padding; the
@@ -137,6 +137,38 @@ class WEPSAM(SaliencyModel, keras.Model):
             raise ValueError(f"WEPSAM expects RGB images of shape (batch, {self.input_size}, {self.input_size}, 3);"
                              f" got {shape}. Use `predict_saliency_map` for images of any size.")
         return super().call(image, training=training, mask=mask)
+
+    def compile(self, optimizer=None, loss=None, *, learning_rate=None, momentum=None, decay_rate=None,
+                decay_steps=None, **kwargs):
+        """``keras.Model.compile`` with the paper's recipe as defaults; then ``model.fit(images, maps)``.
+
+        ``optimizer``: None is SGD with Nesterov ``momentum`` (0.9) at
+        ``learning_rate * decay_rate ** (step / decay_steps)`` (0.01, 0.9, 100);
+        these four go only with None. ``loss``: None is the pixel-wise squared
+        error (``keras.losses.MeanSquaredError``).
+        ``fit`` takes images (N, S, S, 3) RGB in 0..255 and maps (N, S, S) in
+        [0, 1] (pseudo-labels, or ``fixation_targets`` of real fixations).
+        """
+        from keras_saliency.training.fit_support import recipe_optimizer_arguments
+        from keras_saliency.zoo.wepsam.wepsam_training import wepsam_optimizer
+
+        given = recipe_optimizer_arguments(optimizer, learning_rate=learning_rate, momentum=momentum,
+                                           decay_rate=decay_rate, decay_steps=decay_steps)
+        super().compile(optimizer=wepsam_optimizer(**given) if optimizer is None else optimizer,
+                        loss=keras.losses.MeanSquaredError() if loss is None else loss, **kwargs)
+
+    def compile_from_config(self, config):
+        from keras_saliency.training.fit_support import compile_from_config
+
+        compile_from_config(self, config)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss, after checking that the target maps are (N, S, S) like the output."""
+        shape = None if y is None else tuple(y.shape[1:])
+        if shape is not None and (len(shape) != 2 or any(n not in (None, self.input_size) for n in shape)):
+            raise ValueError(f"WEPSAM target maps must be (N, {self.input_size}, {self.input_size}) like its "
+                             f"output; got shape {tuple(y.shape)}.")
+        return super().compute_loss(x, y, y_pred, sample_weight, training=training)
 
     def _predict_batch(self, images, **conditions):
         side = (self.input_size, self.input_size)

@@ -1,10 +1,11 @@
 """WEPSAM training: SGD with Nesterov momentum and a decaying learning rate, pixel-wise squared error.
 
-The same routine serves both steps of the paper: weak pre-training on GBVS
-pseudo-labels (``wepsam_pseudo_labels``) and fine-tuning on real fixations,
-whose targets are empirical saliency maps (:func:`fixation_targets`). Targets
-are (N, S, S) maps min-max normalised to [0, 1] per map; images are (N, S, S, 3)
-RGB in 0..255 at the model's input size S.
+That recipe is ``WEPSAM.compile``'s default; ``model.fit(images, maps)``
+serves both steps of the paper: weak pre-training on GBVS pseudo-labels
+(``wepsam_pseudo_labels``) and fine-tuning on real fixations, whose targets
+are empirical saliency maps (:func:`fixation_targets`). Targets are (N, S, S)
+maps min-max normalised to [0, 1] per map; images are (N, S, S, 3) RGB in
+0..255 at the model's input size S.
 """
 
 from __future__ import annotations
@@ -58,49 +59,13 @@ def fixation_targets(fixation_sets: Sequence, sizes: Sequence, target_size: int 
     return normalise_maps(np.stack(maps))
 
 
-def compile_wepsam(model: keras.Model, learning_rate: float = 0.01, momentum: float = 0.9,
-                   decay_rate: float = 0.9, decay_steps: int = 100) -> keras.Model:
-    """Compile with ``SGD(nesterov=True)`` and ``lr = learning_rate * decay_rate ** (step / decay_steps)``.
-
-    Loss: mean squared error over the map pixels (``keras.losses.MeanSquaredError``).
-    """
+def wepsam_optimizer(learning_rate: float = 0.01, momentum: float = 0.9, decay_rate: float = 0.9,
+                     decay_steps: int = 100) -> keras.optimizers.SGD:
+    """``SGD(nesterov=True)`` at ``learning_rate * decay_rate ** (step / decay_steps)`` (``WEPSAM.compile``'s default)."""
     for name, value in (("learning_rate", learning_rate), ("decay_steps", decay_steps)):
         if not value > 0:
             raise ValueError(f"`{name}` must be positive; got {value!r}.")
     if not 0 <= momentum < 1 or not 0 < decay_rate <= 1:
         raise ValueError(f"need 0 <= momentum < 1 and 0 < decay_rate <= 1; got {momentum!r}, {decay_rate!r}.")
     schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, decay_steps, decay_rate)
-    model.compile(optimizer=keras.optimizers.SGD(schedule, momentum=momentum, nesterov=True),
-                  loss=keras.losses.MeanSquaredError())
-    return model
-
-
-def _check_pair(images, maps, size: int, name: str):
-    images, maps = np.asarray(images), np.asarray(maps)
-    if images.ndim != 4 or images.shape[1:] != (size, size, 3):
-        raise ValueError(f"{name} images must be (N, {size}, {size}, 3) RGB; got shape {images.shape}.")
-    if maps.shape != images.shape[:3]:
-        raise ValueError(f"{name} maps must be (N, {size}, {size}) matching the images; got shape {maps.shape}.")
-    if len(images) == 0:
-        raise ValueError(f"{name} set is empty.")
-    if not np.all(np.isfinite(maps)):
-        raise ValueError(f"{name} maps contain NaN or inf.")
-    return images.astype(np.float32), maps.astype(np.float32)
-
-
-def train_wepsam(model: keras.Model, images, maps, *, epochs: int, batch_size: int = 32,
-                 validation: Optional[tuple] = None, seed: int = 0, verbose: int = 0, **compile_args) -> dict:
-    """Compile (see :func:`compile_wepsam`, ``compile_args``) and fit; returns the Keras history dict.
-
-    ``validation``: optional ``(images, maps)``; its loss is ``history["val_loss"]``.
-    """
-    if int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"`epochs` must be a positive integer; got {epochs!r}.")
-    size = model.input_shape[1]
-    x, y = _check_pair(images, maps, size, "training")
-    val = _check_pair(*validation, size, "validation") if validation is not None else None
-    compile_wepsam(model, **compile_args)
-    keras.utils.set_random_seed(seed)
-    history = model.fit(x, y, batch_size=batch_size, epochs=int(epochs), validation_data=val, shuffle=True,
-                        verbose=verbose)
-    return history.history
+    return keras.optimizers.SGD(schedule, momentum=momentum, nesterov=True)
