@@ -45,7 +45,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=50, help="images per dataset")
     args = parser.parse_args()
-    models = {name: classical.get(name) for name in ("gbvs", "itti", "centre_bias")}
+    models = {name: classical.get(name) for name in ("gbvs", "itti", "center_bias")}
     print(f"# AUC-Judd of classical models (first {args.images} images per dataset; uniform = 0.5)\n")
     print("| dataset | images | fixations | " + " | ".join(models) + " |")
     print("|---|---|---|" + "---|" * len(models))

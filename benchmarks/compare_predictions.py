@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 MODELS = ("deepgaze_iie_lite0_lite1_lite2_mit1003", "deepgaze_ii_lite2_mit1003", "unisal_lite0_mit1003_osie",
-          "gbvs", "itti", "centre_bias")
+          "gbvs", "itti", "center_bias")
 
 
 def save(out: Path, images: Path, models) -> None:

@@ -130,7 +130,7 @@ def main(argv=None):
         except (ImportError, ValueError) as err:
             return fail(f"--popout: {err} (run from the repository root with PYTHONPATH=.)")
         # classical models: their map; presets: their density, exp(log-density)
-        models = {name: prediction.resolve_model(name) for name in ("gbvs", "itti", "centre_bias", *args.popout_models)}
+        models = {name: prediction.resolve_model(name) for name in ("gbvs", "itti", "center_bias", *args.popout_models)}
     settings = ProbeAnalysis(
         dataset=args.dataset, encoder=args.encoder, weights=args.weights,
         taps=args.taps.split(",") if args.taps else None, finetune=tuple(args.finetune.split(",")),

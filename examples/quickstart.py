@@ -5,7 +5,7 @@
     python examples/quickstart.py --quick                  # the first two bundled images only
 
 ``--model`` is anything ``keras_saliency.predict`` takes: a classical model (``itti``, ``gbvs``,
-``centre_bias``; they need no weights, so they work offline), a registered preset name
+``center_bias``; they need no weights, so they work offline), a registered preset name
 (``keras-saliency list``; bundled presets load offline, the others come from the Hub), a preset
 folder or ``hf://org/name[@revision]``. The default is ``keras_saliency.prediction.DEFAULT_MODEL``.
 

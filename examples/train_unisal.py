@@ -134,7 +134,7 @@ def main(argv=None):
     args = parse_args(argv)
     from keras_saliency import metrics
     from keras_saliency.data import domain_batches, filter_ids, kfold_split, saliency_dataset
-    from keras_saliency.maps import CentreBias
+    from keras_saliency.maps import EmpiricalCenterBias
     from keras_saliency.zoo.unisal import UNISAL
     from keras_saliency.zoo.unisal.unisal_training import domain_loss_weight
 
@@ -163,7 +163,7 @@ def main(argv=None):
                                            seed=args.seed))
         steps += -(-len(train_ids) // args.batch_size)
         train_examples = examples(sources[name], train_ids)
-        bias = CentreBias.fit([e["fixations"] for e in train_examples], [e["image"].shape[:2] for e in train_examples])
+        bias = EmpiricalCenterBias.fit([e["fixations"] for e in train_examples], [e["image"].shape[:2] for e in train_examples])
         tests[name] = (domain, examples(sources[name], test_ids), bias)
     model.compile(steps_per_epoch=steps, freeze_encoder_epochs=min(2, args.epochs - 1),
                   learning_rate=args.learning_rate, run_eagerly=args.run_eagerly)
@@ -172,12 +172,12 @@ def main(argv=None):
                         epochs=args.epochs, verbose=2)
     train_seconds = time.perf_counter() - start
     rows = ["| model | domain | images | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]
-    results, centre_bias = {}, {}
+    results, center_bias = {}, {}
     for name, (domain, samples, bias) in tests.items():
         predict = lambda image, d=model.domains[domain]: model.predict_log_density(image[None], domain=d)[0]  # noqa: E731
         for label, fn, store in (("UNISAL", predict, results),
                                  ("centre bias", lambda image, bias=bias: bias.log_density(image.shape[:2]),
-                                  centre_bias)):
+                                  center_bias)):
             table = metrics.evaluate(fn, samples, METRICS, baseline=bias).summary()
             store[name] = {m: table[m]["by_image"] for m in METRICS}
             rows.append(f"| {label} | {name} | {len(samples)} | "
@@ -190,7 +190,7 @@ def main(argv=None):
 
         record = {"command": command, "train_seconds": round(train_seconds, 1), "domains": model.domains,
                   "loss_by_epoch": [float(v) for v in history.history["loss"]], "unisal": results,
-                  "centre_bias": centre_bias, "test_images": {n: len(t[1]) for n, t in tests.items()}}
+                  "center_bias": center_bias, "test_images": {n: len(t[1]) for n, t in tests.items()}}
         Path(args.results).parent.mkdir(parents=True, exist_ok=True)
         atomic_write(args.results, lambda handle: handle.write(json.dumps(record, indent=1).encode()))
     if args.output:

@@ -83,7 +83,7 @@ def _kde_on_grid(positions: np.ndarray, size, bandwidth: float, uniform_weight: 
     return (1.0 - uniform_weight) * density + uniform_weight / (height * width)
 
 
-class CentreBias:
+class EmpiricalCenterBias:
     """Centre-bias log-density estimated from training fixations (as DeepGaze does).
 
     A Gaussian kernel density estimate of all training fixations in
@@ -114,7 +114,7 @@ class CentreBias:
         n_folds: int = 5,
         grid: Tuple[int, int] = (96, 96),
         seed: int = 0,
-    ) -> "CentreBias":
+    ) -> "EmpiricalCenterBias":
         """Fits bandwidth and uniform weight by ``n_folds``-fold held-out log-likelihood over images."""
         fold_of_image = np.random.default_rng(seed).permutation(len(fixation_sets)) % n_folds
         per_image = [_normalised_positions([f], [s]) if len(as_fixations(f)) else np.zeros((0, 2))
@@ -142,7 +142,7 @@ class CentreBias:
         return cls(positions, bandwidth=best[1], uniform_weight=best[2])
 
     @classmethod
-    def from_fixations(cls, fixation_sets, sizes, bandwidth=0.05, uniform_weight=0.01) -> "CentreBias":
+    def from_fixations(cls, fixation_sets, sizes, bandwidth=0.05, uniform_weight=0.01) -> "EmpiricalCenterBias":
         return cls(_normalised_positions(fixation_sets, sizes), bandwidth, uniform_weight)
 
     def log_density(self, size) -> np.ndarray:

@@ -32,7 +32,7 @@ from keras_saliency.models.contract import is_saliency_model
 from keras_saliency.video_frames import is_video_file, load_frames
 
 DEFAULT_MODEL = "deepgaze_iie_lite0_lite1_lite2_mit1003"  # bundled; docs/results/deepgaze/
-CLASSICAL_MODELS = ("gbvs", "itti", "centre_bias")
+CLASSICAL_MODELS = ("gbvs", "itti", "center_bias")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

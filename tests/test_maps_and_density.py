@@ -43,11 +43,11 @@ def _centred_fixations(rng, n_images, size, spread=0.12):
     return sets
 
 
-def test_centre_bias_is_normalised_centred_and_beats_uniform_out_of_sample():
+def test_center_bias_is_normalised_centred_and_beats_uniform_out_of_sample():
     rng = np.random.default_rng(0)
     sizes = [(60, 80)] * 40
     train = _centred_fixations(rng, 40, (60, 80))
-    bias = maps.CentreBias.fit(train, sizes)
+    bias = maps.EmpiricalCenterBias.fit(train, sizes)
     log_density = bias.log_density((30, 50))  # another size than training
     assert logsumexp(log_density) == pytest.approx(0.0, abs=1e-10)
     peak = np.unravel_index(np.argmax(log_density), log_density.shape)

@@ -15,7 +15,7 @@ def test_predict_arrays_and_paths_at_original_size():
     [result] = prediction.predict(image, model="gbvs")
     assert result.log_density.shape == (30, 45) and result.source == "image_0"
     np.testing.assert_allclose(result.saliency_map.sum(), 1.0)
-    results = prediction.predict([EXAMPLES / "coffee.jpg"], model="centre_bias", progress=False)
+    results = prediction.predict([EXAMPLES / "coffee.jpg"], model="center_bias", progress=False)
     assert results[0].log_density.shape == results[0].image.shape[:2] == (400, 600)
 
 

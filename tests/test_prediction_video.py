@@ -22,14 +22,14 @@ def frames_dir(tmp_path):
 
 def test_image_model_runs_frame_by_frame(frames_dir):
     folder, frames = frames_dir
-    result = prediction.predict(prediction.Video(folder), model="centre_bias", progress=False)[0]
+    result = prediction.predict(prediction.Video(folder), model="center_bias", progress=False)[0]
     assert isinstance(result, prediction.VideoPrediction) and result.source == str(folder)
     np.testing.assert_array_equal(result.frames, frames)
-    model = classical.get("centre_bias")
+    model = classical.get("center_bias")
     expected = np.stack([model.predict_log_density(frame[None])[0] for frame in frames])
     np.testing.assert_allclose(result.log_density, expected, rtol=0, atol=1e-12)
     # the same folder without the Video marker is three images
-    images = prediction.predict(folder, model="centre_bias", progress=False)
+    images = prediction.predict(folder, model="center_bias", progress=False)
     assert [type(r) for r in images] == [prediction.Prediction] * 3
 
 
@@ -38,9 +38,9 @@ def test_video_files_need_frames_extracted_first(tmp_path):
     clip.write_bytes(b"\x00\x00\x00\x18ftypmp42")
     with pytest.raises(ValueError, match=r"Cannot decode .*clip.mp4: .mp4 videos need a video codec.*apt-get install "
                                          r"ffmpeg.*ffmpeg -i .*clip.mp4"):
-        prediction.predict_video(clip, model="centre_bias")
+        prediction.predict_video(clip, model="center_bias")
     with pytest.raises(FileNotFoundError, match="No such video"):
-        prediction.predict_video(tmp_path / "missing", model="centre_bias")
+        prediction.predict_video(tmp_path / "missing", model="center_bias")
 
 
 def test_cli_writes_frames_and_one_log_density_per_video(frames_dir, tmp_path, capsys):
@@ -48,7 +48,7 @@ def test_cli_writes_frames_and_one_log_density_per_video(frames_dir, tmp_path, c
     gif = tmp_path / "anim.gif"
     Image.fromarray(frames[0]).save(gif, save_all=True, append_images=[Image.fromarray(f) for f in frames[1:]])
     out = tmp_path / "out"
-    assert main(["predict", str(folder), str(gif), "--video", "--model", "centre_bias", "-o", str(out),
+    assert main(["predict", str(folder), str(gif), "--video", "--model", "center_bias", "-o", str(out),
                  "--no-progress"]) == 0
     assert "wrote 14 files for 0 images and 2 videos" in capsys.readouterr().out
     for stem in ("clip", "anim"):
@@ -64,7 +64,7 @@ def test_cli_writes_frames_and_one_log_density_per_video(frames_dir, tmp_path, c
 def test_cli_video_file_error_is_one_line_exit_2(tmp_path, capsys):
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\x00" * 16)
-    assert main(["predict", str(clip), "-o", str(tmp_path / "out"), "--model", "centre_bias"]) == 2
+    assert main(["predict", str(clip), "-o", str(tmp_path / "out"), "--model", "center_bias"]) == 2
     err = capsys.readouterr().err
     assert "keras-saliency predict: error: Cannot decode" in err and "ffmpeg -i" in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()

@@ -5,11 +5,11 @@ Each model honours the saliency-model contract (`keras_saliency.models.contract`
 RGB 0..255 batches -> (B, H, W) float64; ``output_kind = "saliency_map"``.
 """
 
-from keras_saliency.classical.centre_bias import CentreBiasModel
+from keras_saliency.classical.center_bias import GaussianCenterBias
 from keras_saliency.classical.gbvs import GBVS, gbvs
 from keras_saliency.classical.itti_koch import IttiKoch
 
-MODELS = {"gbvs": GBVS, "itti": IttiKoch, "centre_bias": CentreBiasModel}
+MODELS = {"gbvs": GBVS, "itti": IttiKoch, "center_bias": GaussianCenterBias}
 
 
 def get(name: str, **kwargs):
@@ -19,4 +19,4 @@ def get(name: str, **kwargs):
     return MODELS[name](**kwargs)
 
 
-__all__ = ["CentreBiasModel", "GBVS", "gbvs", "IttiKoch", "MODELS", "get"]
+__all__ = ["GaussianCenterBias", "GBVS", "gbvs", "IttiKoch", "MODELS", "get"]

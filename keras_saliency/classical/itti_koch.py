@@ -70,7 +70,7 @@ def normalize_map(feature: np.ndarray) -> np.ndarray:
     return feature * (1.0 - others) ** 2
 
 
-def centre_surround(pyramid: List[np.ndarray], surround_pyramid: List[np.ndarray] = None) -> List[np.ndarray]:
+def center_surround(pyramid: List[np.ndarray], surround_pyramid: List[np.ndarray] = None) -> List[np.ndarray]:
     """|centre - surround| for every (c, s) pair, at the centre scale."""
     surround_pyramid = pyramid if surround_pyramid is None else surround_pyramid
     maps = []
@@ -111,20 +111,20 @@ class IttiKoch(ClassicalModel):
         red_pyr, green_pyr, blue_pyr, yellow_pyr = (gaussian_pyramid(c) for c in (red, green, blue, yellow))
         target = intensity_pyr[4].shape
 
-        intensity_maps = centre_surround(intensity_pyr)
+        intensity_maps = center_surround(intensity_pyr)
         rg = [a - b for a, b in zip(red_pyr, green_pyr)]
         by = [a - b for a, b in zip(blue_pyr, yellow_pyr)]
         gr = [-x for x in rg]
         yb = [-x for x in by]
         colour_maps = [rg_cs + by_cs for rg_cs, by_cs in zip(
-            [normalize_map(m) for m in centre_surround(rg, gr)],
-            [normalize_map(m) for m in centre_surround(by, yb)])]
+            [normalize_map(m) for m in center_surround(rg, gr)],
+            [normalize_map(m) for m in center_surround(by, yb)])]
 
         orientation = np.zeros(target)
         for theta in ORIENTATIONS:
             kernel = gabor_kernel(theta)
             gabor_pyr = [np.abs(ndimage.convolve(level, kernel, mode="reflect")) for level in intensity_pyr]
-            orientation += normalize_map(across_scale_sum(centre_surround(gabor_pyr), target))
+            orientation += normalize_map(across_scale_sum(center_surround(gabor_pyr), target))
 
         conspicuity = [across_scale_sum(intensity_maps, target), across_scale_sum(colour_maps, target), orientation]
         saliency = sum(normalize_map(m) for m in conspicuity) / 3.0

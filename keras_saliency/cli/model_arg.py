@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from keras_saliency.cli import UserError
 
-MODEL_HELP = ("classical model name (gbvs, itti, centre_bias), registered preset name, preset folder or "
+MODEL_HELP = ("classical model name (gbvs, itti, center_bias), registered preset name, preset folder or "
               "hf://org/name[@revision]; default: the package default (keras_saliency.prediction.DEFAULT_MODEL)")
 
 

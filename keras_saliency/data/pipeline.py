@@ -15,7 +15,7 @@ Targets (``target=``), all at the network input size unless ``target_size`` is g
   (the layout ``keras_saliency.losses.UNISALLoss`` expects).
 
 Inputs are the float32 image, or a dict ``{"image", "centerbias" (h, w) log-density,
-"domain" int32}`` when ``centre_bias`` or ``domain`` is given.
+"domain" int32}`` when ``center_bias`` or ``domain`` is given.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def saliency_dataset(
     target_size: Optional[Tuple[int, int]] = None,
     sigma: Optional[float] = None,
     max_fixations: int = 64,
-    centre_bias: Optional[np.ndarray] = None,
+    center_bias: Optional[np.ndarray] = None,
     domain: Optional[int] = None,
     sample_weight: Optional[float] = None,
     image_scaling: Optional[str] = None,
@@ -96,7 +96,7 @@ def saliency_dataset(
         target: see the module docstring. ``target_size``: fixed (h, w) of the target
             maps (default: the input size of each image).
         sigma: Gaussian blur in target pixels for dense targets.
-        centre_bias: optional (h, w) natural-log density (e.g. ``CentreBias``'s output);
+        center_bias: optional (h, w) natural-log density (e.g. ``EmpiricalCenterBias``'s output);
             resized to each input size and renormalised, given as ``inputs["centerbias"]``.
         domain: optional int domain index (UNISAL domain-adaptive layers) in ``inputs["domain"]``.
         sample_weight: optional per-example weight (UNISAL weighs SALICON batches 0.5).
@@ -105,8 +105,8 @@ def saliency_dataset(
     """
     _check(target, image_size, sigma)
     grids = SIZE_RULES.get(image_size) if isinstance(image_size, str) else None
-    if centre_bias is not None:
-        centre_bias = tf.constant(np.asarray(centre_bias, np.float32))
+    if center_bias is not None:
+        center_bias = tf.constant(np.asarray(center_bias, np.float32))
 
     def prepare(example):
         from_size = tf.shape(example["image"])[:2]
@@ -122,10 +122,10 @@ def saliency_dataset(
         out_size = size if target_size is None else tf.constant(target_size, tf.int32)
         targets = make_target(example, target, out_size, from_size, sigma, max_fixations)
         inputs = image
-        if centre_bias is not None or domain is not None:
+        if center_bias is not None or domain is not None:
             inputs = {"image": image}
-            if centre_bias is not None:
-                inputs["centerbias"] = T.resize_log_density(centre_bias, size)
+            if center_bias is not None:
+                inputs["centerbias"] = T.resize_log_density(center_bias, size)
             if domain is not None:
                 inputs["domain"] = tf.constant(domain, tf.int32)
         element = (inputs, targets)

@@ -20,7 +20,7 @@ from keras_saliency.evaluation.cross_validation import (
     CENTRE_BIAS,
     GOLD_STANDARD,
     METRICS,
-    CentreBiasMaps,
+    CenterBiasMaps,
     CrossValidation,
     Fold,
     predicted_log_densities,
@@ -38,7 +38,7 @@ from keras_saliency.evaluation.fold_summary import (
 from keras_saliency.evaluation.gold_standard import GoldStandard, fit_gold_bandwidth
 
 __all__ = [
-    "CENTRE_BIAS", "GOLD_STANDARD", "METRICS", "TABLE_METRICS", "CentreBiasMaps", "CrossValidation",
+    "CENTRE_BIAS", "GOLD_STANDARD", "METRICS", "TABLE_METRICS", "CenterBiasMaps", "CrossValidation",
     "EvaluationImages", "Fold", "GoldStandard", "calibration_error", "domain_summary", "domain_table",
     "fit_gold_bandwidth", "plot_calibration", "predicted_log_densities", "read_folds", "summarise_folds",
 ]

@@ -1,7 +1,7 @@
 """One cross-validation protocol for every candidate model (DeepGaze IIE's MIT1003 protocol).
 
 Folds from :func:`keras_saliency.data.kfold_split` (test = fold f, validation = fold f + 1, training =
-the rest); the centre bias (:class:`keras_saliency.maps.CentreBias`) is fitted on the training folds
+the rest); the centre bias (:class:`keras_saliency.maps.EmpiricalCenterBias`) is fitted on the training folds
 only and is the baseline of the information gain; every row carries the Table 1 metrics
 (``METRICS``, image-averaged) and the equal-mass calibration histogram; the leave-one-subject-out
 gold standard and the centre bias are rows of their own; an out-of-domain dataset (OSIE) is scored
@@ -19,22 +19,22 @@ import numpy as np
 from keras_saliency import metrics
 from keras_saliency.evaluation.evaluation_images import EvaluationImages
 from keras_saliency.evaluation.gold_standard import GoldStandard, fit_gold_bandwidth
-from keras_saliency.maps import CentreBias
+from keras_saliency.maps import EmpiricalCenterBias
 
 METRICS = ("information_gain", "log_likelihood", "auc_judd", "sauc", "nss", "cc", "kld", "sim")
 CENTRE_BIAS, GOLD_STANDARD = "centre bias", "gold standard (LOSO)"
 
 
-class CentreBiasMaps:
-    """``size -> (H, W)`` float32 log-density of a :class:`CentreBias`, computed once per size."""
+class CenterBiasMaps:
+    """``size -> (H, W)`` float32 log-density of a :class:`EmpiricalCenterBias`, computed once per size."""
 
-    def __init__(self, centre_bias: CentreBias):
-        self.centre_bias, self.maps = centre_bias, {}
+    def __init__(self, center_bias: EmpiricalCenterBias):
+        self.center_bias, self.maps = center_bias, {}
 
     def __call__(self, size) -> np.ndarray:
         size = tuple(size)
         if size not in self.maps:
-            self.maps[size] = self.centre_bias.log_density(size).astype(np.float32)
+            self.maps[size] = self.center_bias.log_density(size).astype(np.float32)
         return self.maps[size]
 
 
@@ -44,7 +44,7 @@ class Fold:
 
     number: int
     indices: Dict[str, List[int]]
-    centre_bias: CentreBiasMaps
+    center_bias: CenterBiasMaps
 
 
 class CrossValidation:
@@ -68,13 +68,13 @@ class CrossValidation:
         split = kfold_split(self.data.ids, number, k=self.k, seed=self.split_seed)
         indices = {name: [self.data.index[i] for i in ids] for name, ids in split.items()}
         train = indices["train"]
-        bias = CentreBias.fit([self.data.fixations[i] for i in train], [self.data.sizes[i] for i in train])
-        return Fold(number, indices, CentreBiasMaps(bias))
+        bias = EmpiricalCenterBias.fit([self.data.fixations[i] for i in train], [self.data.sizes[i] for i in train])
+        return Fold(number, indices, CenterBiasMaps(bias))
 
     def start(self, fold: Fold) -> dict:
         """A fold result holding the centre-bias and gold-standard rows (``"training"`` left empty)."""
         result = {"in_domain": {}, "out_of_domain": {}, "training": {}}
-        bias = fold.centre_bias
+        bias = fold.center_bias
         self.add_rows(result, fold, CENTRE_BIAS, [bias(self.data.sizes[i]).astype(np.float64)
                                                   for i in fold.indices["test"]],
                       None if self.ood is None else [bias(s).astype(np.float64) for s in self.ood.sizes])
@@ -86,10 +86,10 @@ class CrossValidation:
     def add_rows(self, result: dict, fold: Fold, name: str, in_domain: Sequence[np.ndarray],
                  out_of_domain: Optional[Sequence[np.ndarray]] = None):
         """Scores row ``name``: log-densities of the fold's test images and (with ``ood``) of every OSIE image."""
-        result["in_domain"][name] = self.score(in_domain, self.data, fold.indices["test"], fold.centre_bias)
+        result["in_domain"][name] = self.score(in_domain, self.data, fold.indices["test"], fold.center_bias)
         if self.ood is not None:
             result["out_of_domain"][name] = self.score(out_of_domain, self.ood, range(len(self.ood.ids)),
-                                                       fold.centre_bias)
+                                                       fold.center_bias)
 
     def add_model(self, result: dict, fold: Fold, name: str, model):
         """Scores a model honouring the saliency-model contract (``keras_saliency.models``:
@@ -104,10 +104,10 @@ class CrossValidation:
                       command=command)
         return result
 
-    def score(self, log_densities, data: EvaluationImages, indices, centre_bias) -> dict:
+    def score(self, log_densities, data: EvaluationImages, indices, center_bias) -> dict:
         """``{metric: image mean}`` of ``METRICS`` plus ``"calibration"`` (fixations per equal-mass bin)."""
         result = metrics.evaluate(list(log_densities), data.samples(indices), METRICS + ("calibration",),
-                                  baseline=centre_bias, calibration_bins_count=self.bins)
+                                  baseline=center_bias, calibration_bins_count=self.bins)
         row = {name: values["by_image"] for name, values in result.summary().items()}
         row["calibration"] = result.calibration_counts.tolist()
         return row

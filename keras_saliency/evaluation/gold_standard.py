@@ -36,15 +36,15 @@ class GoldStandard:
                 self.data.fixations[index], self.data.sizes[index], bandwidth=self.bandwidth)
         return self.values[index]
 
-    def row(self, indices, centre_bias) -> Dict[str, float]:
-        """Information gain over ``centre_bias`` (``size -> log-density``) and log-likelihood of ``indices``.
+    def row(self, indices, center_bias) -> Dict[str, float]:
+        """Information gain over ``center_bias`` (``size -> log-density``) and log-likelihood of ``indices``.
 
         Bits/fixation, averaged per image and then over images.
         """
         ig, ll = [], []
         for i in indices:
             rows, cols = self.data.fixations[i].pixel_indices()
-            bias = centre_bias(self.data.sizes[i]).astype(np.float64)
+            bias = center_bias(self.data.sizes[i]).astype(np.float64)
             ig.append(np.mean(self[i] - bias[rows, cols]) / np.log(2))
             ll.append(np.mean(self[i]) / np.log(2))
         return {"information_gain": float(np.mean(ig)), "log_likelihood": float(np.mean(ll))}

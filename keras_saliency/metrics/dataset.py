@@ -139,7 +139,7 @@ def evaluate(
             ``"saliency"`` (plain saliency maps; probabilistic metrics refused).
         baseline: for ``information_gain``: None (uniform), a callable
             ``size -> log_density``, an object with ``.log_density(size)`` (e.g.
-            :class:`keras_saliency.maps.CentreBias`) or a per-image sequence.
+            :class:`keras_saliency.maps.EmpiricalCenterBias`) or a per-image sequence.
         sigma: pixels of the Gaussian for empirical reference maps (CC/KLD/SIM)
             when samples carry no ``"reference_map"``; default 0.04 x max(H, W).
     """

@@ -27,6 +27,7 @@ def render_model_card(metadata: dict) -> str:
         "",
         '# Pin the commit for reproducible results: "hf://ORG/NAME@<commit sha>".',
         'model = presets.load("hf://ORG/NAME@REVISION")  # or a local copy of this folder',
+        "log_density = model.predict_log_density(images)  # (B, H, W, 3) RGB 0..255 -> (B, H, W), logsumexp 0",
         "```",
         "",
         "Every file is checked against the sha256 in `metadata.json` before it is loaded.",

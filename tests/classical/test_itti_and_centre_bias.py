@@ -39,8 +39,8 @@ def test_itti_finds_an_orientation_popout():
     assert mask[np.unravel_index(saliency.argmax(), saliency.shape)]  # the global maximum is the target
 
 
-def test_centre_bias_peaks_at_the_centre():
-    saliency = classical.get("centre_bias").predict_saliency_map(np.zeros((1, 40, 60, 3)))[0]
+def test_center_bias_peaks_at_the_centre():
+    saliency = classical.get("center_bias").predict_saliency_map(np.zeros((1, 40, 60, 3)))[0]
     assert np.unravel_index(saliency.argmax(), saliency.shape) in [(19, 29), (19, 30), (20, 29), (20, 30)]
 
 

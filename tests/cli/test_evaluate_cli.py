@@ -35,12 +35,12 @@ def _expected_summary(data_dir, metrics, limit=None):
     ds = tfds.load("mit1003", split="train", data_dir=str(data_dir), shuffle_files=False)
     samples = [{"image": e["image"], "fixations": Fixations(e["fixations"]["x"], e["fixations"]["y"])}
                for e in tfds.as_numpy(ds)][:limit]
-    return evaluate(classical.get("centre_bias"), samples, metrics).summary()
+    return evaluate(classical.get("center_bias"), samples, metrics).summary()
 
 
 def test_json_table_equals_the_python_api(data_dir, tmp_path, capsys):
     out = tmp_path / "metrics.json"
-    argv = ["evaluate", "--model", "centre_bias", "--dataset", "mit1003", "--data-dir", str(data_dir),
+    argv = ["evaluate", "--model", "center_bias", "--dataset", "mit1003", "--data-dir", str(data_dir),
             "--format", "json", "--output", str(out), "--no-progress"]
     assert main(argv) == 0
     assert f"wrote json metrics of 3 images to {out}" in capsys.readouterr().out
@@ -55,11 +55,11 @@ def test_json_table_equals_the_python_api(data_dir, tmp_path, capsys):
 
 
 def test_markdown_to_stdout_and_csv_with_limit(data_dir, tmp_path, capsys):
-    argv = ["evaluate", "--model", "centre_bias", "--dataset", "mit1003", "--data-dir", str(data_dir),
+    argv = ["evaluate", "--model", "center_bias", "--dataset", "mit1003", "--data-dir", str(data_dir),
             "--limit", "2", "--metrics", "nss,auc_judd", "--no-progress"]
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "`centre_bias` on `mit1003/fixatons/1.0.0` split `train (first 2)`: 2 images" in text
+    assert "`center_bias` on `mit1003/fixatons/1.0.0` split `train (first 2)`: 2 images" in text
     assert "| metric | by image | by fixation |" in text and "| nss |" in text and "| cc |" not in text
     expected = _expected_summary(data_dir, ("nss", "auc_judd"), limit=2)
     assert f"| auc_judd | {expected['auc_judd']['by_image']:.4f} |" in text

@@ -26,8 +26,8 @@ def test_predict_writes_overlays_maps_and_log_densities(tmp_path, capsys):
     assert "wrote 3 files for 1 images" in capsys.readouterr().out
 
 
-def test_predict_a_folder_with_the_centre_bias_model(tmp_path):
-    assert main(["predict", str(EXAMPLES), "--output", str(tmp_path), "--model", "centre_bias"]) == 0
+def test_predict_a_folder_with_the_center_bias_model(tmp_path):
+    assert main(["predict", str(EXAMPLES), "--output", str(tmp_path), "--model", "center_bias"]) == 0
     assert len(list(tmp_path.glob("*_overlay.png"))) == len(list(EXAMPLES.glob("*.jpg")))
 
 

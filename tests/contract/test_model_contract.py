@@ -100,10 +100,10 @@ FAMILIES = {
         model=KerasSaliencyModel(tiny_network("sigmoid"), "saliency_map", input_size=(24, 32))),
     "gbvs": lambda: dict(model=classical.GBVS(map_size=8)),
     "itti": lambda: dict(model=classical.IttiKoch()),
-    "centre_bias": lambda: dict(model=classical.CentreBiasModel()),
+    "center_bias": lambda: dict(model=classical.GaussianCenterBias()),
     "mixture": lambda: dict(model=MixtureModel([_deepgaze(1), KerasSaliencyModel(tiny_network("sigmoid"),
                                                                                  "saliency_map"),
-                                                classical.CentreBiasModel()], weights=[2, 1, 1]),
+                                                classical.GaussianCenterBias()], weights=[2, 1, 1]),
                             bad_conditions={"centerbias": np.zeros((2, 3, 3))}),
 }
 

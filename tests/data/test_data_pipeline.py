@@ -66,10 +66,10 @@ def test_aspect_aware_sizes_batch_only_equal_sizes(examples):
         assert images.shape[1:3] == targets.shape[1:3]
 
 
-def test_centre_bias_domain_and_sample_weight(examples):
+def test_center_bias_domain_and_sample_weight(examples):
     centre = np.log(np.full((10, 10), 0.01))
     inputs, targets, weights = next(data.saliency_dataset(
-        as_dataset(examples), (16, 24), batch_size=5, centre_bias=centre, domain=3, sample_weight=0.5,
+        as_dataset(examples), (16, 24), batch_size=5, center_bias=centre, domain=3, sample_weight=0.5,
         image_scaling="unit").as_numpy_iterator())
     assert set(inputs) == {"image", "centerbias", "domain"}
     np.testing.assert_allclose(np.log(np.exp(inputs["centerbias"]).sum(axis=(1, 2))), 0.0, atol=1e-5)

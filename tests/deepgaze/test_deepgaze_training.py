@@ -31,7 +31,7 @@ def _np(x):
     return keras.ops.convert_to_numpy(x)
 
 
-def _centre_bias(size):
+def _center_bias(size):
     rows, cols = np.mgrid[:size[0], :size[1]]
     log_p = -0.5 * (((rows - size[0] / 2) / (0.3 * size[0])) ** 2 + ((cols - size[1] / 2) / (0.3 * size[1])) ** 2)
     return (log_p - logsumexp(log_p)).astype("float32")
@@ -73,17 +73,17 @@ def test_disk_cache_stores_features_atomically_and_refuses_another_extractor(tmp
 def test_dataset_groups_sizes_pads_fixations_and_checks_them(data):
     _, fixations = data
     features = [np.zeros((*readout_grid(s, DeepGazeII(tiny_extractor(0))), 10), "float32") for s in SIZES]
-    dataset = ReadoutDataset(features, fixations, SIZES, _centre_bias, batch_size=2, shuffle=False)
+    dataset = ReadoutDataset(features, fixations, SIZES, _center_bias, batch_size=2, shuffle=False)
     assert len(dataset) == 4  # (64, 96): 2 + 1, (96, 64): 2, (40, 72): 1
     inputs, targets = dataset[0]
     assert inputs["features"].shape[0] == 2 and inputs["centerbias"].shape == (2, 64, 96)
     assert targets.shape == (2, 12, 2)
-    np.testing.assert_allclose(inputs["centerbias"][1], _centre_bias((64, 96)))
+    np.testing.assert_allclose(inputs["centerbias"][1], _center_bias((64, 96)))
     outside = [Fixations([5.0, 200.0], [5.0, 5.0])] + list(fixations[1:])
     with pytest.raises(ValueError, match="outside"):
-        ReadoutDataset(features, outside, SIZES, _centre_bias)
+        ReadoutDataset(features, outside, SIZES, _center_bias)
     with pytest.raises(ValueError, match="no fixations"):
-        ReadoutDataset(features, [Fixations.empty()] + list(fixations[1:]), SIZES, _centre_bias)
+        ReadoutDataset(features, [Fixations.empty()] + list(fixations[1:]), SIZES, _center_bias)
 
 
 def test_training_on_cached_features_trains_the_end_to_end_model(data):
@@ -91,7 +91,7 @@ def test_training_on_cached_features_trains_the_end_to_end_model(data):
     model = DeepGazeII(tiny_extractor(0), n_components=1)
     cache = FeatureCache(model)  # in memory
     features = [cache.get(str(i), lambda i=i: images[i]) for i in range(len(SIZES))]
-    train = ReadoutDataset(features, fixations, SIZES, _centre_bias, batch_size=2, seed=0)
+    train = ReadoutDataset(features, fixations, SIZES, _center_bias, batch_size=2, seed=0)
     before = [_np(w).copy() for w in model.readouts[0].weights]
     readout_model = model.readout_model()
     history = fit_readout(readout_model, train, train, epochs=2, learning_rate=1e-2, run_eagerly=True)
@@ -99,7 +99,7 @@ def test_training_on_cached_features_trains_the_end_to_end_model(data):
     assert any(not np.array_equal(b, _np(w)) for b, w in zip(before, model.readouts[0].weights))
     assert max(history.history["val_ig"]) == pytest.approx(evaluate_information_gain(readout_model, train), abs=1e-5)
     for i in (0, 3, 5):  # features from the cache == the end-to-end forward pass on the image
-        inputs = {"image": images[i][None], "centerbias": _centre_bias(SIZES[i])[None]}
+        inputs = {"image": images[i][None], "centerbias": _center_bias(SIZES[i])[None]}
         cached = _np(readout_model({"features": features[i][None], "centerbias": inputs["centerbias"]}))
         np.testing.assert_allclose(cached, model.predict_log_density(inputs["image"], centerbias=inputs["centerbias"]),
                                    atol=1e-5)
@@ -110,7 +110,7 @@ def test_compiled_fit_accepts_batches_of_different_sizes(data):
     images, fixations = data
     model = DeepGazeII(tiny_extractor(1))
     features = [_np(model.features(image[None]))[0] for image in images]
-    train = ReadoutDataset(features, fixations, SIZES, _centre_bias, batch_size=3, seed=1)
+    train = ReadoutDataset(features, fixations, SIZES, _center_bias, batch_size=3, seed=1)
     history = fit_readout(model.readout_model(), train, epochs=1, learning_rate=1e-2)
     assert np.isfinite(history.history["loss"][0])
 
@@ -140,7 +140,7 @@ def test_compile_and_fit_lower_the_loss_and_return_a_history(data):
     images, fixations = data
     model = DeepGazeII(tiny_extractor(0))
     features = [_np(model.features(image[None]))[0] for image in images[:3]]
-    train = ReadoutDataset(features, fixations[:3], SIZES[:3], _centre_bias, batch_size=3, shuffle=False)
+    train = ReadoutDataset(features, fixations[:3], SIZES[:3], _center_bias, batch_size=3, shuffle=False)
     readout_model = model.readout_model()
     readout_model.compile(steps_per_epoch=len(train))  # the recipe: Adam at 1e-3
     history = readout_model.fit(train.tf_dataset(), epochs=2, callbacks=[ValidationInformationGain(train)],

@@ -11,7 +11,7 @@ from keras_saliency.evaluation import CENTRE_BIAS, GOLD_STANDARD, METRICS, Cross
 @pytest.fixture(scope="module")
 def protocol(tmp_path_factory, synthetic_images):
     folder = tmp_path_factory.mktemp("images")
-    data = EvaluationImages(synthetic_images(folder, count=12), scale=0.5)  # CentreBias.fit needs 5+
+    data = EvaluationImages(synthetic_images(folder, count=12), scale=0.5)  # EmpiricalCenterBias.fit needs 5+
     ood = EvaluationImages(synthetic_images(folder, count=3, seed=1, name="ood"), scale=0.5)
     return CrossValidation(data, ood, k=4)
 
@@ -37,7 +37,7 @@ def test_folds_follow_kfold_split_and_cover_every_image_once(protocol):
     assert sorted(tests) == list(range(12))
 
 
-def test_start_scores_the_centre_bias_and_the_gold_standard(protocol):
+def test_start_scores_the_center_bias_and_the_gold_standard(protocol):
     fold = protocol.fold(0)
     result = protocol.start(fold)
     assert list(result["in_domain"]) == list(result["out_of_domain"]) == [CENTRE_BIAS, GOLD_STANDARD]
@@ -67,7 +67,7 @@ class _Model:
 def test_any_model_with_predict_log_density_is_scored_on_the_same_folds(protocol):
     fold = protocol.fold(1)
     result = protocol.start(fold)
-    as_model = _Model(fold.centre_bias)
+    as_model = _Model(fold.center_bias)
     protocol.add_model(result, fold, "the centre bias as a model", as_model)
     protocol.add_model(result, fold, "uniform", _Model(uniform_log_density))
     assert as_model.seen == [(1, 12, 16, 3)] * (len(fold.indices["test"]) + 3)  # test images, then every OOD image

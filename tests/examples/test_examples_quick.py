@@ -138,7 +138,7 @@ def check_analyze_representations(out: Path, stdout: str):
     # Table 4 analogue: one row per model, one mean +- SE cell per kind (2 arrays each)
     assert "over 2/2/2/2/2 arrays per kind" in stdout
     assert "| model | " + " | ".join(kinds) + " |" in stdout
-    models = ("probe I", "probe II", "probe I (logits)", "gbvs", "itti", "centre_bias", "deepgaze_ii_lite2_mit1003")
+    models = ("probe I", "probe II", "probe I (logits)", "gbvs", "itti", "center_bias", "deepgaze_ii_lite2_mit1003")
     for model in models:
         row = re.search(rf"^\| {re.escape(model)} \|(.*)\|$", stdout, re.M)
         assert row, model

@@ -49,7 +49,7 @@ def test_bundled_files_verify_and_record_portable_commands(info):
 
 
 @pytest.mark.parametrize("info", WITH_CENTRE_BIAS, ids=lambda p: p.name)
-def test_bundled_preset_beats_its_centre_bias_out_of_domain(info, monkeypatch):
+def test_bundled_preset_beats_its_center_bias_out_of_domain(info, monkeypatch):
     if not OSIE.is_dir():
         pytest.skip(f"OSIE not found at {OSIE} (../shared is absent)")
     _skip_without_backbone_packages(info)
@@ -68,19 +68,19 @@ def test_bundled_preset_beats_its_centre_bias_out_of_domain(info, monkeypatch):
     assert np.mean(gains) > 0.1, gains
 
 
-def test_unisal_preset_beats_a_centre_bias_on_held_out_osie_images(monkeypatch):
+def test_unisal_preset_beats_a_center_bias_on_held_out_osie_images(monkeypatch):
     """The UNISAL preset was trained on OSIE's training folds: test on its held-out fold-0 images."""
     if not OSIE.is_dir():
         pytest.skip(f"OSIE not found at {OSIE} (../shared is absent)")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     from keras_saliency.data import kfold_split
-    from keras_saliency.maps import CentreBias
+    from keras_saliency.maps import EmpiricalCenterBias
     from tfds_builders.osie.osie_dataset_builder import osie_records
 
     records = {r.image_id: r for r in osie_records(OSIE)}
     split = kfold_split(sorted(records), fold=0, k=10, seed=0)  # the split examples/train_unisal.py used
     train = [records[i] for i in split["train"][:100]]
-    bias = CentreBias.fit([r.fixations for r in train], [(600, 800)] * len(train))  # OSIE images are 600x800
+    bias = EmpiricalCenterBias.fit([r.fixations for r in train], [(600, 800)] * len(train))  # OSIE images are 600x800
     model = prediction.resolve_model("unisal_lite0_mit1003_osie")
     assert model.default_domain() == "mit1003"  # the default image domain: the first static one
     bias_log_density, gains = bias.log_density((600, 800)), []

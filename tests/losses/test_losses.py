@@ -120,7 +120,7 @@ def test_keras_metrics_match_numpy():
     assert _np(kld.result()) == pytest.approx(_np(L.KLDivergence()(DENSE, LOGD)), rel=1e-6)
 
 
-def test_information_gain_with_a_centre_bias_baseline():
+def test_information_gain_with_a_center_bias_baseline():
     baseline = normalize_log_density(-((np.arange(H)[:, None] - 5) ** 2 + (np.arange(W) - 7) ** 2) / 20.0)
     metric = KM.InformationGain(baseline_log_density=baseline)
     metric.update_state(_count_maps(), LOGD)

@@ -8,7 +8,7 @@ import pytest
 from keras_saliency import metrics as M
 from keras_saliency.density import normalize_log_density
 from keras_saliency.fixations import Fixations
-from keras_saliency.maps import CentreBias
+from keras_saliency.maps import EmpiricalCenterBias
 
 RNG = np.random.default_rng(0)
 
@@ -50,7 +50,7 @@ def test_images_without_fixations_are_skipped_and_empty_dataset_raises():
 def test_table_exports():
     data = _dataset()[:3]
     result = M.evaluate(_model, data, ["auc_judd", "sauc", "information_gain", "calibration"],
-                        baseline=CentreBias.from_fixations([s["fixations"] for s in data],
+                        baseline=EmpiricalCenterBias.from_fixations([s["fixations"] for s in data],
                                                            [s["image"].shape[:2] for s in data]))
     markdown = result.to_markdown()
     assert markdown.splitlines()[0] == "| metric | by image | by fixation |"

@@ -18,7 +18,7 @@ def _image(npz, index):
     return {
         "saliency": npz[f"saliency_{n}"],
         "log_density": npz[f"log_density_{n}"],
-        "centre_bias": npz[f"centerbias_log_density_{n}"],
+        "center_bias": npz[f"centerbias_log_density_{n}"],
         "gt": npz[f"gt_map_{n}"],
         # The reference fed pixel centres (index + 0.5) to pysaliency: do the same.
         "fixations": np.stack([npz[f"fix_x_{n}"] + 0.5, npz[f"fix_y_{n}"] + 0.5], axis=1),
@@ -38,7 +38,7 @@ DETERMINISTIC = {
     "kld_pysaliency_default": lambda d: M.kld(d["saliency"], d["gt"], convention="pysaliency_kldiv"),
     "sim": lambda d: M.sim(d["saliency"], d["gt"]),
     "log_likelihood_bits": lambda d: M.log_likelihood(d["log_density"], d["fixations"]),
-    "ig_centerbias_bits": lambda d: M.information_gain(d["log_density"], d["fixations"], d["centre_bias"]),
+    "ig_centerbias_bits": lambda d: M.information_gain(d["log_density"], d["fixations"], d["center_bias"]),
     "ig_uniform_bits": lambda d: M.information_gain(
         d["log_density"], d["fixations"], np.full(d["log_density"].shape, -np.log(d["log_density"].size))
     ),
@@ -52,7 +52,7 @@ DETERMINISTIC = {
         d["saliency"], d["fixations"], d["negatives"], convention="mit", random_indices=d["sauc_idx"]
     ),
     "mit_infogain_bits": lambda d: M.information_gain(
-        d["saliency"], d["fixations"], np.exp(d["centre_bias"]), convention="mit"
+        d["saliency"], d["fixations"], np.exp(d["center_bias"]), convention="mit"
     ),
 }
 
@@ -93,7 +93,7 @@ def test_dataset_level_evaluation_matches_reference(metrics_reference):
     names = ["auc_uniform", "sauc", "nss", "log_likelihood", "information_gain", "calibration"]
     # Probabilistic metrics use the model log-density; AUC/NSS use the saliency maps (as the reference).
     prob = M.evaluate([d["log_density"] for d in images], dataset, names[3:],
-                      baseline=[d["centre_bias"] for d in images])
+                      baseline=[d["center_bias"] for d in images])
     maps = M.evaluate([d["saliency"] for d in images], dataset, names[:3] + ["auc_judd", "cc", "kld", "sim"],
                       kind="saliency")
     expected = ref["dataset"]

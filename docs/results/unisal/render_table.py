@@ -18,7 +18,7 @@ def main(adaptive_path, shared_path):
     first = next(iter(runs.values()))
     print("| domain | model | " + " | ".join(HEADER) + " |\n|---|---|" + "---|" * len(METRICS))
     for domain, count in first["test_images"].items():
-        rows = [("centre bias", first["centre_bias"][domain])]
+        rows = [("centre bias", first["center_bias"][domain])]
         rows += [(f"UNISAL, {label}", run["unisal"][domain]) for label, run in runs.items()]
         for label, values in rows:
             print(f"| {domain} ({count}) | {label} | " + " | ".join(f"{values[m]:.3f}" for m in METRICS) + " |")

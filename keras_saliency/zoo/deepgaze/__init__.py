@@ -1,6 +1,6 @@
 """DeepGaze II / IIE (Kümmerer et al.; Linardos, Kümmerer et al., ICCV 2021): readouts on frozen backbones."""
 
-from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid
 from keras_saliency.zoo.deepgaze.deepgaze_ensembles import (
     ensemble_log_densities,
     ensemble_rows,
@@ -38,7 +38,7 @@ from keras_saliency.zoo.deepgaze.deepgaze_training import (
 )
 
 __all__ = [
-    "CentreBiasTemplate",
+    "CenterBiasGrid",
     "DeepGazeII",
     "DeepGazeIIE",
     "DeepGazeReadout",

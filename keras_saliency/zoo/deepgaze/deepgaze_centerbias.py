@@ -11,7 +11,7 @@ from keras_saliency.density import resize_log_density
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class CentreBiasTemplate(keras.layers.Layer):
+class CenterBiasGrid(keras.layers.Layer):
     """A centre-bias log-density on a fixed (h, w) grid, scaled to any image size.
 
     As the DeepGaze reference README does with its 1024x1024
@@ -31,7 +31,7 @@ class CentreBiasTemplate(keras.layers.Layer):
         self.built = True
 
     def assign(self, log_density) -> None:
-        """Stores an (h, w) log-density (e.g. ``CentreBias(...).log_density(shape)``); renormalised."""
+        """Stores an (h, w) log-density (e.g. ``EmpiricalCenterBias(...).log_density(shape)``); renormalised."""
         log_density = np.asarray(log_density, np.float64)
         if log_density.shape != self.shape:
             raise ValueError(f"centre-bias grid must have shape {self.shape}; got {log_density.shape}.")
@@ -66,7 +66,7 @@ def predict_at_working_size(model, images: np.ndarray, centerbias, log_densities
     ``model.image_long_side`` (the scale the readouts were trained at; None: as
     given); ``centerbias`` (B, H, W) log-densities (renormalised) are resized
     likewise with :func:`~keras_saliency.density.resize_log_density`, and None
-    uses the stored :class:`CentreBiasTemplate`. ``log_densities(images, centerbias)``
+    uses the stored :class:`CenterBiasGrid`. ``log_densities(images, centerbias)``
     runs the network at that size; its output is renormalised and resized back
     to (H, W).
     """

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Callable, Sequence
 
-from keras_saliency.maps import CentreBias
+from keras_saliency.maps import EmpiricalCenterBias
 from keras_saliency.zoo.deepgaze.deepgaze_model import DeepGazeIIE
 from keras_saliency.zoo.deepgaze.deepgaze_protocol import LOG, standin_extractor
 
@@ -36,7 +36,7 @@ def export_fold_presets(output, export_dir, data, backbones: Sequence[str], inst
     runs = sorted({json.loads((output / f"fold{fold}.json").read_text())["command"] for fold in folds})
     command = "; ".join([*runs, command])
     best = max(backbones, key=lambda n: summary["in_domain"][f"{n} mixture of {instances}"]["information_gain"][0])
-    grid = CentreBias.fit(data.fixations, data.sizes).log_density((128, 128))
+    grid = EmpiricalCenterBias.fit(data.fixations, data.sizes).log_density((128, 128))
     exports = [("single", [best], f"{best} mixture of {instances}")]
     if len(backbones) > 1:
         exports.insert(0, ("ensemble", list(backbones), f"all {len(backbones)} backbones x {instances}"))

@@ -17,7 +17,7 @@ import numpy as np
 from keras import ops
 
 from keras_saliency.models.saliency_model import SaliencyModel
-from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_at_working_size
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid, predict_at_working_size
 from keras_saliency.presets import WeightsView
 
 
@@ -66,7 +66,7 @@ class DensityMixture(SaliencyModel, keras.Model):
         if not members or not all(isinstance(m, keras.Model) for m in members):
             raise ValueError(f"`members` must be a non-empty list of Keras models; got {members!r}.")
         self.members = members
-        self.centerbias = None if centerbias_shape is None else CentreBiasTemplate(centerbias_shape, name="centerbias")
+        self.centerbias = None if centerbias_shape is None else CenterBiasGrid(centerbias_shape, name="centerbias")
         self.image_long_side = None if image_long_side is None else int(image_long_side)
         self.built = all(m.built for m in members)
 

