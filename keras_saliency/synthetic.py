@@ -45,12 +45,3 @@ def popout_search_array(kind: str = "colour", size: int = 256, seed: int = 0, gr
             if is_target:
                 mask |= dy**2 + dx**2 <= (1.3 * radius) ** 2
     return image, mask
-
-
-def normalised_map_mean(saliency_map, mask) -> float:
-    """NMM: mean of ``(map - mean) / std`` inside ``mask`` (0 for a constant map)."""
-    saliency_map = np.asarray(saliency_map, np.float64)
-    std = saliency_map.std()
-    if std == 0:
-        return 0.0
-    return float(((saliency_map - saliency_map.mean()) / std)[np.asarray(mask, bool)].mean())

@@ -12,7 +12,7 @@ every unit and top-unit summaries, Table 5), ``inner_vs_output`` (OS_c / OD_c Sp
 the pop-out search arrays).
 """
 
-from keras_saliency.analysis.activations import iter_activation_maps, normalise_maps
+from keras_saliency.analysis.activations import iter_activation_maps, normalize_maps
 from keras_saliency.analysis.association import LayerCategoryStats, associate_units, layer_table
 from keras_saliency.analysis.clusters import cluster_regions, mean_shift
 from keras_saliency.analysis.inner_nmm import top_units, unit_nmm
@@ -22,7 +22,7 @@ from keras_saliency.analysis.region_nss import region_nss, top_k_statistics
 from keras_saliency.analysis.regions import regions_from_label_mask
 
 __all__ = [
-    "iter_activation_maps", "normalise_maps", "LayerCategoryStats", "associate_units", "layer_table",
+    "iter_activation_maps", "normalize_maps", "LayerCategoryStats", "associate_units", "layer_table",
     "cluster_regions", "mean_shift", "inner_vs_output", "nmm", "nmm_maps", "region_nss",
     "regions_from_label_mask", "top_k_statistics", "top_units", "unit_nmm",
 ]

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 
-def normalise_maps(maps: np.ndarray, mode: Optional[str] = "minmax", channel_range=None) -> np.ndarray:
+def normalize_maps(maps: np.ndarray, mode: Optional[str] = "minmax", channel_range=None) -> np.ndarray:
     """Normalise (h, w, C) maps per channel (see module doc) -> float32 (h, w, C)."""
     maps = np.asarray(maps, dtype=np.float32)
     if channel_range is not None:
@@ -85,7 +85,7 @@ def iter_activation_maps(
                 raise ValueError(f"Layer {name!r} outputs shape {out.shape}; expected (B, h, w, C).")
             rng = None if channel_range is None else channel_range.get(name)
             for b in range(out.shape[0]):
-                maps = normalise_maps(out[b], mode, rng)
+                maps = normalize_maps(out[b], mode, rng)
                 for c0 in range(0, maps.shape[-1], channel_chunk):
                     chunk = maps[..., c0:c0 + channel_chunk]
                     resized = keras.ops.image.resize(chunk[None], (height, width), interpolation="bilinear",

@@ -111,7 +111,7 @@ class GBVS(ClassicalModel):
 
     Args:
         map_size: cells on the longer side of the graph grid (GBVS default 32).
-        sigma_activation, sigma_normalisation: Gaussian distance falloffs as
+        sigma_activation, sigma_normalization: Gaussian distance falloffs as
             fractions of the grid width (paper/code defaults 0.15 and 0.06).
         blur: std of the final blur as a fraction of the grid width (0 disables).
     """
@@ -119,16 +119,16 @@ class GBVS(ClassicalModel):
     name = "gbvs"
 
     def __init__(self, map_size: int = 32, sigma_activation: float = 0.15,
-                 sigma_normalisation: float = 0.06, blur: float = 0.04):
+                 sigma_normalization: float = 0.06, blur: float = 0.04):
         if int(map_size) != map_size or map_size < 4:
             raise ValueError(f"`map_size` must be an integer >= 4; got {map_size!r}.")
-        for name, value in (("sigma_activation", sigma_activation), ("sigma_normalisation", sigma_normalisation)):
+        for name, value in (("sigma_activation", sigma_activation), ("sigma_normalization", sigma_normalization)):
             if not value > 0:
                 raise ValueError(f"`{name}` must be positive; got {value!r}.")
         if not blur >= 0:
             raise ValueError(f"`blur` must be >= 0; got {blur!r}.")
         self.map_size, self.blur = int(map_size), blur
-        self.sigma_activation, self.sigma_normalisation = sigma_activation, sigma_normalisation
+        self.sigma_activation, self.sigma_normalization = sigma_activation, sigma_normalization
 
     def grid(self, height: int, width: int):
         scale = self.map_size / max(height, width)
@@ -136,7 +136,7 @@ class GBVS(ClassicalModel):
 
     def get_config(self) -> dict:
         return {"map_size": self.map_size, "sigma_activation": self.sigma_activation,
-                "sigma_normalisation": self.sigma_normalisation, "blur": self.blur}
+                "sigma_normalization": self.sigma_normalization, "blur": self.blur}
 
     def saliency_map(self, rgb) -> np.ndarray:
         height, width = rgb.shape[:2]
@@ -155,7 +155,7 @@ class GBVS(ClassicalModel):
         dissimilarity = np.abs(logs[:, :, None] - logs[:, None, :]) + _MIXING_FLOOR
         activation = reversible_equilibrium(dissimilarity * act_falloff)
 
-        norm_falloff = grid_distance_falloff(grid, max(1.0, self.sigma_normalisation * grid[1]))
+        norm_falloff = grid_distance_falloff(grid, max(1.0, self.sigma_normalization * grid[1]))
         floor = _MIXING_FLOOR / activation.shape[1]
         normalised = reversible_equilibrium(np.broadcast_to(norm_falloff, (len(activation),) + norm_falloff.shape),
                                             activation + floor)

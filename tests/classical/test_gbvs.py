@@ -3,6 +3,7 @@ import pytest
 from scipy.special import logsumexp
 
 from keras_saliency import classical, synthetic
+from keras_saliency.analysis import nmm
 from keras_saliency.classical.gbvs import GBVS, grid_distance_falloff, reversible_equilibrium
 
 
@@ -44,7 +45,7 @@ def test_closed_form_equilibria_match_power_iteration():
 def test_gbvs_finds_a_colour_popout(seed):
     image, mask = synthetic.popout_search_array("colour", 128, seed)
     saliency = classical.gbvs(image, map_size=16)
-    assert synthetic.normalised_map_mean(saliency, mask) > 1.0
+    assert nmm(saliency, mask) > 1.0
 
 
 @pytest.mark.parametrize("image, message", [
@@ -73,7 +74,7 @@ def test_popout_generator_contract():
 @pytest.mark.parametrize("kind", synthetic.KINDS)
 def test_itti_finds_both_popouts(kind):
     image, mask = synthetic.popout_search_array(kind, 256, 0)
-    assert synthetic.normalised_map_mean(classical.IttiKoch().predict_saliency_map(image[None])[0], mask) > 1.0
+    assert nmm(classical.IttiKoch().predict_saliency_map(image[None])[0], mask) > 1.0
 
 
 def test_gbvs_on_a_photograph_finds_the_eyes():
@@ -87,4 +88,4 @@ def test_gbvs_on_a_photograph_finds_the_eyes():
     assert saliency.shape == image.shape[:2] and np.isfinite(saliency).all()
     eyes = np.zeros(saliency.shape, bool)
     eyes[90:170, 130:330] = True  # the band of the cat's eyes
-    assert synthetic.normalised_map_mean(saliency, eyes) > 0.5
+    assert nmm(saliency, eyes) > 0.5

@@ -6,7 +6,7 @@ import pytest
 
 from keras_saliency.fixations import Fixations
 from keras_saliency.maps import empirical_saliency_map
-from keras_saliency.zoo.wepsam import WEPSAM, fixation_targets, normalise_maps
+from keras_saliency.zoo.wepsam import WEPSAM, fixation_targets, min_max_scale
 
 
 def _tiny():
@@ -101,7 +101,7 @@ def test_fixation_targets_blurred_at_reduced_size_match_full_resolution():
 
 def test_normalise_maps_is_per_map_minmax():
     maps = np.stack([np.arange(4.0).reshape(2, 2), np.full((2, 2), 3.0)])
-    np.testing.assert_allclose(normalise_maps(maps), [[[0, 1 / 3], [2 / 3, 1]], [[0, 0], [0, 0]]])
+    np.testing.assert_allclose(min_max_scale(maps), [[[0, 1 / 3], [2 / 3, 1]], [[0, 0], [0, 0]]])
 
 
 def test_bad_training_input_is_rejected():

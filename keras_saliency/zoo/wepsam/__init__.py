@@ -13,10 +13,10 @@ from keras_saliency.zoo.wepsam.wepsam_pseudo_labels import (
     map_entropy,
     tfds_source,
 )
-from keras_saliency.zoo.wepsam.wepsam_training import fixation_targets, normalise_maps
+from keras_saliency.zoo.wepsam.wepsam_training import fixation_targets, min_max_scale
 
 __all__ = [
     "ROWS", "FineTuneSet", "ImageSource", "Maxout", "PseudoLabelSettings", "PseudoLabels", "ResizeMap", "WEPSAM",
     "WepsamExperiment", "array_source", "build_pseudo_labels", "entropy_filter", "fixation_targets",
-    "folder_source", "map_entropy", "normalise_maps", "run_experiment", "tfds_source",
+    "folder_source", "map_entropy", "min_max_scale", "run_experiment", "tfds_source",
 ]

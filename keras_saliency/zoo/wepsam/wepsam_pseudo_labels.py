@@ -47,7 +47,7 @@ class PseudoLabelSettings:
 
     image_size: side of the stored square images and maps (the WEPSAM input, 128).
     gbvs_max_side: GBVS runs on the image resized (aspect kept) to this longer side.
-    gbvs_map_size, gbvs_sigma_activation, gbvs_sigma_normalisation, gbvs_blur: :class:`GBVS` arguments.
+    gbvs_map_size, gbvs_sigma_activation, gbvs_sigma_normalization, gbvs_blur: :class:`GBVS` arguments.
     shard_size: images per cache shard.
     """
 
@@ -55,7 +55,7 @@ class PseudoLabelSettings:
     gbvs_max_side: int = 256
     gbvs_map_size: int = 32
     gbvs_sigma_activation: float = 0.15
-    gbvs_sigma_normalisation: float = 0.06
+    gbvs_sigma_normalization: float = 0.06
     gbvs_blur: float = 0.04
     shard_size: int = 256
 
@@ -69,7 +69,7 @@ class PseudoLabelSettings:
 
     def gbvs(self) -> GBVS:
         return GBVS(map_size=self.gbvs_map_size, sigma_activation=self.gbvs_sigma_activation,
-                    sigma_normalisation=self.gbvs_sigma_normalisation, blur=self.gbvs_blur)
+                    sigma_normalization=self.gbvs_sigma_normalization, blur=self.gbvs_blur)
 
 
 @dataclass

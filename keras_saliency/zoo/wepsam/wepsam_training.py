@@ -19,7 +19,7 @@ from PIL import Image
 from keras_saliency.maps import empirical_saliency_map
 
 
-def normalise_maps(maps) -> np.ndarray:
+def min_max_scale(maps) -> np.ndarray:
     """float32 (N, H, W) maps min-max normalised to [0, 1] per map (constant maps become 0)."""
     maps = np.asarray(maps, dtype=np.float64)
     if maps.ndim != 3:
@@ -56,7 +56,7 @@ def fixation_targets(fixation_sets: Sequence, sizes: Sequence, target_size: int 
             fixations = fixations.scaled(size, work).fit_to_image(work, policy="clip")[0]
         dense = empirical_saliency_map(fixations, work, sigma=sigma_fraction * max(work)).astype(np.float32)
         maps.append(np.asarray(Image.fromarray(dense).resize((target_size, target_size), Image.BILINEAR)))
-    return normalise_maps(np.stack(maps))
+    return min_max_scale(np.stack(maps))
 
 
 def wepsam_optimizer(learning_rate: float = 0.01, momentum: float = 0.9, decay_rate: float = 0.9,
