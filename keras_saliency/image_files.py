@@ -1,4 +1,20 @@
-"""Image files: the suffixes the package reads, decoding to uint8 RGB, and folder expansion."""
+"""Image files: the suffixes the package reads, decoding to uint8 RGB, and folder expansion.
+
+:func:`load_image` reads an image as what it is and returns uint8 RGB (H, W, 3):
+
+* 8-bit grayscale, bilevel, RGB, palette, YCbCr and CMYK images are converted by
+  Pillow; EXIF-rotated images (JPEGs from phones) are transposed upright first;
+* 16-bit images (grayscale ``I;16``/``I;16B``, 32-bit ``I`` read as 16-bit, and
+  16-bit RGB) keep their high byte: a 16-bit value ``v`` becomes ``v // 256``
+  (``I`` values outside 0..65535 are clipped);
+* float images (``F``, float TIFFs) in 0..1 are scaled by 255; otherwise they are
+  read as 0..255 and clipped to it; NaN or infinite pixels are refused;
+* images with transparency (``RGBA``, ``LA``, ``PA``, palette images with a
+  transparent colour) are composited on white, as a viewer shows them on a page;
+* files over Pillow's decompression-bomb limit (``2 * PIL.Image.MAX_IMAGE_PIXELS``,
+  about 179 million pixels by default; raise ``MAX_IMAGE_PIXELS`` for files you
+  trust) are refused with a one-line ValueError, as are unreadable files.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +27,44 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".we
 
 
 def load_image(path) -> np.ndarray:
-    """uint8 RGB (H, W, 3) of an image file; a ValueError names an unreadable file."""
+    """uint8 RGB (H, W, 3) of an image file (see the module docstring); a one-line ValueError names a bad file."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            return np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError) as error:
+            return image_to_rgb(image)
+    except Image.DecompressionBombError:
+        limit = 2 * Image.MAX_IMAGE_PIXELS
+        raise ValueError(f"Cannot read image {path}: it has more than {limit} pixels, the decompression-bomb limit "
+                         "(2 * PIL.Image.MAX_IMAGE_PIXELS; raise it for files you trust).") from None
+    except (UnidentifiedImageError, OSError, ValueError) as error:
         raise ValueError(f"Cannot read image {path}: {error}") from None
+
+
+def image_to_rgb(image) -> np.ndarray:
+    """uint8 RGB (H, W, 3) of an open PIL image, by the rules of the module docstring."""
+    from PIL import Image, ImageOps
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode == "I" or image.mode.startswith("I;16"):
+        values = np.clip(np.asarray(image).astype(np.int64), 0, 65535) >> 8
+        return _gray_to_rgb(values)
+    if image.mode == "F":
+        values = np.asarray(image, np.float64)
+        if not np.isfinite(values).all():
+            raise ValueError("float image with NaN or infinite pixels")
+        if values.min() >= 0 and values.max() <= 1:
+            values = values * 255
+        return _gray_to_rgb(np.rint(np.clip(values, 0, 255)))
+    if image.has_transparency_data:
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+    return np.asarray(image.convert("RGB"))
+
+
+def _gray_to_rgb(values: np.ndarray) -> np.ndarray:
+    return np.repeat(values.astype(np.uint8)[..., None], 3, axis=-1)
 
 
 def collect_image_paths(inputs: Sequence[Union[str, Path]]) -> List[Path]:

@@ -28,7 +28,7 @@ import numpy as np
 
 from keras_saliency.density import check_log_density
 from keras_saliency.image_files import collect_image_paths, load_image
-from keras_saliency.models.contract import is_saliency_model
+from keras_saliency.models.contract import check_images, is_saliency_model
 from keras_saliency.video_frames import is_video_file, load_frames
 
 DEFAULT_MODEL = "deepgaze_iie_lite0_lite1_lite2_mit1003"  # bundled; docs/results/deepgaze/
@@ -104,7 +104,7 @@ def _is_keras_model(model) -> bool:
 
 def _items(inputs) -> list:
     """(source, image array | image path | Video) for each input; folders expand to their images."""
-    if isinstance(inputs, (str, Path, Video)) or (isinstance(inputs, np.ndarray) and inputs.ndim == 3):
+    if isinstance(inputs, (str, Path, Video)) or (isinstance(inputs, np.ndarray) and inputs.ndim in (2, 3)):
         inputs = [inputs]
     items = []
     for index, item in enumerate(inputs):
@@ -120,11 +120,23 @@ def _items(inputs) -> list:
     return items
 
 
-def _predict_image(model, source, item) -> Prediction:
-    image = load_image(item) if isinstance(item, Path) else np.asarray(item)
+def _rgb_array(source, item) -> np.ndarray:
+    """(H, W, 3) RGB of an image array: (H, W) and (H, W, 1) grayscale are replicated; others refused, naming ``source``."""
+    image = np.asarray(item)
+    if image.ndim == 2 or (image.ndim == 3 and image.shape[-1] == 1):
+        return np.repeat(image.reshape(image.shape[:2] + (1,)), 3, axis=-1)
+    if image.ndim == 3 and image.shape[-1] == 4:
+        raise ValueError(f"{source}: got an (H, W, 4) RGBA array of shape {image.shape}; expected (H, W, 3) RGB: "
+                         "drop or composite the alpha channel first (e.g. `image[..., :3]`).")
     if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"{source}: expected an (H, W, 3) RGB image; got shape {image.shape}.")
-    log_density = check_log_density(f"prediction for {source}", model.predict_log_density(image[None])[0])
+        raise ValueError(f"{source}: expected an (H, W, 3) RGB or (H, W) grayscale image; got shape {image.shape}.")
+    return image
+
+
+def _predict_image(model, source, item) -> Prediction:
+    image = load_image(item) if isinstance(item, Path) else _rgb_array(source, item)
+    batch = check_images(image[None], source)
+    log_density = check_log_density(f"prediction for {source}", model.predict_log_density(batch)[0])
     return Prediction(source, np.clip(np.rint(image), 0, 255).astype(np.uint8), log_density)
 
 
@@ -140,9 +152,15 @@ def predict(inputs, model=None, progress: Optional[bool] = None) -> List[Union[P
     """Predicts saliency for images (arrays), image files, folders of images and videos.
 
     Args:
-        inputs: one image array (H, W, 3) RGB 0..255, a path, a :class:`Video`, or a sequence
-            of them. A folder is a set of images unless wrapped in :class:`Video` (then its
-            sorted frames are one video); files with a video suffix (``.mp4``...) are videos.
+        inputs: one image array, a path, a :class:`Video`, or a sequence of them. An image
+            array is (H, W, 3) RGB in 0..255 (uint8 or float; float arrays in 0..1 are
+            refused: multiply by 255) or (H, W) / (H, W, 1) grayscale (replicated to RGB);
+            (H, W, 4) RGBA is refused (drop or composite the alpha first). Image files are
+            decoded by `keras_saliency.image_files.load_image` (16-bit, float, palette,
+            transparent, CMYK and EXIF-rotated files included). A folder is a set of images
+            unless wrapped in :class:`Video` (then its sorted frames are one video); files
+            with a video suffix (``.mp4``...) are videos. Errors name the input: its path,
+            or ``image_<index>`` for arrays.
         model: see the module docstring; None uses ``DEFAULT_MODEL``.
         progress: tqdm progress bar; by default shown for more than 4 inputs (and for videos).
     Returns:

@@ -1,7 +1,9 @@
 """Videos as uint8 frame arrays (T, H, W, 3), read without a video codec.
 
 A video is a folder of frame images (sorted by file name), an animated
-GIF/WebP/TIFF, a (T, H, W, 3) array or a list of (H, W, 3) frames. Video
+GIF/WebP/TIFF, a (T, H, W, 3) array or a list of (H, W, 3) frames; frame files
+and frames of animated images are decoded as `keras_saliency.image_files` describes
+(16-bit, transparency composited on white...). Video
 containers (``.mp4``, ``.avi``...) need a codec that keras-saliency does not
 install: extract their frames first, e.g. ``ffmpeg -i clip.mp4 clip/%06d.png``.
 """
@@ -47,6 +49,8 @@ def _frames_of_folder(folder: Path) -> list:
 def _frames_of_file(path: Path) -> list:
     from PIL import Image
 
+    from keras_saliency.image_files import image_to_rgb
+
     if is_video_file(path):
         raise _codec_error(path)
     try:
@@ -54,7 +58,7 @@ def _frames_of_file(path: Path) -> list:
             frames = []
             for index in range(getattr(video, "n_frames", 1)):
                 video.seek(index)
-                frames.append(np.asarray(video.convert("RGB")))
+                frames.append(image_to_rgb(video))
         return frames
     except Exception:
         raise ValueError(f"Cannot decode {path}: pass a folder of frames, an animated GIF/WebP/TIFF or an "

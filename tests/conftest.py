@@ -1,6 +1,8 @@
 """Shared fixtures: the ../shared folder (real data and reference outputs, never in the repo), synthetic datasets."""
 
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,24 @@ def metrics_reference():
 def shared_file():
     """``shared_file("reference", "x.npz")`` -> Path, skipping the test when ../shared is absent."""
     return shared_path
+
+
+def _write_png(path, width, height, bit_depth, color_type, rows=None):
+    """A PNG written byte by byte (PIL cannot write 48-bit RGB, nor declare a size without the pixels)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0))
+    if rows is not None:
+        data += chunk(b"IDAT", zlib.compress(b"".join(b"\x00" + row.tobytes() for row in rows)))
+    path.write_bytes(data + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.fixture
+def write_png():
+    """``write_png(path, width, height, bit_depth, color_type, rows=None)`` -> path: a raw PNG (no pixels if no rows)."""
+    return _write_png
 
 
 def _synthetic_images(folder, count=8, size=(24, 32), per_subject=6, seed=0, name="toy"):

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from scipy.special import logsumexp
 
 from keras_saliency import classical, prediction, visualize
@@ -66,3 +67,43 @@ def test_overlay_and_figures(tmp_path):
     assert (tmp_path / "cmp.png").stat().st_size > 0
     ax = visualize.plot_calibration([5, 3, 2])
     assert len(ax.patches) == 3
+
+
+def test_float_images_in_0_1_are_refused_with_how_to_fix():
+    image = np.random.default_rng(0).random((20, 24, 3))
+    with pytest.raises(ValueError, match=r"`image_0` looks like float RGB in 0\.\.1.*`image_0 \* 255`"):
+        prediction.predict(image, model="center_bias")
+    model = classical.get("center_bias")
+    with pytest.raises(ValueError, match=r"`images` looks like float RGB in 0\.\.1"):
+        model.predict_log_density(image[None].astype(np.float32))
+    [black] = prediction.predict(np.zeros((20, 24, 3), np.float32), model=model)  # all-black float: 0..255
+    assert black.log_density.shape == (20, 24)
+    dark = np.ones((1, 20, 24, 3), np.uint8)  # integer arrays are 0..255 however dark
+    assert model.predict_log_density(dark).shape == (1, 20, 24)
+    np.testing.assert_allclose(model.predict_log_density(image[None] * 255), model.predict_log_density(dark))
+
+
+def test_grayscale_arrays_are_one_image_and_other_shapes_are_named_errors():
+    model = classical.get("gbvs")
+    gray = np.random.default_rng(1).integers(0, 255, (30, 40)).astype(np.uint8)
+    [result] = prediction.predict(gray, model=model)
+    assert result.image.shape == (30, 40, 3) and result.log_density.shape == (30, 40)
+    np.testing.assert_array_equal(result.image, np.repeat(gray[..., None], 3, -1))
+    rgb = prediction.predict(np.repeat(gray[..., None], 3, -1), model=model)[0]
+    np.testing.assert_allclose(result.log_density, rgb.log_density)
+    [single] = prediction.predict([gray[..., None]], model=model)
+    np.testing.assert_allclose(single.log_density, rgb.log_density)
+    with pytest.raises(ValueError, match=r"image_1: got an \(H, W, 4\) RGBA array.*expected \(H, W, 3\) RGB"):
+        prediction.predict([gray, np.zeros((30, 40, 4), np.uint8)], model=model)
+    with pytest.raises(ValueError, match=r"image_3: expected an \(H, W, 3\) RGB or \(H, W\) grayscale image; "
+                                         r"got shape \(30, 40, 2\)"):
+        prediction.predict([gray] * 3 + [np.zeros((30, 40, 2))], model=model)
+    with pytest.raises(ValueError, match=r"`image_0` must be RGB values in 0\.\.255"):
+        prediction.predict(np.full((30, 40), 300.0), model=model)
+
+
+def test_a_16_bit_png_is_predicted_from_its_real_values(tmp_path):
+    gray16 = tmp_path / "gray16.png"
+    Image.fromarray(np.arange(0, 65536, 257, dtype=np.uint16).reshape(16, 16)).save(gray16)
+    [result] = prediction.predict(gray16, model="center_bias")
+    np.testing.assert_array_equal(result.image[..., 0].ravel(), np.arange(256))

@@ -100,3 +100,14 @@ def test_unisal_videos_run_as_clips_and_images_in_the_static_domain(unisal, fram
     np.testing.assert_allclose(single.log_density, direct, atol=1e-5)
     with pytest.raises(ValueError, match="Unknown domain 'MIT1003'"):
         unisal.predict_log_density(image[None], domain="MIT1003")
+
+
+def test_frames_of_an_animated_image_are_decoded_like_image_files(tmp_path):
+    from keras_saliency.video_frames import load_frames
+
+    frames = [Image.fromarray(np.array([[[255, 0, 0, alpha], [0, 0, 255, 255]]], np.uint8)) for alpha in (0, 255)]
+    path = tmp_path / "clip.png"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    assert Image.open(path).n_frames == 2
+    np.testing.assert_array_equal(load_frames(path), [[[[255, 255, 255], [0, 0, 255]]],  # transparent -> white
+                                                      [[[255, 0, 0], [0, 0, 255]]]])

@@ -23,7 +23,8 @@ From that, :class:`SaliencyContract` gives every model the same public methods:
   frame by frame unless the family has a temporal model (UNISAL).
 
 Conventions: ``images`` is (B, H, W, 3) RGB in 0..255 (uint8 or float; a list of
-equally sized (H, W, 3) arrays is stacked); resizing to the model's working size
+equally sized (H, W, 3) arrays is stacked; float images in 0..1 are refused, see
+:func:`check_images`); resizing to the model's working size
 and back is part of each model (saved in its config) and documented by the family.
 A saliency map becomes a density as ``log(map + 1e-20)`` renormalised
 (:func:`keras_saliency.density.log_density_from_saliency_map`).
@@ -43,7 +44,13 @@ CONDITIONS = ("centerbias", "domain")
 
 
 def check_images(images, where: str = "images") -> np.ndarray:
-    """float32 (B, H, W, 3) RGB 0..255 from an array or a list of equally sized images; clear errors otherwise."""
+    """float32 (B, H, W, 3) RGB 0..255 from an array or a list of equally sized images; clear errors otherwise.
+
+    Integer and float arrays are read as 0..255. A float array whose values all lie in
+    0..1 but are not all zero is refused (it is almost surely a 0..1 image: multiply it
+    by 255); an all-black float image is accepted, and integer arrays are never refused
+    for being dark.
+    """
     if isinstance(images, (list, tuple)):
         if not images:
             raise ValueError(f"`{where}` is an empty list; expected (B, H, W, 3) RGB images.")
@@ -61,12 +68,16 @@ def check_images(images, where: str = "images") -> np.ndarray:
         raise ValueError(f"`{where}` must be (B, H, W, 3) RGB images; got shape {array.shape}.")
     if min(array.shape[:3]) < 1:
         raise ValueError(f"`{where}` must hold at least one image of at least 1x1 pixels; got shape {array.shape}.")
+    is_float = np.issubdtype(array.dtype, np.floating)
     array = array.astype(np.float32)
     if not np.isfinite(array).all():
         raise ValueError(f"`{where}` contains NaN or infinite values.")
     low, high = float(array.min()), float(array.max())
     if low < 0 or high > 255:
         raise ValueError(f"`{where}` must be RGB values in 0..255; got values in [{low:.6g}, {high:.6g}].")
+    if is_float and 0 < high <= 1:
+        raise ValueError(f"`{where}` looks like float RGB in 0..1 (values in [{low:.6g}, {high:.6g}]); models take "
+                         f"RGB in 0..255: pass `{where} * 255` (a near-black 0..255 image: pass it as uint8).")
     return array
 
 

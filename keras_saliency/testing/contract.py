@@ -68,6 +68,7 @@ def _check_bad_inputs(model, images, conditions, bad_conditions):
         "4 channels": np.concatenate([images, images[..., :1]], -1),
         "NaN": np.where(np.arange(images.size).reshape(images.shape) == 5, np.nan, images),
         "values above 255": images * 4 + 300,
+        "float RGB in 0..1": images / 255,
     }
     for what, value in bad.items():
         with pytest.raises(ValueError, match="images"):

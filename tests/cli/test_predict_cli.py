@@ -52,6 +52,14 @@ def test_unreadable_image_and_empty_folder(tmp_path, capsys):
     assert "No images" in capsys.readouterr().err
 
 
+def test_a_decompression_bomb_is_one_line_and_exit_2(tmp_path, capsys, write_png):
+    bomb = write_png(tmp_path / "bomb.png", 20000, 20000, 8, 0)  # declares 20000x20000, holds no pixels
+    assert main(["predict", str(bomb), "--output", str(tmp_path / "out"), "--model", "center_bias"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and str(bomb) in err and "decompression-bomb limit" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_output_that_is_a_file_is_refused_before_predicting(tmp_path, capsys):
     target = tmp_path / "out.png"
     target.write_bytes(b"")
