@@ -50,7 +50,7 @@ def mutate(rng, data: bytes, hot: int):
     return kind, start, stop, new
 
 
-def write_case(path: Path, file, data: bytes, start: int, stop: int, new: bytes):
+def write_case(file, data: bytes, start: int, stop: int, new: bytes):
     """Apply a mutation to the copy of ``data`` open as ``file``; returns the function undoing it."""
     if new:
         file.seek(start)
@@ -127,7 +127,7 @@ def main(argv=None) -> int:
                         archive.writestr(name, target[:start] + new + target[stop:] if name == pkl else blob)
                 undo = None
             else:  # patched in place: a large checkpoint is not rewritten per case
-                undo = write_case(path, file, data, start, stop, new)
+                undo = write_case(file, data, start, stop, new)
             in_payload = bool(new) and any(a <= start and stop <= b for a, b in ranges)
             outcome, problem = check(path, reference, (start, stop), in_payload)
             counts[outcome] += 1

@@ -15,6 +15,7 @@ import pytest
 import keras_saliency
 from keras_saliency.cli import main
 from keras_saliency.convert import CheckpointFormatError, UnsafeCheckpointError, load_state_dict
+from keras_saliency.convert.torch_checkpoint import LEGACY_MAGIC
 from keras_saliency.testing.torch_zip import write_torch_zip
 
 WORKER = Path(__file__).with_name("checkpoint_fuzz.py")
@@ -65,6 +66,11 @@ def test_mutated_legacy_checkpoint_loads_or_fails_cleanly(tmp_path):
     _fuzz(_lite0(), tmp_path, "raw", 250, seed=2)
 
 
+class _SystemCall:
+    def __reduce__(self):
+        return (os.system, ("true",))
+
+
 def _crafted(path, offset=0, size=(2, 3), stride=(3, 1), storage=None):
     write_torch_zip(path, {"w": (np.arange(6, dtype=np.float32) if storage is None else storage, offset, size,
                                  stride)})
@@ -108,7 +114,9 @@ CRAFTED = {
                              "byte order b'big' is not supported"),
     "missing storage file": (lambda p: _rewrite(_crafted(p), lambda e: e.pop("archive/data/0")),
                              "storage data/0 is missing from the archive"),
-    "truncated zip": (lambda p: p.write_bytes(_crafted(p).read_bytes()[:-60]) and p, "truncated or not a valid checkpoint"),
+    "truncated zip": (lambda p: p.write_bytes(_crafted(p).read_bytes()[:-60]), "truncated or not a valid checkpoint"),
+    "huge memo index": (lambda p: p.write_bytes(pickle.dumps(LEGACY_MAGIC, protocol=2)[:-1] + b"r\xff\xff\xff\x7f."),
+                        "truncated or not a valid checkpoint"),  # the C unpickler would allocate a 16 GB memo
     "state on a tensor": (lambda p: _rewrite(_crafted(p), _replace_in_pickle(b")RtR", b")RtR}b")), "sets state on a TensorRef"),
 }
 
@@ -130,21 +138,16 @@ def test_a_valid_little_endian_byteorder_record_is_accepted(tmp_path):
 
 def test_unsafe_checkpoint_error_is_a_value_error_naming_the_file(tmp_path):
     path = tmp_path / "evil.pth"
-    path.write_bytes(pickle.dumps(os_system_call(), protocol=2))
+    path.write_bytes(pickle.dumps(_SystemCall(), protocol=2))
     with pytest.raises(UnsafeCheckpointError, match="evil.pth.*refusing") as error:
         load_state_dict(path)
     assert isinstance(error.value, ValueError)
 
 
-class os_system_call:
-    def __reduce__(self):
-        return (os.system, ("true",))
-
-
 def test_cli_convert_reports_crafted_and_unsafe_checkpoints_in_one_line(tmp_path, capsys):
     crafted = _crafted(tmp_path / "weights_best.pth", offset=5, stride=(-3, -1))
     evil = tmp_path / "evil.pth"
-    evil.write_bytes(pickle.dumps(os_system_call(), protocol=2))
+    evil.write_bytes(pickle.dumps(_SystemCall(), protocol=2))
     for path, message in ((crafted, "strides"), (evil, "refusing to load it")):
         assert main(["convert", "unisal", str(path), "-o", str(tmp_path / "preset")]) == 2
         err = capsys.readouterr().err
