@@ -40,8 +40,6 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from keras_saliency.convert import UnsafeCheckpointError
-
     if not args.checkpoint.is_file():
         raise UserError(f"checkpoint {args.checkpoint} does not exist (or is not a file).")
     output = args.output
@@ -57,7 +55,7 @@ def run(args) -> int:
     try:
         path = convert_unisal_checkpoint(args.checkpoint, output, domains=domains, name=args.name,
                                          training_data=args.training_data, overwrite=args.overwrite)
-    except (UnsafeCheckpointError, FileExistsError, ValueError) as error:  # ValueError: format, fit, metadata
+    except (FileExistsError, ValueError) as error:  # ValueError: format, unsafe pickle, fit, metadata
         raise UserError(str(error)) from None
     print(f"converted {args.checkpoint} -> preset {path}")
     return 0

@@ -27,7 +27,10 @@ def _str(text):
 
 
 def _int(value):
-    return b"J" + struct.pack("<i", value)
+    if -2**31 <= value < 2**31:
+        return b"J" + struct.pack("<i", value)
+    data = value.to_bytes((value.bit_length() + 8) // 8, "little", signed=True)
+    return b"\x8a" + bytes([len(data)]) + data  # LONG1
 
 
 def _ints(values):  # a tuple of ints

@@ -135,7 +135,7 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
     """
     from pathlib import Path
 
-    from keras_saliency.convert import CheckpointFormatError, sha256_file
+    from keras_saliency.convert import CheckpointFormatError, UnsafeCheckpointError, sha256_file
     from keras_saliency.presets import save
     from keras_saliency.presets.metadata import validate_metadata
     from keras_saliency.zoo.unisal.unisal_model import DEFAULT_DOMAINS, UNISAL
@@ -158,7 +158,7 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
     model = UNISAL(domains=domains)
     try:
         load_unisal_weights(model, str(checkpoint))
-    except CheckpointFormatError:
+    except (CheckpointFormatError, UnsafeCheckpointError):  # both ValueErrors, reported as they are
         raise
     except (KeyError, ValueError) as error:  # tensors missing, unused or mis-shaped
         message = error.args[0] if isinstance(error, KeyError) else str(error)
