@@ -10,6 +10,8 @@ import sys
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMANDS = ("predict", "evaluate", "build", "list", "convert", "push")
+# Those that run TensorFlow for their work (the others stay light: `list` imports no Keras).
+TENSORFLOW_COMMANDS = ("predict", "evaluate", "build", "convert")
 
 
 class UserError(Exception):
@@ -21,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="keras-saliency",
         description="Saliency prediction, evaluation and model management for Keras 3.",
     )
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's own log messages and warnings (hidden by default)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in SUBCOMMANDS:
@@ -30,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if not args.verbose and args.command in TENSORFLOW_COMMANDS:
+        from keras_saliency.cli.quiet import quiet_backend_logs
+
+        quiet_backend_logs()
     try:
         return int(args.func(args) or 0)
     except UserError as error:
