@@ -11,6 +11,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from keras_saliency.atomic_write import atomic_write
+
 
 def _pyplot():
     import matplotlib
@@ -66,13 +68,12 @@ def overlay_heatmap(image, saliency_map, alpha: float = 0.5, cmap: str = "jet") 
 
 
 def save_image(path, image) -> None:
-    """Writes a uint8 RGB array as PNG/JPEG, through a temporary file then an atomic rename."""
+    """Writes a uint8 RGB array as PNG/JPEG atomically (`keras_saliency.atomic_write`): never half-written."""
     from PIL import Image
 
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    Image.fromarray(_as_rgb(image)).save(tmp, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"))
-    tmp.replace(path)
+    pixels = Image.fromarray(_as_rgb(image))
+    atomic_write(path, lambda f: pixels.save(f, format=Image.registered_extensions().get(path.suffix.lower(), "PNG")))
 
 
 def plot_fixations(image, fixations, ax=None, color: str = "lime", size: float = 12.0):

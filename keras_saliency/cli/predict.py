@@ -1,13 +1,23 @@
-"""``keras-saliency predict``: images, folders or videos -> heatmap overlays, saliency PNGs and log-density .npy."""
+"""``keras-saliency predict``: images, folders or videos -> heatmap overlays, saliency PNGs and log-density .npy.
+
+Streams: options and the output folder are checked before the model loads, then each input is predicted
+and its files written atomically (`keras_saliency.atomic_write`) before the next one starts, so a failed
+input, a write error or Ctrl-C never loses finished results and never leaves a temporary file.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from keras_saliency.cli import UserError
 from keras_saliency.cli.model_arg import add_model_argument, load_model
+
+EXIT_SOME_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def register(subparsers):
@@ -19,7 +29,9 @@ def register(subparsers):
         "A video (a folder of frames with --video, an animated GIF/WebP with --video, or a video file) "
         "gives <stem>/<frame>_overlay.png and <stem>/<frame>_saliency.png per frame and one "
         "<stem>_log_density.npy of shape (T, H, W). Video files (.mp4...) need their frames extracted "
-        "first (ffmpeg -i clip.mp4 clip/%06d.png).",
+        "first (ffmpeg -i clip.mp4 clip/%06d.png). Each input's files are written as soon as it is "
+        "predicted; an unreadable input is reported and skipped (exit code 1 at the end), Ctrl-C keeps "
+        "what is written (exit code 130).",
     )
     parser.add_argument("inputs", nargs="+", help="image files, folders of images, or videos (see --video)")
     parser.add_argument("--output", "-o", required=True, help="folder for the results (created if needed)")
@@ -28,6 +40,10 @@ def register(subparsers):
                         help="treat every folder input as one video (its frames sorted by name) and animated "
                              "images as videos; image-only models run frame by frame, UNISAL as a clip")
     parser.add_argument("--alpha", type=float, default=0.6, help="overlay opacity in [0, 1] (default 0.6)")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at the first input that cannot be read, predicted or written (exit code 2)")
+    parser.add_argument("--skip-existing", action="store_true",
+                        help="do not predict inputs whose output files all exist (resume an interrupted run)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.set_defaults(func=run)
 
@@ -48,46 +64,118 @@ def _inputs(args) -> list:
     return inputs
 
 
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        np.save(f, array.astype(np.float32))
-    tmp.replace(path)
+def _check_output(output: Path) -> None:
+    """Refuses an --output that is a file or that cannot be created or written, without creating it."""
+    if output.exists() and not output.is_dir():
+        raise UserError(f"--output {output} is a file; give a folder (created if needed).")
+    existing = next(folder for folder in (output.absolute(), *output.absolute().parents) if folder.exists())
+    if not existing.is_dir():
+        raise UserError(f"--output {output} cannot be created: {existing} is a file.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--output {output} is not writable ({existing} does not allow writing).")
+
+
+def _frame_prefixes(output: Path, stem: str, frame_count) -> list:
+    """Path prefixes of the overlay/saliency PNGs: ``<stem>`` for an image, ``<stem>/<frame>`` per video frame."""
+    if frame_count is None:
+        return [output / stem]
+    return [output / stem / f"{t:06d}" for t in range(frame_count)]
+
+
+def _png_pair(prefix: Path) -> tuple:
+    return prefix.with_name(f"{prefix.name}_overlay.png"), prefix.with_name(f"{prefix.name}_saliency.png")
+
+
+def _already_written(output: Path, stem: str, is_video: bool) -> bool:
+    """Whether every output file of one input exists (the .npy is written last; for a video it gives T)."""
+    npy = output / f"{stem}_log_density.npy"
+    if not npy.is_file():
+        return False
+    frame_count = None
+    if is_video:
+        try:
+            frame_count = np.load(npy, mmap_mode="r").shape[0]
+        except (OSError, ValueError, IndexError):
+            return False
+    return all(path.is_file() for prefix in _frame_prefixes(output, stem, frame_count) for path in _png_pair(prefix))
+
+
+def _write(output: Path, stem: str, result, alpha: float) -> int:
+    """Writes one result's files (PNGs first, the .npy last), each atomically; returns how many."""
+    from keras_saliency import prediction, visualize
+    from keras_saliency.atomic_write import atomic_write
+
+    output.mkdir(parents=True, exist_ok=True)
+    if isinstance(result, prediction.VideoPrediction):
+        (output / stem).mkdir(exist_ok=True)
+        images = zip(_frame_prefixes(output, stem, len(result.frames)), result.frames, result.saliency_map)
+    else:
+        images = [(output / stem, result.image, result.saliency_map)]
+    written = 0
+    for prefix, image, saliency in images:
+        overlay_path, saliency_path = _png_pair(prefix)
+        visualize.save_image(overlay_path, visualize.overlay_heatmap(image, saliency, alpha=alpha))
+        visualize.save_image(saliency_path, visualize.colorize(saliency))
+        written += 2
+    log_density = result.log_density.astype(np.float32)
+    atomic_write(output / f"{stem}_log_density.npy", lambda f: np.save(f, log_density))
+    return written + 1
+
+
+def _naming(source: str, error: Exception) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text if source in text else f"{source}: {text}"
 
 
 def run(args) -> int:
-    from keras_saliency import prediction, visualize
+    from tqdm.auto import tqdm
 
+    from keras_saliency import prediction
+
+    if not 0.0 <= args.alpha <= 1.0:  # NaN too
+        raise UserError(f"--alpha must be in [0, 1]; got {args.alpha}.")
     try:
         inputs = _inputs(args)
     except (FileNotFoundError, ValueError) as error:
         raise UserError(str(error)) from None
     output = Path(args.output)
-    if output.exists() and not output.is_dir():
-        raise UserError(f"--output {output} is a file; give a folder (created if needed).")
-    model = load_model(args.model)
-    stems = [Path(item.source if isinstance(item, prediction.Video) else item).stem for item in inputs]
+    _check_output(output)
+    sources = [str(item.source if isinstance(item, prediction.Video) else item) for item in inputs]
+    stems = [Path(source).stem for source in sources]
     if len(set(stems)) != len(stems):
         raise UserError("several inputs share a file name stem; their outputs would overwrite each other")
+
+    files = images = videos = skipped = 0
+    failed = []
     try:
-        results = prediction.predict(inputs, model=model, progress=not args.no_progress and None)
-    except (FileNotFoundError, ValueError) as error:
-        raise UserError(str(error)) from None
-    output.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for stem, result in zip(stems, results):
-        if isinstance(result, prediction.VideoPrediction):
-            frames_dir = output / stem
-            frames_dir.mkdir(exist_ok=True)
-            pairs = [(frames_dir / f"{t:06d}", f, m) for t, (f, m) in enumerate(zip(result.frames, result.saliency_map))]
-        else:
-            pairs = [(output / stem, result.image, result.saliency_map)]
-        for prefix, image, saliency in pairs:
-            visualize.save_image(prefix.with_name(f"{prefix.name}_overlay.png"),
-                                 visualize.overlay_heatmap(image, saliency, alpha=args.alpha))
-            visualize.save_image(prefix.with_name(f"{prefix.name}_saliency.png"), visualize.colorize(saliency))
-        _save_npy(output / f"{stem}_log_density.npy", result.log_density)
-        written += 2 * len(pairs) + 1
-    videos = sum(isinstance(r, prediction.VideoPrediction) for r in results)
-    print(f"wrote {written} files for {len(results) - videos} images and {videos} videos to {output}")
-    return 0
+        model = load_model(args.model)
+        bar = tqdm(list(zip(sources, stems, inputs)), disable=args.no_progress or len(inputs) <= 4,
+                   desc="predict", unit="input")
+        for source, stem, item in bar:
+            is_video = isinstance(item, prediction.Video)
+            if args.skip_existing and _already_written(output, stem, is_video):
+                skipped += 1
+                continue
+            try:
+                [result] = prediction.predict(item, model=model, progress=False if args.no_progress else None)
+                files += _write(output, stem, result, args.alpha)
+            except (OSError, ValueError) as error:
+                if args.strict:
+                    raise UserError(f"{_naming(source, error)} (--strict: stopped; {images + videos} inputs "
+                                    "written)") from None
+                failed.append(source)
+                tqdm.write(f"keras-saliency predict: failed: {_naming(source, error)}", file=sys.stderr)
+                continue
+            videos += is_video
+            images += not is_video
+    except KeyboardInterrupt:
+        print(f"keras-saliency predict: interrupted; {images + videos} of {len(inputs)} inputs written to "
+              f"{output} ({files} files)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    summary = f"wrote {files} files for {images} images and {videos} videos to {output}"
+    if skipped:
+        summary += f"; skipped {skipped} inputs already written"
+    if failed:
+        summary += f"; {len(failed)} inputs failed: {', '.join(failed)}"
+    print(summary)
+    return EXIT_SOME_FAILED if failed else 0

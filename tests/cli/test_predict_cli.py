@@ -44,17 +44,17 @@ def test_user_errors_exit_2_with_a_message(tmp_path, capsys, args, message):
 def test_unreadable_image_and_empty_folder(tmp_path, capsys):
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"not a jpeg")
-    assert main(["predict", str(bad), "--output", str(tmp_path / "out")]) == 2
-    assert "Cannot read image" in capsys.readouterr().err
+    assert main(["predict", str(bad), "--output", str(tmp_path / "out"), "--model", "center_bias"]) == 1
+    assert "Cannot read image" in capsys.readouterr().err  # reported and skipped (tests/cli/test_predict_streaming.py)
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["predict", str(empty), "--output", str(tmp_path / "out")]) == 2
     assert "No images" in capsys.readouterr().err
 
 
-def test_a_decompression_bomb_is_one_line_and_exit_2(tmp_path, capsys, write_png):
+def test_a_decompression_bomb_is_one_line_and_a_failed_input(tmp_path, capsys, write_png):
     bomb = write_png(tmp_path / "bomb.png", 20000, 20000, 8, 0)  # declares 20000x20000, holds no pixels
-    assert main(["predict", str(bomb), "--output", str(tmp_path / "out"), "--model", "center_bias"]) == 2
+    assert main(["predict", str(bomb), "--output", str(tmp_path / "out"), "--model", "center_bias"]) == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and str(bomb) in err and "decompression-bomb limit" in err
     assert not (tmp_path / "out").exists()
