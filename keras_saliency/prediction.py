@@ -68,17 +68,22 @@ class Prediction(_SaliencyMap):
 
 
 def resolve_model(model=None):
-    """The contract model for a classical name, a preset (name, folder, ``hf://``) or a model; clear errors otherwise."""
+    """The contract model for a classical name, a preset (name, folder, ``hf://``) or a model; clear errors otherwise.
+
+    Classical names ignore case (``"GBVS"``); an unknown name is a `PresetNotFoundError` listing close matches
+    among the classical models and the registered presets.
+    """
     if model is None:
         model = DEFAULT_MODEL
     if isinstance(model, (str, Path)):
         name = str(model)
-        if name in CLASSICAL_MODELS:
+        if name.lower() in CLASSICAL_MODELS:
             from keras_saliency import classical
 
-            return classical.get(name)
+            return classical.get(name.lower())
         from keras_saliency import presets
 
+        _check_model_name(name)
         loaded = presets.load(name)
         if not is_saliency_model(loaded):
             raise TypeError(f"preset {name!r} holds a {type(loaded).__name__}, which does not honour the "
@@ -92,6 +97,20 @@ def resolve_model(model=None):
                         "output_kind='log_density' | 'saliency_map').")
     raise TypeError("`model` must be a classical model name, a preset name/folder/hf:// spec or a model honouring "
                     f"the saliency-model contract (keras_saliency.models); got {type(model).__name__}.")
+
+
+def _check_model_name(name: str) -> None:
+    """`PresetNotFoundError` with close matches among every kind of model unless ``name`` is a preset spec."""
+    from keras_saliency.presets import PresetNotFoundError, registry
+    from keras_saliency.presets.hub import HF_PREFIX
+
+    if name.startswith(HF_PREFIX) or registry.is_registered(name) or Path(name).is_dir():
+        return
+    hint = registry.close_matches_hint(name, also=CLASSICAL_MODELS)
+    raise PresetNotFoundError(
+        f"{name!r} is not a classical model ({', '.join(CLASSICAL_MODELS)}), a registered preset, a preset "
+        f"folder nor an 'hf://org/name[@revision]' Hub preset{hint}"
+    )
 
 
 def _is_keras_model(model) -> bool:

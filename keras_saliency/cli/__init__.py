@@ -2,11 +2,14 @@
 
 Each subcommand lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
+Exit codes: 0 done, 2 a `UserError` or a bad argument, 1 an unexpected error
+(one line; ``--debug`` prints its traceback).
 """
 
 import argparse
 import importlib
 import sys
+import traceback
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMANDS = ("predict", "evaluate", "build", "list", "convert", "push")
@@ -25,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's own log messages and warnings (hidden by default)")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the full traceback of an unexpected error (by default: one line, exit code 1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in SUBCOMMANDS:
@@ -43,6 +48,19 @@ def main(argv=None) -> int:
     except UserError as error:
         print(f"keras-saliency {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # a bug or a dependency's failure: one line unless --debug
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"keras-saliency {args.command}: error: {_one_line(error)} (run with --debug for the traceback)",
+                  file=sys.stderr)
+        return 1
+
+
+def _one_line(error: Exception) -> str:
+    """``Type: first line of the message`` (just ``Type`` when the message is empty)."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ def evaluate(
             time), a callable ``image -> (H, W) map`` or a sequence of maps aligned with
             ``dataset``, at each image's size.
         dataset: samples as described in the module docstring.
-        metrics: names from ``ALL_METRICS``.
+        metrics: names from ``ALL_METRICS``, or one name as a string.
         kind: ``"log_density"`` (normalised natural-log densities; the
             density itself is used as saliency map for AUC/NSS/CC/KLD/SIM) or
             ``"saliency"`` (plain saliency maps; probabilistic metrics refused).
@@ -143,6 +143,9 @@ def evaluate(
         sigma: pixels of the Gaussian for empirical reference maps (CC/KLD/SIM)
             when samples carry no ``"reference_map"``; default 0.04 x max(H, W).
     """
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics:
+        raise ValueError(f"`metrics` is empty; choose from {ALL_METRICS}.")
     unknown = [m for m in metrics if m not in ALL_METRICS]
     if unknown:
         raise ValueError(f"Unknown metrics {unknown}; choose from {ALL_METRICS}.")

@@ -99,11 +99,16 @@ def get_preset(name: str) -> PresetInfo:
     raise PresetNotFoundError(f"no preset named {name!r}{close_matches_hint(name)}")
 
 
-def close_matches_hint(name: str) -> str:
-    """``" (did you mean [...]?)"`` or ``" (registered: [...])"`` for error messages."""
+def close_matches_hint(name: str, also=()) -> str:
+    """``" (did you mean [...]?)"`` or ``" (registered: [...])"`` for error messages.
+
+    Matching ignores case (preset names are lower case); ``also`` adds other
+    accepted names (e.g. the classical models) to the candidates.
+    """
     _discover()
-    close = difflib.get_close_matches(name, list(_PRESETS), n=3)
-    return f" (did you mean {close}?)" if close else f" (registered: {sorted(_PRESETS) or 'none yet'})"
+    known = sorted(_PRESETS) + sorted(also)
+    close = difflib.get_close_matches(name.lower(), known, n=3)
+    return f" (did you mean {close}?)" if close else f" (registered: {known or 'none yet'})"
 
 
 def is_registered(name: str) -> bool:

@@ -23,6 +23,17 @@ def test_no_fixations_raise(fn):
         fn(np.zeros((0, 2)))
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m: M.auc_judd(m, FIX[:1]), lambda m: M.auc_borji(m, FIX[:1], seed=0), lambda m: M.nss(m, FIX[:1]),
+    lambda m: M.sauc(m, FIX[:1], FIX[:1]), lambda m: M.auc_uniform(m, FIX[:1]), lambda m: M.cc(m, m),
+    lambda m: M.kld(m, m), lambda m: M.sim(m, m), lambda m: M.log_likelihood(m, FIX[:1]),
+    lambda m: M.information_gain(m, FIX[:1], m),
+])
+def test_empty_maps_raise(fn):
+    with pytest.raises(ValueError, match=r"is empty \(shape \(0, 0\)\)"):
+        fn(np.zeros((0, 0)))
+
+
 def test_calibration_histogram_of_no_fixations_is_zero():
     np.testing.assert_array_equal(M.calibration_histogram(LOGD, np.zeros((0, 2))), np.zeros(10))
 

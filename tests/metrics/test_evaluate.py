@@ -71,3 +71,17 @@ def test_argument_errors():
         M.evaluate([np.zeros((2, 2))], data, ["nss"])
     with pytest.raises(ValueError, match="expected the image size"):
         M.evaluate([np.zeros((2, 2))] * 3, data, ["nss"], kind="saliency")
+
+
+def test_one_metric_name_as_a_string_is_one_metric():
+    data = _dataset()[:3]
+    result = M.evaluate(_model, data, "nss")
+    assert set(result.per_image) == {"nss"}
+    assert result.summary() == M.evaluate(_model, data, ["nss"]).summary()
+    with pytest.raises(ValueError, match=r"Unknown metrics \['nsss'\]"):
+        M.evaluate(_model, data, "nsss")
+
+
+def test_no_metrics_is_refused():
+    with pytest.raises(ValueError, match="`metrics` is empty"):
+        M.evaluate(_model, _dataset()[:3], [])
