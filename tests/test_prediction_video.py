@@ -61,12 +61,13 @@ def test_cli_writes_frames_and_one_log_density_per_video(frames_dir, tmp_path, c
     assert not list(out.rglob(".*tmp"))
 
 
-def test_cli_video_file_error_is_one_line_exit_2(tmp_path, capsys):
+def test_cli_video_file_error_is_one_line_and_a_failed_input(tmp_path, capsys):
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\x00" * 16)
-    assert main(["predict", str(clip), "-o", str(tmp_path / "out"), "--model", "center_bias"]) == 2
-    err = capsys.readouterr().err
-    assert "keras-saliency predict: error: Cannot decode" in err and "ffmpeg -i" in err and err.count("\n") == 1
+    assert main(["predict", str(clip), "-o", str(tmp_path / "out"), "--model", "center_bias"]) == 1
+    captured = capsys.readouterr()
+    assert "keras-saliency predict: failed: Cannot decode" in captured.err and "ffmpeg -i" in captured.err
+    assert captured.err.count("\n") == 1 and f"1 inputs failed: {clip}" in captured.out
     assert not (tmp_path / "out").exists()
 
 
