@@ -130,9 +130,9 @@ class SaliencyContract:
             conditions = {**conditions, "centerbias": check_centerbias(conditions["centerbias"], batch_shape)}
         return conditions
 
-    def _predicted_batches(self, images, batch_size, conditions):
+    def _predicted_batches(self, images, batch_size, conditions, where="images"):
         """Yields ``_predict_batch`` outputs (b, H, W) chunk by chunk, shapes checked."""
-        images = check_images(images)
+        images = check_images(images, where)
         conditions = self._check_conditions(images.shape[:3], {k: v for k, v in conditions.items() if v is not None})
         for start, stop in _chunks(len(images), batch_size or self.default_batch_size):
             chunk = {k: v[start:stop] if isinstance(v, np.ndarray) else v for k, v in conditions.items()}
@@ -166,17 +166,15 @@ class SaliencyContract:
         """
         from tqdm.auto import tqdm
 
-        frames = check_images(frames, "frames")
         if conditions.get("centerbias") is not None:
             bias = np.asarray(conditions["centerbias"], np.float32)
-            conditions = {**conditions, "centerbias": np.broadcast_to(bias, frames.shape[:3]) if bias.ndim == 2 else bias}
+            if bias.ndim == 2:
+                conditions = {**conditions, "centerbias": np.broadcast_to(bias, (len(frames),) + bias.shape)}
         size = batch_size or self.default_batch_size
-        out = []
-        for start, stop in tqdm(list(_chunks(len(frames), size)), disable=not progress, desc="predict_video",
-                                unit="batch"):
-            chunk = {k: v[start:stop] if isinstance(v, np.ndarray) else v for k, v in conditions.items()}
-            out.append(self.predict_log_density(frames[start:stop], batch_size=size, **chunk))
-        return np.concatenate(out)
+        batches = self._predicted_batches(frames, size, conditions, where="frames")
+        return np.concatenate([to_log_density(output, self.output_kind) for output in
+                               tqdm(batches, total=-(-len(frames) // size), disable=not progress,
+                                    desc="predict_video", unit="batch")])
 
 
 def check_output_kind(kind) -> str:

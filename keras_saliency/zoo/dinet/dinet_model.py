@@ -12,14 +12,14 @@ last layer with weights, i.e. the reference's n-reference "head"
 Contract (`keras_saliency.models`): :class:`DINet` declares ``output_kind =
 "saliency_map"`` (its sigmoid map at 1/8 resolution is a saliency map, not a
 log-density); ``predict_log_density(images)`` resizes the map bilinearly to the
-input size (`keras_saliency.density.resize_saliency_map`) and reads it as a density.
+input size (`keras_saliency.models.keras_saliency_model.resize_outputs`) and reads it as a density.
 """
 
 import keras
 import numpy as np
 
 from keras_saliency import backbones
-from keras_saliency.density import resize_saliency_map
+from keras_saliency.models.keras_saliency_model import resize_outputs
 from keras_saliency.models.saliency_model import SaliencyModel
 
 
@@ -113,7 +113,7 @@ class DINet(SaliencyModel, keras.Model):
 
     def _predict_batch(self, images, **conditions):
         maps = np.asarray(keras.ops.convert_to_numpy(self.predict_on_batch(images)), np.float64)
-        return np.stack([resize_saliency_map(m, images.shape[1:3]) for m in maps])
+        return resize_outputs(maps, images.shape[1:3], self.output_kind)
 
     def get_config(self):
         return {"backbone": keras.saving.serialize_keras_object(self.backbone_model), "head": self.head,
