@@ -28,21 +28,22 @@ def folder(tmp_path):
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Counts the center_bias model's predictions; ``calls.interrupt_after = n`` raises KeyboardInterrupt after n."""
+    """Counts the center_bias model's predicted batches (images and videos alike go through ``_predict_batch``);
+    ``calls.interrupt_after = n`` raises KeyboardInterrupt after n."""
     model_class = type(classical.get("center_bias"))
-    original = model_class.predict_log_density
+    original = model_class._predict_batch
 
     class Calls:
         count = 0
         interrupt_after = None
 
-    def counting(self, images, *args, **kwargs):
+    def counting(self, images, **conditions):
         if Calls.interrupt_after is not None and Calls.count >= Calls.interrupt_after:
             raise KeyboardInterrupt
         Calls.count += 1
-        return original(self, images, *args, **kwargs)
+        return original(self, images, **conditions)
 
-    monkeypatch.setattr(model_class, "predict_log_density", counting)
+    monkeypatch.setattr(model_class, "_predict_batch", counting)
     return Calls
 
 
