@@ -1,10 +1,20 @@
-"""``keras-saliency evaluate``: a model on a prepared TFDS dataset -> metrics table (Markdown, CSV or JSON)."""
+"""``keras-saliency evaluate``: a model on a prepared TFDS dataset -> metrics table (Markdown, CSV or JSON).
+
+Streams: options and ``--output`` are checked before the dataset and the model load; each image is
+scored as soon as it is predicted (`keras_saliency.metrics.DatasetEvaluation`) and, with ``--output``,
+the table of the images finished so far is rewritten atomically into ``<output>.partial`` (at most once a
+second) until the complete table replaces it. A table that does not cover every image (Ctrl-C, failed
+images) says so in its text: a ``PARTIAL`` caption (Markdown), a ``# PARTIAL`` first line (CSV),
+``"complete": false`` (JSON).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from keras_saliency.atomic_write import atomic_write
@@ -20,8 +30,14 @@ DESCRIPTION = (
     "dense map when it has one, otherwise with the empirical map of its fixations (Gaussian, sigma = 0.04 x "
     "the longer side); information gain is in bits per fixation over a uniform baseline. Averages as "
     "keras_saliency.metrics.evaluate: per image, and per fixation for the fixation-level metrics. "
-    "Exit code 2 with a one-line message for unknown datasets, models or metrics and unprepared data."
+    "Exit code 2 with a one-line message for unknown datasets, models or metrics and unprepared data. "
+    "An image that cannot be read or predicted is reported and left out (exit code 1, the table marked "
+    "partial; --strict: stop there, exit code 2); Ctrl-C exits 130 with the table of the images finished "
+    "so far, marked partial (with --output: in OUTPUT.partial)."
 )
+EXIT_SOME_FAILED = 1
+EXIT_INTERRUPTED = 130
+PARTIAL_EVERY_S = 1.0
 
 
 def register(subparsers):
@@ -42,7 +58,10 @@ def register(subparsers):
                         help=f"comma-separated, from: {', '.join(ALL_METRICS)} (default: %(default)s)")
     parser.add_argument("--format", choices=FORMATS, default="markdown", help="output format (default markdown)")
     parser.add_argument("--output", "-o", type=Path, default=None, help="write the table here instead of stdout")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at the first image that cannot be read or predicted (exit code 2)")
+    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
+                        help="hide the progress bar (it is hidden anyway when stderr is not a terminal)")
     parser.set_defaults(func=run)
 
 
@@ -60,8 +79,21 @@ def parse_metrics(text: str) -> list:
     return names
 
 
-def load_dataset(name: str, data_dir, split: str, limit):
-    """Evaluation samples of a prepared dataset; every problem a user can fix is a `UserError`."""
+def check_output(output: Path) -> None:
+    """Refuses an ``--output`` that is a folder or whose folder cannot be created or written, creating nothing."""
+    if output.is_dir():
+        raise UserError(f"--output {output} is a folder; give the file to write, e.g. {output / 'metrics.md'}")
+    existing = next(folder for folder in output.absolute().parents if folder.exists())
+    if not existing.is_dir():
+        raise UserError(f"--output {output} cannot be created: {existing} is a file.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--output {output} is not writable ({existing} does not allow writing).")
+
+
+def load_dataset(name: str, data_dir, split: str, limit, unreadable: list):
+    """Evaluation samples of a prepared dataset; every problem a user can fix is a `UserError`.
+
+    Images whose header cannot be read are left out and appended to ``unreadable`` as (id, message)."""
     import tensorflow_datasets as tfds
 
     import tfds_builders
@@ -86,24 +118,79 @@ def load_dataset(name: str, data_dir, split: str, limit):
     if base_split not in builder.info.splits:
         raise UserError(f"--split {split!r}: {name} has the splits {', '.join(builder.info.splits)}.")
     try:
-        samples = evaluation_samples(builder, split, limit)
+        samples = evaluation_samples(builder, split, limit, unreadable=unreadable)
     except ValueError as error:  # not an image dataset, bad slice
         raise UserError(str(error).splitlines()[0]) from None
-    if not samples:
+    if not samples and not unreadable:
         raise UserError(f"--split {split!r} of {name} holds no images.")
     return builder, samples
 
 
 def format_table(result, fmt: str, context: dict) -> str:
-    """The metrics table in ``fmt``; Markdown and JSON also say what was evaluated (``context``)."""
+    """The metrics table in ``fmt``; Markdown and JSON also say what was evaluated (``context``).
+
+    ``context["partial"]``, when set, says why the table does not cover every image; the text says so too."""
+    partial = context.get("partial")
     if fmt == "csv":
-        return result.to_csv()
+        return (f"# PARTIAL: {partial}\n" if partial else "") + result.to_csv()
     if fmt == "json":
-        return json.dumps({**context, **json.loads(result.to_json())}, indent=2) + "\n"
+        return json.dumps({**context, "complete": not partial, **json.loads(result.to_json())}, indent=2) + "\n"
     caption = (f"`{context['model']}` on `{context['dataset']}` split `{context['split']}`: "
                f"{context['images']} images, {context['fixations']} fixations "
                "(information gain in bits/fixation over a uniform baseline).")
+    if partial:
+        caption = f"**PARTIAL**: {partial}. " + caption
     return caption + "\n\n" + result.to_markdown()
+
+
+class _Tables:
+    """Writes the table: to stdout at the end, or ``--output`` (complete) and ``<output>.partial`` (so far)."""
+
+    def __init__(self, args, builder, samples):
+        self.args, self.builder, self.samples = args, builder, samples
+        self.partial_path = None if args.output is None else args.output.with_name(args.output.name + ".partial")
+        self.last_partial = time.monotonic()
+
+    def text(self, evaluation, scored: dict, partial) -> str:
+        from keras_saliency import prediction
+
+        args = self.args
+        context = {
+            "model": args.model or prediction.DEFAULT_MODEL,
+            "dataset": self.builder.info.full_name,
+            "split": args.split if args.limit is None else f"{args.split} (first {args.limit})",
+            "images": len(scored),
+            "fixations": int(sum(len(evaluation.fixation_sets[i]) for i in scored)),
+        }
+        if partial:
+            context["partial"] = partial
+        return format_table(evaluation.result(list(scored.values())), args.format, context)
+
+    def _write(self, path: Path, text: str) -> None:
+        from keras_saliency.atomic_write import atomic_write
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+
+    def progress(self, evaluation, scored: dict, total: int) -> None:
+        """Rewrites ``<output>.partial`` with the images finished so far (at most every PARTIAL_EVERY_S)."""
+        if self.partial_path is None or time.monotonic() - self.last_partial < PARTIAL_EVERY_S:
+            return
+        self._write(self.partial_path, self.text(evaluation, scored, f"{len(scored)} of {total} images so far"))
+        self.last_partial = time.monotonic()
+
+    def final(self, evaluation, scored: dict, partial, interrupted: bool) -> str:
+        """Writes the last table; returns where it went."""
+        text = self.text(evaluation, scored, partial)
+        if self.args.output is None:
+            sys.stdout.write(text)
+            return "stdout"
+        if interrupted:
+            self._write(self.partial_path, text)
+            return str(self.partial_path)
+        self._write(self.args.output, text)
+        self.partial_path.unlink(missing_ok=True)
+        return str(self.args.output)
 
 
 def run(args) -> int:
@@ -113,36 +200,64 @@ def run(args) -> int:
     from keras_saliency import metrics, prediction
 
     names = parse_metrics(args.metrics)
-    if args.output is not None and args.output.is_dir():
-        raise UserError(f"--output {args.output} is a folder; give the file to write, "
-                        f"e.g. {args.output / 'metrics.md'}")
-    builder, samples = load_dataset(args.dataset, args.data_dir, args.split, args.limit)
-    predictor = load_model(args.model)
-    bar = tqdm(total=len(samples), disable=args.no_progress, desc="evaluate", unit="image", file=sys.stderr)
-
-    def predict(image):
-        log_density = prediction.predict(np.asarray(image), model=predictor, progress=False)[0].log_density
-        bar.update()
-        return log_density
-
+    if args.output is not None:
+        check_output(args.output)
+    failed = []  # (image id, message)
+    builder, samples = load_dataset(args.dataset, args.data_dir, args.split, args.limit, failed)
+    if failed and args.strict:
+        raise UserError(f"{failed[0][1]} (--strict: stopped before evaluating)")
+    for _, message in failed:
+        print(f"keras-saliency evaluate: failed: {message}", file=sys.stderr)
+    if not samples:
+        raise UserError(f"no image of --split {args.split!r} could be read.")
     try:
-        result = metrics.evaluate(predict, samples, names)
-    except ValueError as error:  # a model returning a wrong shape or an invalid density
+        evaluation = metrics.DatasetEvaluation(samples, names)
+    except ValueError as error:  # e.g. no fixations
         raise UserError(str(error)) from None
+    predictor = load_model(args.model)
+    tables = _Tables(args, builder, samples)
+    total = len(evaluation.indices) + len(failed)
+    scored = {}
+    bar = tqdm(evaluation.indices, disable=args.no_progress, desc="evaluate", unit="image", file=sys.stderr)
+    try:
+        for index in bar:
+            sample = samples[index]
+            try:
+                log_density = prediction.predict(np.asarray(sample["image"]), model=predictor,
+                                                 progress=False)[0].log_density
+                scored[index] = evaluation.image(index, log_density)
+            except (OSError, ValueError) as error:  # unreadable image, a model returning a wrong shape...
+                message = str(error).splitlines()[0] if str(error) else type(error).__name__
+                if sample["image_id"] not in message:
+                    message = f"{sample['image_id']}: {message}"
+                if args.strict:
+                    raise UserError(f"{message} (--strict: stopped; {len(scored)} of {total} images "
+                                    "evaluated, no table written)") from None
+                failed.append((sample["image_id"], message))
+                tqdm.write(f"keras-saliency evaluate: failed: {message}", file=sys.stderr)
+                continue
+            tables.progress(evaluation, scored, total)
+    except KeyboardInterrupt:
+        bar.close()
+        where = "no table written"
+        if scored:
+            where = "partial table in " + tables.final(
+                evaluation, scored, f"interrupted after {len(scored)} of {total} images", interrupted=True)
+        print(f"keras-saliency evaluate: interrupted; {len(scored)} of {total} images evaluated; {where}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         bar.close()
-    context = {
-        "model": args.model or prediction.DEFAULT_MODEL,
-        "dataset": builder.info.full_name,
-        "split": args.split if args.limit is None else f"{args.split} (first {args.limit})",
-        "images": len(samples),
-        "fixations": int(sum(len(s["fixations"]) for s in samples)),
-    }
-    text = format_table(result, args.format, context)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(args.output, lambda handle: handle.write(text.encode("utf-8")))
-        print(f"wrote {args.format} metrics of {len(samples)} images to {args.output}")
+    if not scored:
+        raise UserError(f"none of the {total} images could be evaluated (see the errors above).")
+    partial = None
+    if failed:
+        partial = (f"{len(failed)} of {total} images failed and are left out: "
+                   + ", ".join(image_id for image_id, _ in failed))
+    where = tables.final(evaluation, scored, partial, interrupted=False)
+    if args.output is not None:
+        print(f"wrote {args.format} metrics of {len(scored)} images to {where}")
+    if failed:
+        print(f"keras-saliency evaluate: {partial}", file=sys.stderr)
+        return EXIT_SOME_FAILED
     return 0

@@ -17,24 +17,35 @@ from keras_saliency.fixations import Fixations
 
 
 class EncodedImage:
-    """An encoded image; ``shape`` (H, W, 3) from its header, pixels (uint8) via ``np.asarray``."""
+    """An encoded image; ``shape`` (H, W, 3) from its header, pixels (uint8) via ``np.asarray``.
 
-    def __init__(self, data: bytes):
-        from PIL import Image
+    ``name`` (e.g. the image id) is used in errors: a header or pixel data that cannot be
+    decoded is a ``ValueError`` naming it.
+    """
 
-        self.data = bytes(data)
-        with Image.open(io.BytesIO(self.data)) as image:
-            width, height = image.size
+    def __init__(self, data: bytes, name: str = "image"):
+        from PIL import Image, UnidentifiedImageError
+
+        self.data, self.name = bytes(data), name
+        try:
+            with Image.open(io.BytesIO(self.data)) as image:
+                width, height = image.size
+        except (OSError, UnidentifiedImageError, ValueError) as error:
+            raise ValueError(f"{name}: not a readable image ({error})") from None
         self.shape = (height, width, 3)
 
     def __array__(self, dtype=None, copy=None):
         import tensorflow as tf
 
-        pixels = tf.io.decode_image(self.data, channels=3, expand_animations=False).numpy()
+        try:
+            pixels = tf.io.decode_image(self.data, channels=3, expand_animations=False).numpy()
+        except tf.errors.OpError as error:
+            raise ValueError(f"{self.name}: cannot decode the image ({error.message.splitlines()[0]})") from None
         return pixels if dtype is None else pixels.astype(dtype)
 
 
-def evaluation_samples(builder, split: str = "train", limit: Optional[int] = None) -> List[dict]:
+def evaluation_samples(builder, split: str = "train", limit: Optional[int] = None,
+                       unreadable: Optional[list] = None) -> List[dict]:
     """Samples ``{"image": EncodedImage, "image_size", "image_id", "fixations"[, "reference_map"]}``.
 
     Args:
@@ -42,6 +53,8 @@ def evaluation_samples(builder, split: str = "train", limit: Optional[int] = Non
             ``tfds_builders.core.features`` (``image``, ``image_id``, ``fixations``).
         split: a TFDS split spec (``"train"``, ``"train[:10%]"``...).
         limit: the first ``limit`` examples of the split only.
+        unreadable: None (an image whose header cannot be read is a ``ValueError`` naming it) or
+            a list to which ``(image_id, message)`` of such images is appended (they are left out).
     ``reference_map`` is the dataset's published dense map (float64 (H, W)) when it has one.
     """
     import tensorflow_datasets as tfds
@@ -58,11 +71,18 @@ def evaluation_samples(builder, split: str = "train", limit: Optional[int] = Non
         ds = ds.take(limit)
     samples = []
     for example in tfds.as_numpy(ds):
-        image = EncodedImage(example["image"])
+        image_id = example["image_id"].decode()
+        try:
+            image = EncodedImage(example["image"], name=image_id)
+        except ValueError as error:
+            if unreadable is None:
+                raise
+            unreadable.append((image_id, str(error)))
+            continue
         sample = {
             "image": image,
             "image_size": image.shape[:2],
-            "image_id": example["image_id"].decode(),
+            "image_id": image_id,
             "fixations": Fixations(example["fixations"]["x"], example["fixations"]["y"]),
         }
         if "saliency_map" in example:

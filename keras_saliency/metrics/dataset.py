@@ -115,6 +115,100 @@ def _resolve_baseline(baseline, index: int, size) -> np.ndarray:
     return check_log_density(f"baseline[{index}]", baseline[index])
 
 
+class DatasetEvaluation:
+    """The metrics of a dataset one image at a time, so a caller can keep (or report) finished images.
+
+    ``DatasetEvaluation(dataset, metrics, ...)`` checks its arguments (as :func:`evaluate`);
+    :meth:`image` scores one prediction, :meth:`result` combines the images scored so far.
+    ``indices`` are the images to score: those with at least one fixation (an image without
+    fixations contributes nothing, pysaliency PR #60).
+    """
+
+    def __init__(self, dataset: Sequence, metrics: Sequence[str] = DEFAULT_METRICS, *, kind: str = "log_density",
+                 baseline=None, sigma: Optional[float] = None, calibration_bins_count: int = 10):
+        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+        if not metrics:
+            raise ValueError(f"`metrics` is empty; choose from {ALL_METRICS}.")
+        unknown = [m for m in metrics if m not in ALL_METRICS]
+        if unknown:
+            raise ValueError(f"Unknown metrics {unknown}; choose from {ALL_METRICS}.")
+        if kind not in ("log_density", "saliency"):
+            raise ValueError(f"`kind` must be 'log_density' or 'saliency'; got {kind!r}.")
+        if kind == "saliency" and any(m in PROBABILISTIC for m in metrics):
+            raise ValueError(f"{[m for m in metrics if m in PROBABILISTIC]} need log-densities (kind='log_density').")
+        self.dataset = list(dataset)
+        if not self.dataset:
+            raise ValueError("`dataset` is empty: nothing to evaluate.")
+        self.metrics, self.kind, self.baseline, self.sigma = metrics, kind, baseline, sigma
+        self.calibration_bins_count = calibration_bins_count
+        self.fixation_sets = [as_fixations(sample["fixations"]) for sample in self.dataset]
+        self.sizes = [image_size_of(sample) for sample in self.dataset]
+        self.indices = [i for i, fixations in enumerate(self.fixation_sets) if len(fixations)]
+        if not self.indices:
+            raise ValueError("The dataset has no fixations: nothing to evaluate.")
+
+    def image(self, index: int, prediction) -> dict:
+        """``{"per_image": {metric: float}, "per_fixation": {metric: (N,)}, "calibration": counts | None}``
+        of image ``index`` given its prediction (a log-density or saliency map at the image's size)."""
+        metrics, fixations, size = self.metrics, self.fixation_sets[index], self.sizes[index]
+        prediction = np.asarray(prediction, dtype=np.float64)
+        if prediction.shape[:2] != size:
+            raise ValueError(f"Prediction {index} has shape {prediction.shape}, expected the image size {size}.")
+        if self.kind == "log_density":
+            log_density = check_log_density(f"prediction[{index}]", prediction)
+            saliency = np.exp(log_density)
+        else:
+            saliency = check_map(f"prediction[{index}]", prediction)
+        rows, cols = fixation_pixels(fixations, size)
+        per_fixation = {}
+        if "nss" in metrics:
+            per_fixation["nss"] = location.nss_per_fixation(saliency, rows, cols)
+        if "auc_uniform" in metrics:
+            per_fixation["auc_uniform"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency.ravel())
+        if "sauc" in metrics:
+            negatives = shuffled_nonfixations(self.fixation_sets, self.sizes, index)
+            neg_rows, neg_cols = fixation_pixels(negatives, size, name="nonfixations")
+            per_fixation["sauc"] = auc_module.rank_auc_per_positive(saliency[rows, cols],
+                                                                    saliency[neg_rows, neg_cols])
+        if "log_likelihood" in metrics:
+            per_fixation["log_likelihood"] = log_density[rows, cols] / LN2
+        if "information_gain" in metrics:
+            base = _resolve_baseline(self.baseline, index, size)
+            per_fixation["information_gain"] = (log_density[rows, cols] - base[rows, cols]) / LN2
+        per_image = {name: float(values.mean()) for name, values in per_fixation.items()}
+        if "auc_judd" in metrics:
+            per_image["auc_judd"] = auc_module.auc_judd(saliency, fixations)
+        if "auc_borji" in metrics:
+            per_image["auc_borji"] = auc_module.auc_borji(saliency, fixations, seed=index)
+        if any(m in metrics for m in ("cc", "kld", "sim")):
+            reference = self.dataset[index].get("reference_map")
+            if reference is None:
+                reference = empirical_saliency_map(fixations, size, sigma=self.sigma or 0.04 * max(size))
+            for name in ("cc", "kld", "sim"):
+                if name in metrics:
+                    per_image[name] = getattr(distribution, name)(saliency, reference)
+        calibration = None
+        if "calibration" in metrics:
+            calibration = np.bincount(calibration_bins(log_density, self.calibration_bins_count)[rows, cols],
+                                      minlength=self.calibration_bins_count)
+        return {"per_image": per_image, "per_fixation": per_fixation, "calibration": calibration}
+
+    def result(self, images: Sequence[dict]) -> EvaluationResult:
+        """The :class:`EvaluationResult` of the images scored by :meth:`image` (in their order); at least one."""
+        if not images:
+            raise ValueError("No image was evaluated: there is no result to combine.")
+        names = [m for m in self.metrics if m != "calibration"]
+        calibration = None
+        if "calibration" in self.metrics:
+            calibration = np.sum([image["calibration"] for image in images], axis=0).astype(np.int64)
+        return EvaluationResult(
+            per_image={m: np.asarray([image["per_image"][m] for image in images]) for m in names},
+            per_fixation={m: np.concatenate([image["per_fixation"][m] for image in images])
+                          for m in names if m in FIXATION_LEVEL},
+            calibration_counts=calibration,
+        )
+
+
 def evaluate(
     model_or_maps,
     dataset: Sequence,
@@ -132,7 +226,7 @@ def evaluate(
             (`keras_saliency.models`; its ``predict_log_density`` is used, one image at a
             time), a callable ``image -> (H, W) map`` or a sequence of maps aligned with
             ``dataset``, at each image's size.
-        dataset: samples as described in the module docstring.
+        dataset: samples as described in the module docstring (at least one).
         metrics: names from ``ALL_METRICS``, or one name as a string.
         kind: ``"log_density"`` (normalised natural-log densities; the
             density itself is used as saliency map for AUC/NSS/CC/KLD/SIM) or
@@ -142,78 +236,20 @@ def evaluate(
             :class:`keras_saliency.maps.EmpiricalCenterBias`) or a per-image sequence.
         sigma: pixels of the Gaussian for empirical reference maps (CC/KLD/SIM)
             when samples carry no ``"reference_map"``; default 0.04 x max(H, W).
+    To keep the images finished before a failure, use :class:`DatasetEvaluation` directly.
     """
-    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-    if not metrics:
-        raise ValueError(f"`metrics` is empty; choose from {ALL_METRICS}.")
-    unknown = [m for m in metrics if m not in ALL_METRICS]
-    if unknown:
-        raise ValueError(f"Unknown metrics {unknown}; choose from {ALL_METRICS}.")
-    if kind not in ("log_density", "saliency"):
-        raise ValueError(f"`kind` must be 'log_density' or 'saliency'; got {kind!r}.")
-    if kind == "saliency" and any(m in PROBABILISTIC for m in metrics):
-        raise ValueError(f"{[m for m in metrics if m in PROBABILISTIC]} need log-densities (kind='log_density').")
+    evaluation = DatasetEvaluation(dataset, metrics, kind=kind, baseline=baseline, sigma=sigma,
+                                   calibration_bins_count=calibration_bins_count)
     from keras_saliency.models.contract import is_saliency_model
 
     if is_saliency_model(model_or_maps):
         model = model_or_maps
         model_or_maps = lambda image: model.predict_log_density(np.asarray(image)[None])[0]  # noqa: E731
-    dataset = list(dataset)
-    if not callable(model_or_maps) and len(model_or_maps) != len(dataset):
-        raise ValueError(f"Got {len(model_or_maps)} maps for {len(dataset)} samples.")
-    fixation_sets = [as_fixations(sample["fixations"]) for sample in dataset]
-    sizes = [image_size_of(sample) for sample in dataset]
-    if all(len(f) == 0 for f in fixation_sets):
-        raise ValueError("The dataset has no fixations: nothing to evaluate.")
-    per_image = {m: [] for m in metrics if m != "calibration"}
-    per_fixation = {m: [] for m in metrics if m in FIXATION_LEVEL}
-    calibration = np.zeros(calibration_bins_count, np.int64) if "calibration" in metrics else None
-    for index, (sample, fixations, size) in enumerate(zip(dataset, fixation_sets, sizes)):
-        if len(fixations) == 0:
-            continue  # an image without fixations contributes nothing (pysaliency PR #60)
+    if not callable(model_or_maps) and len(model_or_maps) != len(evaluation.dataset):
+        raise ValueError(f"Got {len(model_or_maps)} maps for {len(evaluation.dataset)} samples.")
+    images = []
+    for index in evaluation.indices:
+        sample = evaluation.dataset[index]
         prediction = model_or_maps(sample["image"]) if callable(model_or_maps) else model_or_maps[index]
-        prediction = np.asarray(prediction, dtype=np.float64)
-        if prediction.shape[:2] != size:
-            raise ValueError(f"Prediction {index} has shape {prediction.shape}, expected the image size {size}.")
-        if kind == "log_density":
-            log_density = check_log_density(f"prediction[{index}]", prediction)
-            saliency = np.exp(log_density)
-        else:
-            saliency = check_map(f"prediction[{index}]", prediction)
-        rows, cols = fixation_pixels(fixations, size)
-        values = {}
-        if "nss" in metrics:
-            values["nss"] = location.nss_per_fixation(saliency, rows, cols)
-        if "auc_uniform" in metrics:
-            values["auc_uniform"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency.ravel())
-        if "sauc" in metrics:
-            negatives = shuffled_nonfixations(fixation_sets, sizes, index)
-            neg_rows, neg_cols = fixation_pixels(negatives, size, name="nonfixations")
-            values["sauc"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency[neg_rows, neg_cols])
-        if "log_likelihood" in metrics:
-            values["log_likelihood"] = log_density[rows, cols] / LN2
-        if "information_gain" in metrics:
-            base = _resolve_baseline(baseline, index, size)
-            values["information_gain"] = (log_density[rows, cols] - base[rows, cols]) / LN2
-        for name, per_fix in values.items():
-            per_fixation[name].append(per_fix)
-            per_image[name].append(per_fix.mean())
-        if "auc_judd" in metrics:
-            per_image["auc_judd"].append(auc_module.auc_judd(saliency, fixations))
-        if "auc_borji" in metrics:
-            per_image["auc_borji"].append(auc_module.auc_borji(saliency, fixations, seed=index))
-        if any(m in metrics for m in ("cc", "kld", "sim")):
-            reference = sample.get("reference_map")
-            if reference is None:
-                reference = empirical_saliency_map(fixations, size, sigma=sigma or 0.04 * max(size))
-            for name in ("cc", "kld", "sim"):
-                if name in metrics:
-                    per_image[name].append(getattr(distribution, name)(saliency, reference))
-        if calibration is not None:
-            calibration += np.bincount(calibration_bins(log_density, calibration_bins_count)[rows, cols],
-                                       minlength=calibration_bins_count)
-    return EvaluationResult(
-        per_image={k: np.asarray(v) for k, v in per_image.items()},
-        per_fixation={k: np.concatenate(v) for k, v in per_fixation.items()},
-        calibration_counts=calibration,
-    )
+        images.append(evaluation.image(index, prediction))
+    return evaluation.result(images)
