@@ -1,14 +1,23 @@
 """``keras-saliency build NAME``: prepare a keras-saliency TFDS dataset.
 
 Calls ``builder.download_and_prepare`` directly, so it works without apache-beam
-(which the ``tfds`` CLI needs even for ``--help``).
+(which the ``tfds`` CLI needs even for ``--help``). TFDS writes the dataset into an ``incomplete.*``
+folder renamed into place only when complete (removed on failure or Ctrl-C), so a failed build leaves
+no dataset that looks prepared. A fingerprint of the ``--manual_dir`` files is recorded with it
+(`tfds_builders.core.manual_fingerprint`); building again from changed files is refused unless
+``--overwrite`` is given, which deletes the old dataset and builds it again.
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
+import shutil
+import sys
 
 from keras_saliency.cli import UserError
+
+EXIT_INTERRUPTED = 130
 
 
 def register(subparsers) -> None:
@@ -25,7 +34,44 @@ def register(subparsers) -> None:
                         help="folder with the manually downloaded files")
     parser.add_argument("--data_dir", "--data-dir", dest="data_dir", type=pathlib.Path,
                         help="TFDS data dir (default: ~/tensorflow_datasets)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="delete the dataset if it is already built and build it again")
+    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
+                        help="hide TFDS's progress bars (hidden anyway when stderr is not a terminal)")
     parser.set_defaults(func=run)
+
+
+def _check_source(builder, args, fingerprint) -> bool:
+    """Whether the dataset is already built from the same manual files (True: nothing to do).
+
+    Raises a `UserError` naming ``--overwrite`` when it was built from other files."""
+    from tfds_builders.core.manual_fingerprint import describe_change, read_record
+
+    if not builder.is_prepared():
+        return False
+    if args.overwrite:
+        _delete(builder)
+        return False
+    recorded = read_record(builder.data_path)
+    if fingerprint is not None and recorded is not None:
+        change = describe_change(recorded, fingerprint)
+        if change:
+            raise UserError(f"{builder.info.full_name} in {builder.data_dir} was built from other files "
+                            f"({recorded['manual_dir']}); --manual_dir {args.manual_dir}: {change}. "
+                            "Pass --overwrite to delete it and build it again.")
+    note = ""
+    if fingerprint is not None and recorded is None:
+        note = " (no record of the files it was built from: --manual_dir not compared; --overwrite rebuilds it)"
+    print(f"Already built: {builder.info.full_name} in {builder.data_dir}{note}")
+    return True
+
+
+def _delete(builder) -> None:
+    """Removes a built dataset and its fingerprint record."""
+    from tfds_builders.core.manual_fingerprint import record_path
+
+    record_path(builder.data_path).unlink(missing_ok=True)
+    shutil.rmtree(builder.data_path)
 
 
 def run(args) -> int:
@@ -42,13 +88,31 @@ def run(args) -> int:
         builder = tfds.builder(args.name, data_dir=None if args.data_dir is None else str(args.data_dir))
     except (ValueError, tfds.core.registered.DatasetNotFoundError) as error:
         raise UserError(str(error)) from None
+    from tfds_builders.core.manual_fingerprint import manual_fingerprint, record_path
+
+    if args.no_progress or not sys.stderr.isatty():
+        tfds.disable_progress_bar()
+    fingerprint = None if args.manual_dir is None else manual_fingerprint(args.manual_dir)
+    if _check_source(builder, args, fingerprint):
+        return 0
     config = tfds.download.DownloadConfig(manual_dir=None if args.manual_dir is None else str(args.manual_dir))
+    record = record_path(builder.data_path)
     try:
+        if fingerprint is not None:
+            from keras_saliency.atomic_write import atomic_write
+
+            record.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(record, lambda handle: handle.write(json.dumps(fingerprint).encode("utf-8")))
         builder.download_and_prepare(download_config=config)
-    except DatasetFileError as error:
-        raise UserError(str(error)) from None
-    except AssertionError as error:  # TFDS: manual_dir missing or empty
-        raise UserError(f"{error}") from None
+    except BaseException as error:
+        record.unlink(missing_ok=True)  # the dataset was not built: no record of its files either
+        if isinstance(error, KeyboardInterrupt):
+            print(f"keras-saliency build: interrupted; {builder.info.full_name} was not built (nothing kept "
+                  f"in {builder.data_dir})", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if isinstance(error, (DatasetFileError, AssertionError)):  # AssertionError: TFDS, manual_dir missing/empty
+            raise UserError(str(error)) from None
+        raise
     print(f"Built {builder.info.full_name} in {builder.data_dir}")
     for split, counts in getattr(builder, "report", {}).items():
         print(f"  {split}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
