@@ -14,6 +14,7 @@ The usual ``huggingface_hub`` variables apply (``HF_ENDPOINT``, ``HF_HOME``,
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,9 @@ def download_preset(hub_preset: HubPreset, *, cache_dir=None) -> Path:
         raise PresetDownloadError(f"{where} is not in the local cache and {reason}") from None
     except HfHubHTTPError as error:
         raise PresetDownloadError(f"{where}: the Hub answered {_http_error(error)}") from None
+    except _connection_errors() as error:  # refused, reset, dropped mid-answer, timed out
+        raise PresetDownloadError(f"{where}: the connection to the Hub failed, nothing was kept: "
+                                  f"{_first_line(error)}; check the network (or HF_ENDPOINT) and retry") from None
     except OSError as error:
         raise PresetDownloadError(f"{where}: download failed, nothing was kept: {_first_line(error)}") from None
     return Path(snapshot)
@@ -132,6 +136,7 @@ def push_to_hub(preset_dir, repo_id: str, *, revision=None, commit_message=None,
     (``hf auth login`` or ``HF_TOKEN``).
     """
     import huggingface_hub
+    from huggingface_hub import constants
     from huggingface_hub.errors import HfHubHTTPError
 
     if not _REPO_RE.fullmatch(str(repo_id)):
@@ -166,7 +171,22 @@ def push_to_hub(preset_dir, repo_id: str, *, revision=None, commit_message=None,
                 "run `hf auth login` or set HF_TOKEN with write access"
             ) from None
         raise PresetDownloadError(f"pushing {preset_dir} to {repo_id} failed: {_http_error(error)}") from None
+    except _connection_errors() as error:  # refused, reset, dropped mid-answer, timed out
+        raise PresetDownloadError(
+            f"pushing {preset_dir} to {repo_id} failed: the connection to the Hub ({constants.ENDPOINT}) failed: "
+            f"{_first_line(error)}; check the network (or HF_ENDPOINT) and push again"
+        ) from None
     return HubPreset(repo_id, commit.oid)
+
+
+def _connection_errors() -> tuple:
+    """The transport errors of the HTTP client huggingface_hub uses (httpx or its fork httpx2; requests'
+    errors are OSErrors): a connection refused, reset or dropped, a timeout."""
+    errors = [OSError]
+    for name in ("httpx2", "httpx"):
+        if importlib.util.find_spec(name) is not None:
+            errors.append(importlib.import_module(name).TransportError)
+    return tuple(errors)
 
 
 def _http_error(error) -> str:
