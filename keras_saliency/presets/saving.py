@@ -90,7 +90,7 @@ def load(preset, *, cache_dir=None, expected_class=None):
     """
     preset_dir = resolve_preset(preset, cache_dir=cache_dir)
     metadata = read_metadata(preset_dir)
-    config = json.loads((Path(preset_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
+    config = _read_config(preset_dir)
     module = config.get("module") or ""
     if module.startswith("keras_saliency."):  # import our own module so its classes get registered
         try:
@@ -102,10 +102,12 @@ def load(preset, *, cache_dir=None, expected_class=None):
             ) from None
     try:
         model = keras.saving.deserialize_keras_object(config)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise PresetError(
             f"cannot rebuild {metadata.get('model_class')} from {preset_dir}/{CONFIG_FILE}: {error}"
         ) from error
+    if not isinstance(model, keras.Model):
+        raise _damaged(preset_dir, CONFIG_FILE, f"it does not describe a Keras model (it gives a {type(model).__name__})")
     if expected_class is not None and not isinstance(model, expected_class):
         raise PresetError(
             f"preset {preset_dir} holds a {type(model).__name__} ({metadata.get('model_class')}), "
@@ -115,7 +117,33 @@ def load(preset, *, cache_dir=None, expected_class=None):
         preset_weights(model).load_weights(Path(preset_dir) / WEIGHTS_FILE)
     except (TypeError, ValueError) as error:
         raise PresetError(f"weights of preset {preset_dir} do not fit its model: {error}") from None
+    except (OSError, KeyError) as error:  # h5py: truncated, not HDF5, a missing group
+        raise _damaged(preset_dir, WEIGHTS_FILE, f"not a readable Keras weights file ({_first_line(error)})") from None
     return model
+
+
+def _read_config(preset_dir) -> dict:
+    """``config.json`` as a dict with a ``class_name``; a `PresetError` saying it is damaged otherwise."""
+    try:
+        config = json.loads((Path(preset_dir) / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _damaged(preset_dir, CONFIG_FILE, f"not valid JSON ({error})") from None
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise _damaged(preset_dir, CONFIG_FILE, "not a serialized Keras model (a JSON object with a 'class_name')")
+    return config
+
+
+def _damaged(preset_dir, name: str, problem: str) -> PresetError:
+    """The error for a preset file whose sha256 matches ``metadata.json`` but whose content is unusable."""
+    return PresetError(
+        f"preset {preset_dir} is damaged: {name} is {problem}; its sha256 matches metadata.json, so it was "
+        "damaged before it was hashed: save, convert or download the preset again"
+    )
+
+
+def _first_line(error) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _check_serializable(cls) -> None:
