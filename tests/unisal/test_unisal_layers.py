@@ -74,6 +74,11 @@ def test_unisal_shapes_domains_and_roundtrip(tmp_path):
     assert model.count_params() > 3e6
     with pytest.raises(ValueError, match="Unknown domain 'C'"):
         model.domain_index("C")
+    for bad in (np.array([2], np.int32), np.array([-1], np.int32), 5, np.array([0.5])):  # was InvalidArgumentError
+        with pytest.raises(ValueError, match=r"`domain` index .* is out of range: this model has 2 domains"):
+            model({"image": images, "domain": bad})
+    with pytest.raises(ValueError, match="out of range"):
+        model({"image": images, "domain": keras.ops.convert_to_tensor(np.array([3], np.int32))})
     with pytest.raises(ValueError, match="divisible by 32"):
         model({"image": images[:, :, :60], "domain": np.array([0], np.int32)})
     assert_keras_roundtrip(model, {"image": images[:, :1], "domain": np.array([1], np.int32)})

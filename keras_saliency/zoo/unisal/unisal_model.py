@@ -288,7 +288,23 @@ class UNISAL(SaliencyModel, keras.Model):
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, dict) and isinstance(inputs.get("domain"), str):  # a name: Keras takes tensors only
             inputs = {**inputs, "domain": np.array([self.domain_index(inputs["domain"])], np.int32)}
+        elif isinstance(inputs, dict) and inputs.get("domain") is not None:
+            self._check_domain_indices(inputs["domain"])
         return super().__call__(inputs, *args, **kwargs)
+
+    def _check_domain_indices(self, domain) -> None:
+        """A ``ValueError`` for domain indices that are not integers in 0..len(domains)-1 (given as Python or
+        NumPy values or an eager tensor; a symbolic tensor inside a traced graph cannot be checked here)."""
+        try:
+            values = np.asarray(domain)
+        except (TypeError, ValueError, NotImplementedError):  # symbolic (graph / jit tracer / KerasTensor)
+            return
+        if values.dtype == object:
+            return
+        n = len(self.domains)
+        if values.dtype.kind not in "iu" or values.size == 0 or values.min() < 0 or values.max() >= n:
+            raise ValueError(f"`domain` index {values.tolist()} is out of range: this model has {n} domains "
+                             f"{self.domains} (indices 0..{n - 1}); give a name, or model.domain_index(name).")
 
     def call(self, inputs, training=False, static: Optional[bool] = None, target_size=None,
              return_hidden: bool = False):
