@@ -78,15 +78,14 @@ def run(args) -> int:
     import tensorflow_datasets as tfds
 
     import tfds_builders
+    from tfds_builders.core.builder_names import get_builder
     from tfds_builders.core.readers import DatasetFileError
 
-    if args.name.split("/")[0] not in tfds_builders.NAMES:
-        raise UserError(f"unknown dataset {args.name!r}; choose one of: {', '.join(tfds_builders.NAMES)}.")
     if args.manual_dir is not None and not args.manual_dir.is_dir():
         raise UserError(f"--manual_dir {args.manual_dir} is not a directory.")
     try:
-        builder = tfds.builder(args.name, data_dir=None if args.data_dir is None else str(args.data_dir))
-    except (ValueError, tfds.core.registered.DatasetNotFoundError) as error:
+        builder = get_builder(args.name, tfds_builders.NAMES, args.data_dir)
+    except ValueError as error:  # unknown dataset or config: the message lists the valid ones
         raise UserError(str(error)) from None
     from tfds_builders.core.manual_fingerprint import manual_fingerprint, record_path
 

@@ -94,22 +94,23 @@ def load_dataset(name: str, data_dir, split: str, limit, unreadable: list):
     """Evaluation samples of a prepared dataset; every problem a user can fix is a `UserError`.
 
     Images whose header cannot be read are left out and appended to ``unreadable`` as (id, message)."""
-    import tensorflow_datasets as tfds
-
     import tfds_builders
     from keras_saliency.data.evaluation import evaluation_samples
+    from tfds_builders.core.builder_names import check_builder_name, get_builder
 
-    if name.split("/")[0] not in tfds_builders.NAMES:
-        raise UserError(f"unknown dataset {name!r}; choose one of: {', '.join(tfds_builders.NAMES)}.")
+    try:
+        check_builder_name(name, tfds_builders.NAMES)
+    except ValueError as error:  # unknown dataset or config: the message lists the valid ones
+        raise UserError(str(error)) from None
     if data_dir is not None and not data_dir.is_dir():
         raise UserError(f"--data-dir {data_dir} does not exist; build the dataset into it first: "
                         f"keras-saliency build {name} --manual_dir <download> --data_dir {data_dir}")
     if limit is not None and limit < 1:
         raise UserError(f"--limit must be >= 1; got {limit}.")
     try:
-        builder = tfds.builder(name, data_dir=None if data_dir is None else str(data_dir))
-    except (ValueError, tfds.core.registered.DatasetNotFoundError) as error:
-        raise UserError(str(error).splitlines()[0]) from None
+        builder = get_builder(name, tfds_builders.NAMES, data_dir)
+    except ValueError as error:
+        raise UserError(str(error)) from None
     if not builder.is_prepared():
         raise UserError(f"{builder.info.full_name} is not prepared in {builder.data_dir}; build it first: "
                         f"keras-saliency build {name} --manual_dir <download>"

@@ -84,12 +84,21 @@ def test_errors_leave_nothing_behind(checkpoint, tmp_path, capsys):
     out = tmp_path / "out" / "preset"
     cases = [
         (["convert", "unisal", str(checkpoint), "-o", str(out)],  # default: the reference's four domains
-         "does not fit UNISAL(domains=['DHF1K', 'Hollywood', 'UCFSports', 'SALICON']): UNISAL state dict has no "
-         "tensor 'skip_2x.expansion.1.bn_Hollywood.weight'"),
+         "does not fit UNISAL(domains=['DHF1K', 'Hollywood', 'UCFSports', 'SALICON']): it lacks tensors of 6 parts "
+         "of the model (the first of each: skip_2x.expansion.1.bn_Hollywood.weight, "
+         "skip_4x.expansion.1.bn_Hollywood.weight, upsampling_2.inv_res.conv.1.bn_Hollywood.weight and 3 more)"),
         (["convert", "unisal", str(tmp_path / "absent.pth"), "-o", str(out)], "absent.pth does not exist"),
         (["convert", "unisal", str(checkpoint), "-o", str(out), "--domains", "DHF1K", "--name", "bad name"],
          "metadata['name'] must match"),
     ]
+    other_model = tmp_path / "resnet.pth"  # a state dict of another model: which tensors, not a KeyError
+    write_state_dict(other_model, {"conv1.weight": np.zeros((4, 3, 3, 3), np.float32),
+                                   "fc.weight": np.zeros((2, 4), np.float32), "fc.bias": np.zeros(2, np.float32)})
+    cases.append((["convert", "unisal", str(other_model), "-o", str(out), "--domains", "DHF1K"],
+                  "it lacks tensors of 8 parts of the model (the first of each: cnn.features.0.0.weight, "
+                  "skip_2x.expansion.0.weight, skip_4x.expansion.0.weight and 5 more); it has 3 tensors UNISAL "
+                  "does not use (conv1.weight, fc.bias, fc.weight): it is not a state dict of this UNISAL "
+                  "configuration (domains ['DHF1K']?)."))
     junk = tmp_path / "junk.pth"
     junk.write_bytes(b"\x00\x01 not a checkpoint")
     cases.append((["convert", "unisal", str(junk), "-o", str(out)], "junk.pth"))

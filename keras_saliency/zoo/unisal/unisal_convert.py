@@ -69,43 +69,84 @@ def _load_sequence(sequence, state: _State, torch_prefix):
 
 
 def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]]) -> None:
-    """Loads reference UNISAL weights (path to ``.pth``/``.npz`` or a name -> array dict)."""
+    """Loads reference UNISAL weights (path to ``.pth``/``.npz`` or a name -> array dict).
+
+    A state dict of another model (or another UNISAL configuration) is a ``ValueError`` listing the
+    first missing tensor of each part of the model and the first tensors UNISAL does not have."""
     raw = load_state_dict(source) if not isinstance(source, dict) else source
     state = _State(raw, model.domains)
     if not model.built:
         model.build()
-    load_encoder(model.encoder, raw, prefix="cnn.")
-    state.used.update(k for k in raw if k.startswith("cnn."))
-    _load_sequence(model.skip_2x, state, "skip_2x")
-    _load_sequence(model.skip_4x, state, "skip_4x")
-    for name in ("upsampling_2", "post_upsampling_2"):
-        _load_sequence(getattr(model, name), state, f"{name}.inv_res")
-    post = {layer.name: layer for layer in model.post_cnn.layers}
-    _assign(post["post_cnn_conv_0"], [torch_conv(state["post_cnn.inv_res.conv.0.weight"], depthwise=True)])
-    _assign(post["post_cnn_conv_1"], state.bn("post_cnn.inv_res.conv.1"))
-    _assign(post["post_cnn_conv_3"], [torch_conv(state["post_cnn.inv_res.conv.3.weight"])])
-    _assign(post["post_cnn_conv_4"], state.bn("post_cnn.inv_res.conv.4"))
-    _assign(model.recurrent.post_rnn_conv, [torch_conv(state["post_rnn.0.weight"])])
-    _set_dabn(model.recurrent.post_rnn_bn, state.dabn("post_rnn.1"))
-    rnn, p = model.recurrent.rnn, "rnn.cell_list.0"
-    for gate in rnn.depthwise:
-        _assign(rnn.depthwise[gate], [torch_conv(state[f"{p}.{gate}.conv_dw.weight"], depthwise=True)])
-        _set_dabn(rnn.sep_bn[gate], state.dabn(f"{p}.{gate}.sep_bn"))
-        _assign(rnn.pointwise[gate], [torch_conv(state[f"{p}.{gate}.conv_sep.weight"])])
-    for norm, layer in rnn.norms.items():
-        _set_dabn(layer, state.dabn(f"{p}.{norm}"))
-    for name, weight in {**rnn.scales, **rnn.biases}.items():
-        weight.assign(state[f"{p}.{name}"].reshape(-1))
-    lower = [d.lower() for d in model.domains]
-    model.gaussians.gaussians.assign(np.stack([state[f"coarse_gaussians_{d}"] for d in lower]))
-    model.adaptation.kernel.assign(np.stack([state[f"adaptation_{d}.0.weight"][:, :, 0, 0].T for d in lower]))
-    model.adaptation.bias.assign(np.stack([state[f"adaptation_{d}.0.bias"] for d in lower]))
-    model.smoothing.kernel.assign(np.stack([state[f"smoothing_{d}.weight"][0, 0] for d in lower]))
+    missing, misfit, unfinished = [], [], ()
+    for prefixes, part in _parts(model, state, raw):
+        try:
+            part()
+        except KeyError as error:  # the first tensor of this part that the state dict lacks
+            missing.append(str(error.args[0]).removeprefix("UNISAL state dict has no tensor ").strip("'"))
+            unfinished += prefixes
+        except ValueError as error:  # a mis-shaped tensor
+            misfit.append(str(error))
+            unfinished += prefixes
     ignored = {k for k in raw if k.endswith("num_batches_tracked") or k.endswith("drop_mask_1")}
-    unused = sorted(set(raw) - state.used - ignored)
+    # tensors of a part that stopped early were not read, but they are UNISAL's: not reported as unused
+    unused = sorted(k for k in set(raw) - state.used - ignored if not k.startswith(unfinished))
+    problems = []
+    if missing:
+        problems.append(f"it lacks tensors of {len(missing)} parts of the model (the first of each: "
+                        f"{_first(missing)})")
     if unused:
-        raise ValueError(f"{len(unused)} tensors of the state dict were not used (e.g. {unused[:3]}): "
-                         "the checkpoint does not match this UNISAL configuration (domains?).")
+        problems.append(f"it has {len(unused)} tensors UNISAL does not use ({_first(unused)})")
+    if misfit:
+        problems.append(f"{len(misfit)} tensors have the wrong shape ({misfit[0]})")
+    if problems:
+        raise ValueError("; ".join(problems) + ": it is not a state dict of this UNISAL configuration "
+                         f"(domains {list(model.domains)}?).")
+
+
+def _first(keys, count: int = 3) -> str:
+    return ", ".join(keys[:count]) + (f" and {len(keys) - count} more" if len(keys) > count else "")
+
+
+def _parts(model, state: _State, raw):
+    """``(tensor name prefixes, loader)`` of the independent parts of the model; each loader reads its own
+    tensors from ``state`` (a ``KeyError`` at the first missing one)."""
+    def encoder():
+        load_encoder(model.encoder, raw, prefix="cnn.")
+        state.used.update(k for k in raw if k.startswith("cnn."))
+
+    def post_cnn():
+        post = {layer.name: layer for layer in model.post_cnn.layers}
+        _assign(post["post_cnn_conv_0"], [torch_conv(state["post_cnn.inv_res.conv.0.weight"], depthwise=True)])
+        _assign(post["post_cnn_conv_1"], state.bn("post_cnn.inv_res.conv.1"))
+        _assign(post["post_cnn_conv_3"], [torch_conv(state["post_cnn.inv_res.conv.3.weight"])])
+        _assign(post["post_cnn_conv_4"], state.bn("post_cnn.inv_res.conv.4"))
+
+    def recurrent():
+        _assign(model.recurrent.post_rnn_conv, [torch_conv(state["post_rnn.0.weight"])])
+        _set_dabn(model.recurrent.post_rnn_bn, state.dabn("post_rnn.1"))
+        rnn, p = model.recurrent.rnn, "rnn.cell_list.0"
+        for gate in rnn.depthwise:
+            _assign(rnn.depthwise[gate], [torch_conv(state[f"{p}.{gate}.conv_dw.weight"], depthwise=True)])
+            _set_dabn(rnn.sep_bn[gate], state.dabn(f"{p}.{gate}.sep_bn"))
+            _assign(rnn.pointwise[gate], [torch_conv(state[f"{p}.{gate}.conv_sep.weight"])])
+        for norm, layer in rnn.norms.items():
+            _set_dabn(layer, state.dabn(f"{p}.{norm}"))
+        for name, weight in {**rnn.scales, **rnn.biases}.items():
+            weight.assign(state[f"{p}.{name}"].reshape(-1))
+
+    def domain_heads():
+        lower = [d.lower() for d in model.domains]
+        model.gaussians.gaussians.assign(np.stack([state[f"coarse_gaussians_{d}"] for d in lower]))
+        model.adaptation.kernel.assign(np.stack([state[f"adaptation_{d}.0.weight"][:, :, 0, 0].T for d in lower]))
+        model.adaptation.bias.assign(np.stack([state[f"adaptation_{d}.0.bias"] for d in lower]))
+        model.smoothing.kernel.assign(np.stack([state[f"smoothing_{d}.weight"][0, 0] for d in lower]))
+
+    sequences = [(model.skip_2x, "skip_2x"), (model.skip_4x, "skip_4x"),
+                 (model.upsampling_2, "upsampling_2.inv_res"), (model.post_upsampling_2, "post_upsampling_2.inv_res")]
+    return [(("cnn.",), encoder),
+            *[((prefix + ".",), lambda s=seq, p=prefix: _load_sequence(s, state, p)) for seq, prefix in sequences],
+            (("post_cnn.",), post_cnn), (("post_rnn.", "rnn."), recurrent),
+            (("coarse_gaussians_", "adaptation_", "smoothing_"), domain_heads)]
 
 
 REFERENCE_URL = "https://github.com/rdroste/unisal (training_runs/pretrained_unisal/weights_best.pth)"
@@ -160,7 +201,6 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
         load_unisal_weights(model, str(checkpoint))
     except (CheckpointFormatError, UnsafeCheckpointError):  # both ValueErrors, reported as they are
         raise
-    except (KeyError, ValueError) as error:  # tensors missing, unused or mis-shaped
-        message = error.args[0] if isinstance(error, KeyError) else str(error)
-        raise ValueError(f"{checkpoint} does not fit UNISAL(domains={domains}): {message}") from None
+    except ValueError as error:  # tensors missing, unused or mis-shaped
+        raise ValueError(f"{checkpoint} does not fit UNISAL(domains={domains}): {error}") from None
     return save(model, preset_dir, metadata, overwrite=overwrite)
