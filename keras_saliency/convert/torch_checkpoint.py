@@ -8,8 +8,9 @@ Both PyTorch formats are parsed here without importing torch:
   the main pickle, a pickle of storage keys, then each storage as an int64
   element count followed by raw little-endian bytes.
 
-Unpickling is **restricted**: only the globals a state dict needs are
-resolved (``collections.OrderedDict``, ``torch._utils._rebuild_tensor_v2`` /
+Unpickling is **restricted** and done by an own opcode reader
+(`keras_saliency.convert.pickle_reader`, the protocol-2 subset torch writes): only the globals a
+state dict needs are resolved (``collections.OrderedDict``, ``torch._utils._rebuild_tensor_v2`` /
 ``_rebuild_parameter`` and the typed ``torch.*Storage`` classes), each mapped
 to a local stand-in; any other global raises :class:`UnsafeCheckpointError`,
 so a malicious file cannot run code.
@@ -34,6 +35,8 @@ from pathlib import Path
 from typing import Dict
 
 import numpy as np
+
+from keras_saliency.convert.pickle_reader import PickleReader
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_PROTOCOL = 1001
@@ -63,21 +66,14 @@ class UnsafeCheckpointError(pickle.UnpicklingError, ValueError):
     """The checkpoint references a Python global outside the state-dict whitelist."""
 
 
-class _Record:
-    """A stand-in the pickle may create but never modify (a BUILD opcode would bypass validation)."""
-
-    def __setstate__(self, state):
-        raise CheckpointFormatError(f"the pickle sets state on a {type(self).__name__[1:]}")
-
-
-class _StorageType(_Record):
+class _StorageType:
     def __init__(self, name):
         self.name = name
         self.dtype = _STORAGE_DTYPES[name]
         self.itemsize = 2 if self.dtype == "bfloat16" else np.dtype(self.dtype).itemsize
 
 
-class _Storage(_Record):
+class _Storage:
     def __init__(self, key, storage_type: _StorageType, numel):
         self.key, self.storage_type, self.numel = key, storage_type, numel
         self.nbytes = numel * storage_type.itemsize
@@ -97,7 +93,7 @@ def _is_index(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-class _TensorRef(_Record):
+class _TensorRef:
     def __init__(self, storage, offset, size, stride):
         self.storage, self.offset, self.size, self.stride = storage, offset, size, stride
 
@@ -148,47 +144,43 @@ _ALLOWED = {
 }
 
 
-class _RestrictedUnpickler(pickle._Unpickler):
-    """The pure-Python unpickler: its memo is a dict, where the C one allocates up to a crafted memo index."""
-
-    def __init__(self, file, storages: Dict[str, _Storage]):
-        super().__init__(file, encoding="utf-8")
-        self.storages = storages
-
-    def find_class(self, module, name):
-        if (module, name) in _ALLOWED:
-            return _ALLOWED[(module, name)]
-        if module == "torch" and name in _STORAGE_DTYPES:
-            return _StorageType(name)
-        if module == "torch" and name.endswith("Storage"):
-            raise CheckpointFormatError(f"storage type torch.{name} is not supported")
-        raise UnsafeCheckpointError(
-            f"checkpoint references {module}.{name}, which a state dict never needs; refusing to load it")
-
-    def persistent_load(self, pid):
-        # zip: ("storage", type, key, location, numel); legacy adds view metadata (None for whole storages)
-        if not (isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] == "storage"):
-            raise CheckpointFormatError(f"unsupported persistent id {pid!r}"[:200])
-        storage_type, key, _location, numel = pid[1:5]
-        if not isinstance(storage_type, _StorageType):
-            raise CheckpointFormatError(f"unknown storage type {storage_type!r}"[:200])
-        if not isinstance(key, str) or not _is_index(numel):
-            raise CheckpointFormatError(f"storage record with key {key!r} and size {numel!r}"[:200])
-        if len(pid) == 6 and pid[5] is not None:
-            raise CheckpointFormatError(f"storage {key!r}: legacy storage views are not supported")
-        storage = self.storages.setdefault(key, _Storage(key, storage_type, numel))
-        if storage.storage_type.name != storage_type.name or storage.numel != numel:
-            raise CheckpointFormatError(f"storage {key!r} is declared twice with different types or sizes")
-        return storage
+def _find_class(module, name):
+    if (module, name) in _ALLOWED:
+        return _ALLOWED[(module, name)]
+    if module == "torch" and name in _STORAGE_DTYPES:
+        return _StorageType(name)
+    if module == "torch" and name.endswith("Storage"):
+        raise CheckpointFormatError(f"storage type torch.{name} is not supported")
+    raise UnsafeCheckpointError(
+        f"checkpoint references {module}.{name}, which a state dict never needs; refusing to load it")
 
 
-def _unpickle(file, storages: Dict[str, _Storage]):
-    """One restricted pickle; any failure of the pickle machinery on these bytes means a corrupt file."""
+def _persistent_load(storages: Dict[str, _Storage], pid):
+    # zip: ("storage", type, key, location, numel); legacy adds view metadata (None for whole storages)
+    if not (isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] == "storage"):
+        raise CheckpointFormatError(f"unsupported persistent id {pid!r}"[:200])
+    storage_type, key, _location, numel = pid[1:5]
+    if not isinstance(storage_type, _StorageType):
+        raise CheckpointFormatError(f"unknown storage type {storage_type!r}"[:200])
+    if not isinstance(key, str) or not _is_index(numel):
+        raise CheckpointFormatError(f"storage record with key {key!r} and size {numel!r}"[:200])
+    if len(pid) == 6 and pid[5] is not None:
+        raise CheckpointFormatError(f"storage {key!r}: legacy storage views are not supported")
+    storage = storages.setdefault(key, _Storage(key, storage_type, numel))
+    if storage.storage_type.name != storage_type.name or storage.numel != numel:
+        raise CheckpointFormatError(f"storage {key!r} is declared twice with different types or sizes")
+    return storage
+
+
+def _unpickle(file, size: int, storages: Dict[str, _Storage]):
+    """One restricted pickle; any failure on these bytes means a corrupt file."""
+    reader = PickleReader(file, size, _find_class, lambda pid: _persistent_load(storages, pid),
+                          callables=_ALLOWED.values())
     try:
-        return _RestrictedUnpickler(file, storages).load()
+        return reader.load()
     except (CheckpointFormatError, UnsafeCheckpointError):
         raise
-    except Exception as error:  # noqa: BLE001 - whatever corrupt pickle bytes make the unpickler raise
+    except Exception as error:  # noqa: BLE001 - a PickleFormatError, or a stand-in given arguments it rejects
         raise CheckpointFormatError(f"truncated or not a valid checkpoint (pickle: {error})"[:300]) from None
 
 
@@ -206,7 +198,8 @@ def _read_zip(archive: zipfile.ZipFile, file_size: int):
         if order != b"little":
             raise CheckpointFormatError(f"byte order {order[:20]!r} is not supported (only 'little')")
     storages: Dict[str, _Storage] = {}
-    obj = _unpickle(io.BytesIO(archive.read(pickles[0])), storages)
+    data = archive.read(pickles[0])
+    obj = _unpickle(io.BytesIO(data), len(data), storages)
     for key, storage in storages.items():
         name = f"{root}data/{key}"
         if name not in names:
@@ -218,16 +211,16 @@ def _read_zip(archive: zipfile.ZipFile, file_size: int):
 
 
 def _read_legacy(file, file_size: int):
-    if _unpickle(file, {}) != LEGACY_MAGIC:
+    if _unpickle(file, file_size, {}) != LEGACY_MAGIC:
         raise CheckpointFormatError("not a PyTorch checkpoint (bad magic number)")
-    if _unpickle(file, {}) != LEGACY_PROTOCOL:
+    if _unpickle(file, file_size, {}) != LEGACY_PROTOCOL:
         raise CheckpointFormatError("not a valid checkpoint (unknown legacy protocol version)")
-    info = _unpickle(file, {})
+    info = _unpickle(file, file_size, {})
     if not (isinstance(info, dict) and info.get("little_endian") is True):
         raise CheckpointFormatError("byte order is not supported (only little-endian checkpoints)")
     storages: Dict[str, _Storage] = {}
-    obj = _unpickle(file, storages)
-    keys = _unpickle(file, {})
+    obj = _unpickle(file, file_size, storages)
+    keys = _unpickle(file, file_size, {})
     if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys) and sorted(keys) == sorted(storages)):
         raise CheckpointFormatError("not a valid checkpoint: the storage list does not match the storages used")
     for key in keys:

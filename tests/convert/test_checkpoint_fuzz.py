@@ -118,6 +118,13 @@ CRAFTED = {
     "huge memo index": (lambda p: p.write_bytes(pickle.dumps(LEGACY_MAGIC, protocol=2)[:-1] + b"r\xff\xff\xff\x7f."),
                         "truncated or not a valid checkpoint"),  # the C unpickler would allocate a 16 GB memo
     "state on a tensor": (lambda p: _rewrite(_crafted(p), _replace_in_pickle(b")RtR", b")RtR}b")), "sets state on a TensorRef"),
+    # the own opcode reader (keras_saliency.convert.pickle_reader) accepts the protocol-2 subset torch writes
+    "protocol 4": (lambda p: p.write_bytes(pickle.dumps(LEGACY_MAGIC, protocol=4)), "pickle protocol 4 is not supported"),
+    "unsupported opcode": (lambda p: p.write_bytes(b"\x80\x02I1\n."), r"opcode b'I' is not supported"),
+    "calling a storage type": (lambda p: _rewrite(_crafted(p), _replace_in_pickle(b"FloatStorage\n", b"FloatStorage\n)R")),
+                               "REDUCE on a _StorageType, which is not an allowed callable"),
+    "memo read before written": (lambda p: p.write_bytes(b"\x80\x02h\x07."), "memo entry 7 is read before it is written"),
+    "string past the end": (lambda p: p.write_bytes(b"\x80\x02X\xff\xff\xff\x00abc."), "truncated: 16777215 bytes"),
 }
 
 
