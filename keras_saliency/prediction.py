@@ -181,20 +181,21 @@ def predict(inputs, model=None, progress: Optional[bool] = None) -> List[Union[P
             with a video suffix (``.mp4``...) are videos. Errors name the input: its path,
             or ``image_<index>`` for arrays.
         model: see the module docstring; None uses ``DEFAULT_MODEL``.
-        progress: tqdm progress bar; by default shown for more than 4 inputs (and for videos).
+        progress: tqdm progress bar on stderr (`keras_saliency.progress`); by default (None) shown only
+            when stderr is a terminal, for more than 4 inputs and for videos; True: always; False: never.
     Returns:
         One :class:`Prediction` per image and one :class:`VideoPrediction` per video, in
         input order, at the original size.
     """
-    from tqdm.auto import tqdm
+    from keras_saliency.progress import progress_bar, show_progress
 
     items = _items(inputs)
     model = resolve_model(model)
-    show = len(items) > 4 if progress is None else progress
+    show = progress if progress is not None or len(items) > 4 else False
     results = []
-    for source, item in tqdm(items, disable=not show, desc="predict", unit="input"):
+    for source, item in progress_bar(items, progress=show, desc="predict", unit="input"):
         if isinstance(item, Video):
-            results.append(_predict_video(model, source, item, progress is not False))
+            results.append(_predict_video(model, source, item, show_progress(progress)))
         else:
             results.append(_predict_image(model, source, item))
     return results

@@ -21,6 +21,23 @@ class UserError(Exception):
     """A problem the user can fix (bad path, unknown preset...): printed without a traceback."""
 
 
+def add_progress_argument(parser) -> None:
+    """``--no-progress`` / ``--quiet``: no progress bars (`keras_saliency.progress`; by default they are
+    shown only when stderr is a terminal)."""
+    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
+                        help="hide progress bars (they are shown only when stderr is a terminal anyway)")
+
+
+def progress_of(args):
+    """The ``progress`` argument for the library: False with --no-progress, else None (terminal only)."""
+    if getattr(args, "no_progress", False):
+        from keras_saliency.progress import hide_library_bars
+
+        hide_library_bars()
+        return False
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="keras-saliency",

@@ -15,7 +15,7 @@ import pathlib
 import shutil
 import sys
 
-from keras_saliency.cli import UserError
+from keras_saliency.cli import UserError, add_progress_argument, progress_of
 
 EXIT_INTERRUPTED = 130
 
@@ -36,8 +36,7 @@ def register(subparsers) -> None:
                         help="TFDS data dir (default: ~/tensorflow_datasets)")
     parser.add_argument("--overwrite", action="store_true",
                         help="delete the dataset if it is already built and build it again")
-    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
-                        help="hide TFDS's progress bars (hidden anyway when stderr is not a terminal)")
+    add_progress_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -89,7 +88,9 @@ def run(args) -> int:
         raise UserError(str(error)) from None
     from tfds_builders.core.manual_fingerprint import manual_fingerprint, record_path
 
-    if args.no_progress or not sys.stderr.isatty():
+    from keras_saliency.progress import show_progress
+
+    if not show_progress(progress_of(args)):  # TFDS draws its own bars
         tfds.disable_progress_bar()
     fingerprint = None if args.manual_dir is None else manual_fingerprint(args.manual_dir)
     if _check_source(builder, args, fingerprint):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keras_saliency.cli import UserError
+from keras_saliency.cli import UserError, add_progress_argument, progress_of
 
 FAMILIES = {
     "unisal": "UNISAL (Droste et al. 2020): weights_best.pth of rdroste/unisal, or a state-dict .npz",
@@ -36,6 +36,7 @@ def register(subparsers):
     parser.add_argument("--training-data", default=None,
                         help="what the weights were trained on (default: known for weights_best.pth)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing preset folder")
+    add_progress_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -54,7 +55,8 @@ def run(args) -> int:
 
     try:
         path = convert_unisal_checkpoint(args.checkpoint, output, domains=domains, name=args.name,
-                                         training_data=args.training_data, overwrite=args.overwrite)
+                                         training_data=args.training_data, overwrite=args.overwrite,
+                                         progress=progress_of(args))
     except (FileExistsError, ValueError) as error:  # ValueError: format, unsafe pickle, fit, metadata
         raise UserError(str(error)) from None
     print(f"converted {args.checkpoint} -> preset {path}")

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from keras_saliency.atomic_write import atomic_write
-from keras_saliency.cli import UserError
+from keras_saliency.cli import UserError, add_progress_argument, progress_of
 from keras_saliency.cli.model_arg import add_model_argument, load_model
 
 FORMATS = ("markdown", "csv", "json")
@@ -60,8 +60,7 @@ def register(subparsers):
     parser.add_argument("--output", "-o", type=Path, default=None, help="write the table here instead of stdout")
     parser.add_argument("--strict", action="store_true",
                         help="stop at the first image that cannot be read or predicted (exit code 2)")
-    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
-                        help="hide the progress bar (it is hidden anyway when stderr is not a terminal)")
+    add_progress_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -199,6 +198,7 @@ def run(args) -> int:
     from tqdm.auto import tqdm
 
     from keras_saliency import metrics, prediction
+    from keras_saliency.progress import progress_bar
 
     names = parse_metrics(args.metrics)
     if args.output is not None:
@@ -219,7 +219,7 @@ def run(args) -> int:
     tables = _Tables(args, builder, samples)
     total = len(evaluation.indices) + len(failed)
     scored = {}
-    bar = tqdm(evaluation.indices, disable=args.no_progress, desc="evaluate", unit="image", file=sys.stderr)
+    bar = progress_bar(evaluation.indices, progress=progress_of(args), desc="evaluate", unit="image")
     try:
         for index in bar:
             sample = samples[index]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_saliency.cli import UserError
+from keras_saliency.cli import UserError, add_progress_argument, progress_of
 from keras_saliency.cli.model_arg import add_model_argument, load_model
 
 EXIT_SOME_FAILED = 1
@@ -44,7 +44,7 @@ def register(subparsers):
                         help="stop at the first input that cannot be read, predicted or written (exit code 2)")
     parser.add_argument("--skip-existing", action="store_true",
                         help="do not predict inputs whose output files all exist (resume an interrupted run)")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -131,6 +131,7 @@ def run(args) -> int:
     from tqdm.auto import tqdm
 
     from keras_saliency import prediction
+    from keras_saliency.progress import progress_bar
 
     if not 0.0 <= args.alpha <= 1.0:  # NaN too
         raise UserError(f"--alpha must be in [0, 1]; got {args.alpha}.")
@@ -149,15 +150,16 @@ def run(args) -> int:
     failed = []
     try:
         model = load_model(args.model)
-        bar = tqdm(list(zip(sources, stems, inputs)), disable=args.no_progress or len(inputs) <= 4,
-                   desc="predict", unit="input")
+        progress = progress_of(args)
+        bar = progress_bar(list(zip(sources, stems, inputs)), progress=False if len(inputs) <= 4 else progress,
+                           desc="predict", unit="input")
         for source, stem, item in bar:
             is_video = isinstance(item, prediction.Video)
             if args.skip_existing and _already_written(output, stem, is_video):
                 skipped += 1
                 continue
             try:
-                [result] = prediction.predict(item, model=model, progress=False if args.no_progress else None)
+                [result] = prediction.predict(item, model=model, progress=progress)
                 files += _write(output, stem, result, args.alpha)
             except (OSError, ValueError) as error:
                 if args.strict:

@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+from keras_saliency.cli import add_progress_argument, progress_of
+
 
 def register(subparsers):
     parser = subparsers.add_parser(
@@ -17,6 +19,7 @@ def register(subparsers):
     parser.add_argument("--revision", help="branch to commit to (created from main if missing; default main)")
     parser.add_argument("--message", help="commit message")
     parser.add_argument("--private", action="store_true", help="create the repository as private")
+    add_progress_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -25,6 +28,7 @@ def run(args) -> int:
     from keras_saliency.presets import PresetError, push_to_hub
     from keras_saliency.presets.files import read_metadata
 
+    progress_of(args)  # --no-progress hides the Hub client's upload bars
     if not Path(args.preset_dir).is_dir():
         raise UserError(f"PRESET_DIR {args.preset_dir} is not a folder")
     try:

@@ -91,11 +91,13 @@ class CrossValidation:
             result["out_of_domain"][name] = self.score(out_of_domain, self.ood, range(len(self.ood.ids)),
                                                        fold.center_bias)
 
-    def add_model(self, result: dict, fold: Fold, name: str, model):
+    def add_model(self, result: dict, fold: Fold, name: str, model, progress: Optional[bool] = None):
         """Scores a model honouring the saliency-model contract (``keras_saliency.models``:
-        ``predict_log_density(images) -> (B, H, W)``; a classical model, a preset, ...) as row ``name``."""
-        in_domain = predicted_log_densities(model, self.data, fold.indices["test"])
-        ood = None if self.ood is None else predicted_log_densities(model, self.ood, range(len(self.ood.ids)))
+        ``predict_log_density(images) -> (B, H, W)``; a classical model, a preset, ...) as row ``name``.
+        ``progress``: a bar over the images (`keras_saliency.progress`: None shows it on a terminal only)."""
+        in_domain = predicted_log_densities(model, self.data, fold.indices["test"], progress=progress)
+        ood = None if self.ood is None else predicted_log_densities(model, self.ood, range(len(self.ood.ids)),
+                                                                    progress=progress)
         self.add_rows(result, fold, name, in_domain, ood)
 
     def finish(self, result: dict, command: str) -> dict:
@@ -113,8 +115,10 @@ class CrossValidation:
         return row
 
 
-def predicted_log_densities(model, data: EvaluationImages, indices) -> List[np.ndarray]:
+def predicted_log_densities(model, data: EvaluationImages, indices, progress: Optional[bool] = None) -> List[np.ndarray]:
     """float64 (H, W) log-densities of ``data``'s images ``indices`` (float32 RGB 0..255 at their evaluation
-    size), one image at a time: ``model.predict_log_density(image[None])[0]``."""
+    size), one image at a time: ``model.predict_log_density(image[None])[0]``; ``progress`` as `add_model`."""
+    from keras_saliency.progress import progress_bar
+
     return [np.asarray(model.predict_log_density(data.load_image(data.ids[i])[None])[0], np.float64)
-            for i in indices]
+            for i in progress_bar(list(indices), progress=progress, desc=f"predict {data.name}", unit="image")]

@@ -141,3 +141,14 @@ def test_encoded_images_that_cannot_be_read_are_value_errors_naming_them():
     assert damaged.shape == (16, 16, 3)
     with pytest.raises(ValueError, match="^img_8: cannot decode the image"):
         np.asarray(damaged)
+
+
+@pytest.mark.parametrize("interactive, flag, shown", [(True, [], True), (False, [], False), (True, ["--quiet"], False)])
+def test_the_progress_bar_shows_on_a_terminal_unless_quiet(dataset, monkeypatch, capsys, interactive, flag, shown):
+    from keras_saliency import progress
+
+    monkeypatch.setattr(progress, "_interactive", lambda: interactive)
+    dataset([None, None])
+    argv = [a for a in ARGV if a != "--no-progress"] + flag
+    assert main(argv) == 0
+    assert ("evaluate: 100%" in capsys.readouterr().err) is shown

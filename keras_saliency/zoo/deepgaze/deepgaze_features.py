@@ -105,7 +105,13 @@ class FeatureCache:
                              f"{expected} / {self.dtype}; delete the file to recompute it.")
         return features
 
-    def get_many(self, image_ids: Sequence[str], load_image: Callable[[str], np.ndarray], sizes=None) -> list:
-        """``[get(i, lambda: load_image(i), size)]`` for each id (computing the misses)."""
+    def get_many(self, image_ids: Sequence[str], load_image: Callable[[str], np.ndarray], sizes=None,
+                 progress: Optional[bool] = None) -> list:
+        """``[get(i, lambda: load_image(i), size)]`` for each id (computing the misses); ``progress``: a bar
+        over the images (`keras_saliency.progress`: None shows it on a terminal only)."""
+        from keras_saliency.progress import progress_bar
+
         sizes = [None] * len(image_ids) if sizes is None else sizes
-        return [self.get(i, lambda i=i: load_image(i), s) for i, s in zip(image_ids, sizes)]
+        return [self.get(i, lambda i=i: load_image(i), s)
+                for i, s in progress_bar(list(zip(image_ids, sizes)), progress=progress, desc="features",
+                                         unit="image")]

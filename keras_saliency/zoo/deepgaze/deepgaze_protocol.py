@@ -65,11 +65,13 @@ def make_extractor(name: str, weights=None) -> keras.Model:
 
 
 def cache_features(extractors: Dict[str, keras.Model], protocol: CrossValidation, cache_dir=None,
-                   scale: float = 1.0, log: Callable[[str], None] = LOG) -> Dict[str, dict]:
+                   scale: float = 1.0, log: Callable[[str], None] = LOG,
+                   progress: Optional[bool] = None) -> Dict[str, dict]:
     """``{backbone: {"in_domain": [features], "out_of_domain": [features]}}`` of the protocol's images.
 
     Features (h, w, C) per image, in the datasets' order; in memory, or under
-    ``cache_dir/<backbone>_<dataset>_scale<scale>`` to be reused by later runs.
+    ``cache_dir/<backbone>_<dataset>_scale<scale>`` to be reused by later runs. ``progress``: a bar per
+    dataset (`keras_saliency.progress`: None shows it on a terminal only).
     """
     caches = {}
     for name, extractor in extractors.items():
@@ -80,7 +82,7 @@ def cache_features(extractors: Dict[str, keras.Model], protocol: CrossValidation
                 continue
             directory = None if cache_dir is None else Path(cache_dir) / f"{name}_{dataset.name}_scale{scale:g}"
             caches[name][domain] = FeatureCache(DeepGazeII(extractor), directory).get_many(
-                dataset.ids, dataset.load_image, dataset.sizes)
+                dataset.ids, dataset.load_image, dataset.sizes, progress=progress)
         log(f"{name}: features in {time.perf_counter() - start:.1f} s")
     return caches
 

@@ -9,7 +9,7 @@ missing or mis-shaped tensor raises naming it. Domain-specific tensors
 
 from __future__ import annotations
 
-from typing import Dict, Union
+from typing import Dict, Optional, Union
 
 import keras
 import numpy as np
@@ -165,14 +165,15 @@ KNOWN_CHECKPOINTS = {
 
 
 def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None, training_data=None,
-                              overwrite=False):
+                              overwrite=False, progress: Optional[bool] = None):
     """Reference ``weights_best.pth`` (or a state-dict ``.npz``) -> a UNISAL preset folder; returns its path.
 
     The preset's ``metadata.json`` records the checkpoint's file name and sha256, the
     reference repository, its licence (Apache-2.0) and the citation. ``domains``
     defaults to the reference's four sources. The folder is written under a temporary
     name and renamed into place (`keras_saliency.presets.save`), so a failure
-    leaves nothing behind; an existing preset is replaced only with ``overwrite=True``.
+    leaves nothing behind; an existing preset is replaced only with ``overwrite=True``. ``progress``: a bar
+    over the steps (build, load, save; `keras_saliency.progress`: None shows it on a terminal only).
     """
     from pathlib import Path
 
@@ -196,11 +197,22 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
         "citations": [CITATION],
         "source": source,
     })
-    model = UNISAL(domains=domains)
-    try:
-        load_unisal_weights(model, str(checkpoint))
-    except (CheckpointFormatError, UnsafeCheckpointError):  # both ValueErrors, reported as they are
-        raise
-    except ValueError as error:  # tensors missing, unused or mis-shaped
-        raise ValueError(f"{checkpoint} does not fit UNISAL(domains={domains}): {error}") from None
-    return save(model, preset_dir, metadata, overwrite=overwrite)
+    from keras_saliency.progress import progress_bar
+
+    with progress_bar(total=3, progress=progress, desc="convert", unit="step") as bar:
+        bar.set_postfix_str("building UNISAL")
+        model = UNISAL(domains=domains)
+        model.build()
+        bar.update()
+        bar.set_postfix_str(f"loading {checkpoint.name}")
+        try:
+            load_unisal_weights(model, str(checkpoint))
+        except (CheckpointFormatError, UnsafeCheckpointError):  # both ValueErrors, reported as they are
+            raise
+        except ValueError as error:  # tensors missing, unused or mis-shaped
+            raise ValueError(f"{checkpoint} does not fit UNISAL(domains={domains}): {error}") from None
+        bar.update()
+        bar.set_postfix_str("saving the preset")
+        path = save(model, preset_dir, metadata, overwrite=overwrite)
+        bar.update()
+    return path
