@@ -118,6 +118,8 @@ def resize_saliency_map(saliency_map, size) -> np.ndarray:
 
 
 def uniform_log_density(size) -> np.ndarray:
-    """The uniform log-density ``-log(H * W)`` of an (H, W) image."""
+    """The uniform log-density ``-log(H * W)`` of an (H, W) image (H, W >= 1)."""
     height, width = (int(s) for s in size)
+    if height < 1 or width < 1:
+        raise ValueError(f"`size` must be a positive (H, W); got {tuple(size)}: an empty image has no density.")
     return np.full((height, width), -np.log(height * width))

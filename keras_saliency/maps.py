@@ -43,7 +43,8 @@ def empirical_saliency_map(
 
     ``scipy.ndimage.gaussian_filter(counts, sigma, mode="reflect", truncate=4.0)``.
     Give ``sigma`` in pixels, or ``sigma_degrees`` with ``pixels_per_degree``
-    (e.g. MIT1003: about 35 px/deg; OSIE: 24 px = 1 deg). Not normalised.
+    (e.g. MIT1003: about 35 px/deg; OSIE: 24 px = 1 deg). Not normalised: no fixations give an
+    all-zero map (as `fixation_map`), which KLD/SIM refuse as a reference (CC scores a constant map 0).
     """
     if (sigma is None) == (sigma_degrees is None):
         raise ValueError("Give exactly one of `sigma` (pixels) or `sigma_degrees`.")
@@ -115,7 +116,17 @@ class EmpiricalCenterBias:
         grid: Tuple[int, int] = (96, 96),
         seed: int = 0,
     ) -> "EmpiricalCenterBias":
-        """Fits bandwidth and uniform weight by ``n_folds``-fold held-out log-likelihood over images."""
+        """Fits bandwidth and uniform weight by ``n_folds``-fold held-out log-likelihood over images.
+
+        Needs fixations on at least 2 images (a fold to fit and one to score; with fewer images than
+        ``n_folds`` the empty folds are skipped); otherwise a ``ValueError`` pointing to :meth:`from_fixations`.
+        """
+        positions = _normalised_positions(fixation_sets, sizes)  # raises for no fixations at all
+        with_fixations = sum(len(as_fixations(f)) > 0 for f in fixation_sets)
+        if with_fixations < 2:
+            raise ValueError(f"EmpiricalCenterBias.fit needs fixations on at least 2 images to score held-out "
+                             f"folds; got {with_fixations}. Use EmpiricalCenterBias.from_fixations(...) with "
+                             "a fixed bandwidth instead.")
         fold_of_image = np.random.default_rng(seed).permutation(len(fixation_sets)) % n_folds
         per_image = [_normalised_positions([f], [s]) if len(as_fixations(f)) else np.zeros((0, 2))
                      for f, s in zip(fixation_sets, sizes)]
@@ -126,7 +137,7 @@ class EmpiricalCenterBias:
                 for fold in range(n_folds):
                     train = [p for p, k in zip(per_image, fold_of_image) if k != fold]
                     test = [p for p, k in zip(per_image, fold_of_image) if k == fold]
-                    train, test = np.concatenate(train), np.concatenate(test)
+                    train, test = np.concatenate([np.zeros((0, 2)), *train]), np.concatenate([np.zeros((0, 2)), *test])
                     if len(train) == 0 or len(test) == 0:
                         continue
                     density = _kde_on_grid(train, grid, bandwidth, uniform_weight)
@@ -138,7 +149,6 @@ class EmpiricalCenterBias:
                 score = total / max(count, 1)
                 if best is None or score > best[0]:
                     best = (score, bandwidth, uniform_weight)
-        positions = _normalised_positions(fixation_sets, sizes)
         return cls(positions, bandwidth=best[1], uniform_weight=best[2])
 
     @classmethod

@@ -23,7 +23,10 @@ Section = Callable[[list, dict], Tuple[List[str], dict]]
 
 def calibration_error(counts) -> float:
     """Total-variation distance between the fixation share per equal-mass bin and the ideal 1 / bins."""
-    share = np.asarray(counts, float) / np.sum(counts)
+    counts = np.asarray(counts, float)
+    if counts.size == 0 or not counts.sum() > 0:
+        raise ValueError(f"`counts` holds no fixations ({counts.tolist()}): the calibration error is undefined.")
+    share = counts / counts.sum()
     return float(0.5 * np.abs(share - 1.0 / len(share)).sum())
 
 
