@@ -77,7 +77,10 @@ def run(args) -> int:
     import tensorflow_datasets as tfds
 
     import tfds_builders
+    from keras_saliency.atomic_write import atomic_write
+    from keras_saliency.progress import show_progress
     from tfds_builders.core.builder_names import get_builder
+    from tfds_builders.core.manual_fingerprint import manual_fingerprint, record_path
     from tfds_builders.core.readers import DatasetFileError
 
     if args.manual_dir is not None and not args.manual_dir.is_dir():
@@ -86,10 +89,6 @@ def run(args) -> int:
         builder = get_builder(args.name, tfds_builders.NAMES, args.data_dir)
     except ValueError as error:  # unknown dataset or config: the message lists the valid ones
         raise UserError(str(error)) from None
-    from tfds_builders.core.manual_fingerprint import manual_fingerprint, record_path
-
-    from keras_saliency.progress import show_progress
-
     if not show_progress(progress_of(args)):  # TFDS draws its own bars
         tfds.disable_progress_bar()
     fingerprint = None if args.manual_dir is None else manual_fingerprint(args.manual_dir)
@@ -99,8 +98,6 @@ def run(args) -> int:
     record = record_path(builder.data_path)
     try:
         if fingerprint is not None:
-            from keras_saliency.atomic_write import atomic_write
-
             record.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(record, lambda handle: handle.write(json.dumps(fingerprint).encode("utf-8")))
         builder.download_and_prepare(download_config=config)

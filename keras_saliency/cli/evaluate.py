@@ -146,8 +146,8 @@ def format_table(result, fmt: str, context: dict) -> str:
 class _Tables:
     """Writes the table: to stdout at the end, or ``--output`` (complete) and ``<output>.partial`` (so far)."""
 
-    def __init__(self, args, builder, samples):
-        self.args, self.builder, self.samples = args, builder, samples
+    def __init__(self, args, builder):
+        self.args, self.builder = args, builder
         self.partial_path = None if args.output is None else args.output.with_name(args.output.name + ".partial")
         self.last_partial = time.monotonic()
 
@@ -216,7 +216,7 @@ def run(args) -> int:
     except ValueError as error:  # e.g. no fixations
         raise UserError(str(error)) from None
     predictor = load_model(args.model)
-    tables = _Tables(args, builder, samples)
+    tables = _Tables(args, builder)
     total = len(evaluation.indices) + len(failed)
     scored = {}
     bar = progress_bar(evaluation.indices, progress=progress_of(args), desc="evaluate", unit="image")
