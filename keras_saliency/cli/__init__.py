@@ -3,7 +3,8 @@
 Each subcommand lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
 Exit codes: 0 done, 2 a `UserError` or a bad argument, 1 an unexpected error
-(one line; ``--debug`` prints its traceback).
+(one line; ``--debug`` prints its traceback, and for a `UserError` raised from another
+exception the traceback of that exception before the line).
 """
 
 import argparse
@@ -46,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's own log messages and warnings (hidden by default)")
     parser.add_argument("--debug", action="store_true",
-                        help="print the full traceback of an unexpected error (by default: one line, exit code 1)")
+                        help="print the full traceback of an unexpected error (by default: one line, exit code 1) "
+                             "and of the error behind a user error")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in SUBCOMMANDS:
@@ -63,6 +65,8 @@ def main(argv=None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as error:
+        if args.debug and error.__context__ is not None:  # the library's or dependency's error behind it
+            traceback.print_exception(error.__context__)
         print(f"keras-saliency {args.command}: error: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # a bug or a dependency's failure: one line unless --debug

@@ -67,3 +67,14 @@ def test_model_names_ignore_case_in_the_cli(tmp_path):
     assert cli.main(["predict", str(EXAMPLES / "coffee.jpg"), "--output", str(tmp_path), "--model", "Center_Bias",
                      "--no-progress"]) == 0
     assert (tmp_path / "coffee_overlay.png").is_file()
+
+
+def test_debug_shows_the_error_behind_a_user_error(capsys):
+    line = "keras-saliency evaluate: error: mit1003 has no config 'foo'; choose one of: "
+    assert cli.main(["evaluate", "--dataset", "mit1003/foo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(line) and err.count("\n") == 1
+    assert cli.main(["--debug", "evaluate", "--dataset", "mit1003/foo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):") and "builder_names.py" in err
+    assert "ValueError: mit1003 has no config 'foo'" in err and err.splitlines()[-1].startswith(line)
