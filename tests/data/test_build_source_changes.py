@@ -80,7 +80,22 @@ def test_fingerprint_differences_are_named():
     from tfds_builders.core.manual_fingerprint import describe_change
 
     old = {"files": [["a", 1, 1], ["b", 2, 2], ["c", 3, 3]]}
-    new = {"files": [["a", 1, 1], ["b", 2, 5], ["d", 4, 4], ["e", 4, 4], ["f", 4, 4], ["g", 4, 4]]}
+    new = {"files": [["a", 1, 1], ["b", 2, 5], ["d", 4, 4], ["e", 4, 4], ["f", 4, 4], ["g", 4, 4]], "folders": {}}
     assert describe_change(old, new) == ("4 files added (d, e, f and 1 more); 1 files removed (c); "
                                          "1 files changed (b)")
     assert describe_change(new, new) == ""
+
+
+def test_large_manual_folders_keep_per_folder_digests(tmp_path):
+    from tfds_builders.core.manual_fingerprint import describe_change, manual_fingerprint
+
+    for name in ("frames/a.png", "frames/b.png", "maps/a.png", "fixations.mat"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    before = manual_fingerprint(tmp_path, max_listed=2)
+    assert "files" not in before and before["folders"]["frames"][:2] == [2, 2]
+    (tmp_path / "frames" / "b.png").write_bytes(b"xy")
+    (tmp_path / "extra.txt").write_bytes(b"")
+    after = manual_fingerprint(tmp_path, max_listed=2)
+    assert describe_change(before, after) == "1 top-level entries added (extra.txt); 1 top-level entries changed (frames)"
+    assert describe_change(after, manual_fingerprint(tmp_path, max_listed=2)) == ""
