@@ -1,9 +1,9 @@
 """One worker of a 2-worker MultiWorkerMirroredStrategy run on 127.0.0.1 (started by test_multi_worker.py).
 
 Usage: python _multi_worker_script.py INDEX PORT0 PORT1 OUT_DIR. Each worker trains a DeepGaze
-readout for 2 steps of global batch 4 on its shard of the data and writes the weights to
-OUT_DIR/worker<INDEX>.npz; worker 0 then trains the same model on one device with the same global
-batches and writes OUT_DIR/single.npz.
+readout for 2 steps of global batch 4 on its shard of the data and writes the weights to the
+file worker<INDEX>.npz in OUT_DIR; worker 0 then trains the same model on one device with the same global
+batches and writes single.npz there.
 
 Sharding: the global-batch ``tf.data`` dataset goes through ``experimental_distribute_dataset``
 with ``AutoShardPolicy.DATA``, so each worker gets its own part of every global batch.
