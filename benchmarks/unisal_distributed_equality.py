@@ -5,7 +5,8 @@ dropout off, eager. Two batch orders: [a, b, a, b] (each replica's half holds a 
 BatchNorm statistics equal the global batch's) and [a, a, b, b] (they differ). Reports the largest
 absolute weight difference from the one-device run.
 
-    PYTHONPATH=. python benchmarks/unisal_distributed_equality.py --output benchmarks/results/unisal_distributed_equality.md
+    PYTHONPATH=. python benchmarks/unisal_distributed_equality.py \\
+        --output benchmarks/results/unisal_distributed_equality.md
 """
 
 import argparse

@@ -43,5 +43,6 @@ def test_builder_folder_has_metadata_and_release_notes(name):
     folder = ROOT / name
     for file_name in ("README.md", "TAGS.txt"):  # CITATIONS.bib too, except unlabeled_images (no paper)
         assert (folder / file_name).is_file(), f"{name}: {file_name} missing"
-    assert str(builder_class.VERSION) in builder_class.RELEASE_NOTES, f"{name}: no release note for {builder_class.VERSION}"
+    version = str(builder_class.VERSION)
+    assert version in builder_class.RELEASE_NOTES, f"{name}: no release note for {version}"
     assert builder_class.get_metadata().tags, f"{name}: TAGS.txt lists no tag"

@@ -60,8 +60,8 @@ def test_two_tf_workers_equal_one_device_with_the_global_batch(tmp_path):
 @pytest.mark.skipif(__import__("importlib").util.find_spec("jax") is None, reason="needs jax")
 def test_jax_data_parallel_on_two_cpu_devices_equals_one_device():
     env = _env(KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", XLA_FLAGS="--xla_force_host_platform_device_count=2")
-    result = subprocess.run([sys.executable, str(HERE / "_data_parallel_jax_script.py"), ",".join(JAX_MODELS)], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=900 if SLOW else 240)
+    command = [sys.executable, str(HERE / "_data_parallel_jax_script.py"), ",".join(JAX_MODELS)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900 if SLOW else 240)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [line.split() for line in result.stdout.splitlines() if line.startswith("DATA_PARALLEL")]
     assert [line[1] for line in lines] == JAX_MODELS

@@ -30,7 +30,9 @@ class CheckedDownloadTestCase(tfds.testing.DatasetBuilderTestCase):
         sha256_path, md5_path = downloads.checksum_files(module_file)
         published = downloads.load_published(md5_path)
         recorded = downloads.registered_urls(sha256_path) | set(published)
-        self.assertEmpty(self._download_urls - recorded, f"downloaded URLs without a checksum in {sha256_path} or {md5_path}")
+        missing = self._download_urls - recorded
+        self.assertEmpty(missing, f"downloaded URLs without a checksum in {sha256_path} or {md5_path}")
         self.assertEmpty(
-            (self._download_urls & set(published)) - self._md5_checked, "downloaded URLs whose published MD5 was not checked"
+            (self._download_urls & set(published)) - self._md5_checked,
+            "downloaded URLs whose published MD5 was not checked",
         )

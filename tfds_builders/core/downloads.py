@@ -54,7 +54,8 @@ def load_published(path) -> Dict[str, PublishedChecksum]:
             continue
         fields = line.split("\t")
         if len(fields) != 3 or len(fields[1]) != 32:
-            raise DatasetFileError(path, f"line {number}: expected 'url<TAB>md5 (32 hex digits)<TAB>source', got {line!r}.")
+            expected = "'url<TAB>md5 (32 hex digits)<TAB>source'"
+            raise DatasetFileError(path, f"line {number}: expected {expected}, got {line!r}.")
         url, md5, source = fields
         table[url] = PublishedChecksum(url=url, md5=md5.lower(), source=source)
     return table

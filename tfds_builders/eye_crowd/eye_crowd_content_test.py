@@ -15,7 +15,8 @@ import tensorflow_datasets as tfds
 from tfds_builders.eye_crowd import eye_crowd_dataset_builder
 
 DUMMY = pathlib.Path(eye_crowd_dataset_builder.__file__).parent / "dummy_data"
-REAL = pathlib.Path(os.environ.get("EYE_CROWD_DIR", pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "eye_crowd"))
+SHARED_COPY = pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "eye_crowd"
+REAL = pathlib.Path(os.environ.get("EYE_CROWD_DIR", SHARED_COPY))
 
 
 def _built(manual_dir, data_dir):
@@ -66,10 +67,12 @@ def test_dummy_faces_match_labels_mat():
         got_boxes, got_flags = faces[name]
         scale = np.array([m.HEIGHT, m.WIDTH, m.HEIGHT, m.WIDTH])
         np.testing.assert_allclose(np.clip(got_boxes / scale, 0, 1), boxes, atol=1e-9)
-        np.testing.assert_array_equal(np.stack([got_flags[k] for k in ("frontal", "profile", "back", "occluded")], 1), flags)
+        got = np.stack([got_flags[k] for k in ("frontal", "profile", "back", "occluded")], 1)
+        np.testing.assert_array_equal(got, flags)
 
 
-@pytest.mark.skipif(not (REAL / "data" / "labels.mat").is_file(), reason=f"no EyeCrowd release at {REAL} (set EYE_CROWD_DIR)")
+@pytest.mark.skipif(not (REAL / "data" / "labels.mat").is_file(),
+                    reason=f"no EyeCrowd release at {REAL} (set EYE_CROWD_DIR)")
 def test_real_release(tmp_path):
     examples, builder = _built(REAL, tmp_path)
     assert len(examples) == 500

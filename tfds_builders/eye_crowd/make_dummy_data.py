@@ -1,4 +1,7 @@
-"""Writes random files in the official EyeCrowd layout to ``dummy_data/``. Run: python -m tfds_builders.eye_crowd.make_dummy_data"""
+"""Writes random files in the official EyeCrowd layout to ``dummy_data/``.
+
+Run: python -m tfds_builders.eye_crowd.make_dummy_data
+"""
 
 import pathlib
 
