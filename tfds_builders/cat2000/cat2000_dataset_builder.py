@@ -1,6 +1,7 @@
 """CAT2000 (Borji & Itti, 2015) training set: 2000 images in 20 categories, 24 subjects per image.
 
-Downloads ``trainSet.zip`` from the benchmark site (no checksum recorded) and reads
+Downloads ``trainSet.zip`` from the benchmark site, checked against the MD5 that pysaliency
+publishes for it (``published_checksums.tsv``), and reads
 ``trainSet/Stimuli/<Category>/<n>.jpg``, the dense maps ``trainSet/FIXATIONMAPS/<Category>/<n>.jpg``
 and the fixation locations ``trainSet/FIXATIONLOCS/<Category>/<n>.mat`` (a binary image
 ``fixLocs``; subjects and times are not given). Config ``all`` holds every category; one
@@ -14,7 +15,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from keras_saliency.fixations import Fixations
-from tfds_builders.core import readers
+from tfds_builders.core import downloads, readers
 from tfds_builders.core.image_builder import FixationImageBuilder, ImageRecord
 
 URL = "http://saliency.mit.edu/trainSet.zip"
@@ -44,7 +45,8 @@ class Builder(FixationImageBuilder):
     CATEGORY_NAMES = CATEGORIES
 
     def _split_records(self, dl_manager):
-        root = readers.find_dir(dl_manager.download_and_extract(URL), "trainSet")
+        archive = downloads.download_checked(dl_manager, URL, __file__)
+        root = readers.find_dir(dl_manager.extract(archive), "trainSet")
         wanted = [self.builder_config.category] if self.builder_config.category else CATEGORIES
         return {"train": _records(root, wanted)}
 

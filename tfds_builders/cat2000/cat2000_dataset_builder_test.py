@@ -3,14 +3,15 @@
 import tensorflow_datasets as tfds
 
 from tfds_builders.cat2000 import cat2000_dataset_builder
+from tfds_builders.core import checked_download_test_case
 
 
-class Cat2000AllTest(tfds.testing.DatasetBuilderTestCase):
+class Cat2000AllTest(checked_download_test_case.CheckedDownloadTestCase):
     DATASET_CLASS = cat2000_dataset_builder.Builder
     SPLITS = {"train": 21}
     BUILDER_CONFIG_NAMES_TO_TEST = ["all"]
-    DL_EXTRACT_RESULT = "."
-    SKIP_CHECKSUMS = True
+    DL_DOWNLOAD_RESULT = "trainSet.zip"
+    DL_EXTRACT_ONLY_RESULT = "."
 
 
 class Cat2000ArtTest(Cat2000AllTest):

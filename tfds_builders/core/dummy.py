@@ -37,7 +37,7 @@ def binary_points_image(height: int, width: int, rows, cols) -> np.ndarray:
     return out
 
 
-def write_folder_layout(out, split_counts, maps=False, faces=False, unlabeled=(), seed=0) -> None:
+def write_folder_layout(out, split_counts, maps=False, unlabeled=(), seed=0) -> None:
     """Random files in the ``core.folder_builder`` layout: {split folder: n images}."""
     rng = np.random.default_rng(seed)
     out = pathlib.Path(out)
@@ -57,10 +57,6 @@ def write_folder_layout(out, split_counts, maps=False, faces=False, unlabeled=()
             np.savetxt(out / split / "fixations" / f"{image_id}.txt", rows, fmt="%.3f")
             if maps:
                 save_image(out / split / "maps" / f"{image_id}.png", random_image(rng, h, w, 1))
-            if faces:
-                (out / split / "faces").mkdir(parents=True, exist_ok=True)
-                boxes = [[2, 3, min(w, 10), min(h, 12)]] * int(rng.integers(0, 3))
-                np.savetxt(out / split / "faces" / f"{image_id}.txt", np.array(boxes).reshape(-1, 4), fmt="%d")
 
 
 def write_frame_folders(root, video_ids, n_frames=3, height=12, width=16, seed=0) -> None:

@@ -6,10 +6,8 @@ format could not be verified offline): the user arranges the files as::
     manual_dir/<split>/stimuli/<id>.<jpg|jpeg|png|bmp>
     manual_dir/<split>/fixations/<id>.txt   rows "x y [subject [time [duration]]]"
     manual_dir/<split>/maps/<id>.png        (datasets with dense maps)
-    manual_dir/<split>/faces/<id>.txt       (datasets with face boxes) rows "xmin ymin xmax ymax",
-                                            inclusive 1-based pixel indices
 
-Fixation and face coordinates are 1-based MATLAB pixel coordinates (as most releases
+Fixation coordinates are 1-based MATLAB pixel coordinates (as most releases
 publish them; the builder converts to the package's 0-based convention), times in
 seconds, ``subject`` an integer. Splits listed in ``UNLABELED_SPLITS`` need no
 ``fixations/`` folder.
@@ -37,7 +35,7 @@ class FolderLayoutBuilder(FixationImageBuilder):
     def _split_records(self, dl_manager):
         root = dl_manager.manual_dir
         return {
-            split: folder_records(root / folder, self.HAS_SALIENCY_MAP, self.HAS_FACES, split in self.UNLABELED_SPLITS)
+            split: folder_records(root / folder, self.HAS_SALIENCY_MAP, split in self.UNLABELED_SPLITS)
             for split, folder in self.SPLIT_FOLDERS.items()
         }
 
@@ -52,18 +50,7 @@ def read_fixation_table(path) -> Fixations:
     return Fixations.from_one_based(table[:, 0], table[:, 1], **fields)
 
 
-def read_faces(path) -> np.ndarray:
-    """float (K, 4) boxes (ymin, xmin, ymax, xmax) in 0-based continuous pixels.
-
-    A 1-based inclusive pixel box ``xmin..xmax`` covers the continuous interval
-    ``[xmin - 1, xmax)`` in the package convention.
-    """
-    table = readers.load_text_table(path, n_columns=4, min_columns=4)
-    xmin, ymin, xmax, ymax = (table[:, i] for i in range(4))
-    return np.stack([ymin - 1, xmin - 1, ymax, xmax], axis=1)
-
-
-def folder_records(root, with_maps: bool, with_faces: bool, unlabeled: bool = False):
+def folder_records(root, with_maps: bool, unlabeled: bool = False):
     for image_path in readers.list_images(root / "stimuli"):
         image_id = image_path.stem
         if unlabeled:
@@ -75,5 +62,4 @@ def folder_records(root, with_maps: bool, with_faces: bool, unlabeled: bool = Fa
             image=image_path,
             fixations=fixations,
             saliency_map=(root / "maps" / f"{image_id}.png") if with_maps and not unlabeled else None,
-            faces=read_faces(root / "faces" / f"{image_id}.txt") if with_faces else None,
         )

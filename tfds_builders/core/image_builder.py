@@ -104,48 +104,71 @@ class FixationImageBuilder(tfds.core.GeneratorBasedBuilder):
         logging.info("%s/%s: %s", self.name, split, counts)
 
     def _encode(self, record: ImageRecord, counts: Dict[str, int]) -> dict:
-        if isinstance(record.image, np.ndarray):
-            size, image = record.image.shape[:2], record.image
-        else:
-            height, width, mode, fmt = readers.image_info(record.image)
-            size = (height, width)
-            # RGB JPEG/PNG files are stored as they are (no re-encoding); others are converted.
-            keep = mode == "RGB" and fmt in ("JPEG", "PNG")
-            image = record.image if keep else readers.read_image(record.image)
-        try:
-            fixations, n_out = record.fixations.fit_to_image(size, self.OUT_OF_IMAGE_POLICY)
-        except ValueError as error:
-            raise readers.DatasetFileError(record.image, f"fixations of {record.image_id!r}: {error}") from error
-        example = {
-            "image": image,
-            "image_id": record.image_id,
-            "fixations": features_lib.encode_fixations(fixations),
-        }
-        if self._has_saliency_map():
-            example["saliency_map"] = self._encode_map(record, size)
-        if self.CATEGORY_NAMES is not None:
-            example["category"] = record.category
-        if self.HAS_FACES:
-            example["faces"] = _encode_boxes(record.faces, size)
-        example.update(record.extra)
+        example, n_fixations, n_out = encode_record(record, self.encode_settings())
         counts["examples"] += 1
-        counts["fixations"] += len(fixations)
+        counts["fixations"] += n_fixations
         counts["out_of_image"] += n_out
         return example
 
-    @staticmethod
-    def _encode_map(record: ImageRecord, size) -> np.ndarray:
-        if record.saliency_map is None:
-            raise readers.DatasetFileError(record.image, f"no saliency map for {record.image_id!r}.")
-        if isinstance(record.saliency_map, np.ndarray):
-            smap = record.saliency_map.astype(np.uint8)
-        else:
-            smap = readers.read_image(record.saliency_map, "L")
-        smap = smap.reshape(smap.shape[0], smap.shape[1], 1)
-        if tuple(smap.shape[:2]) != tuple(size):
-            where = record.saliency_map if not isinstance(record.saliency_map, np.ndarray) else record.image_id
-            raise readers.DatasetFileError(where, f"saliency map is {smap.shape[:2]}, image is {tuple(size)}.")
-        return smap
+    def encode_settings(self) -> "EncodeSettings":
+        """What :func:`encode_record` needs from this builder (a small picklable value, for Beam workers)."""
+        return EncodeSettings(
+            saliency_map=self._has_saliency_map(), categories=self.CATEGORY_NAMES is not None,
+            faces=self.HAS_FACES, out_of_image_policy=self.OUT_OF_IMAGE_POLICY,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class EncodeSettings:
+    """Which optional features a builder stores, and its out-of-image policy."""
+
+    saliency_map: bool
+    categories: bool
+    faces: bool
+    out_of_image_policy: str
+
+
+def encode_record(record: ImageRecord, settings: EncodeSettings) -> Tuple[dict, int, int]:
+    """(TFDS example, number of fixations kept, number outside the image) of one record."""
+    if isinstance(record.image, np.ndarray):
+        size, image = record.image.shape[:2], record.image
+    else:
+        height, width, mode, fmt = readers.image_info(record.image)
+        size = (height, width)
+        # RGB JPEG/PNG files are stored as they are (no re-encoding); others are converted.
+        keep = mode == "RGB" and fmt in ("JPEG", "PNG")
+        image = record.image if keep else readers.read_image(record.image)
+    try:
+        fixations, n_out = record.fixations.fit_to_image(size, settings.out_of_image_policy)
+    except ValueError as error:
+        raise readers.DatasetFileError(record.image, f"fixations of {record.image_id!r}: {error}") from error
+    example = {
+        "image": image,
+        "image_id": record.image_id,
+        "fixations": features_lib.encode_fixations(fixations),
+    }
+    if settings.saliency_map:
+        example["saliency_map"] = _encode_map(record, size)
+    if settings.categories:
+        example["category"] = record.category
+    if settings.faces:
+        example["faces"] = _encode_boxes(record.faces, size)
+    example.update(record.extra)
+    return example, len(fixations), n_out
+
+
+def _encode_map(record: ImageRecord, size) -> np.ndarray:
+    if record.saliency_map is None:
+        raise readers.DatasetFileError(record.image, f"no saliency map for {record.image_id!r}.")
+    if isinstance(record.saliency_map, np.ndarray):
+        smap = record.saliency_map.astype(np.uint8)
+    else:
+        smap = readers.read_image(record.saliency_map, "L")
+    smap = smap.reshape(smap.shape[0], smap.shape[1], 1)
+    if tuple(smap.shape[:2]) != tuple(size):
+        where = record.saliency_map if not isinstance(record.saliency_map, np.ndarray) else record.image_id
+        raise readers.DatasetFileError(where, f"saliency map is {smap.shape[:2]}, image is {tuple(size)}.")
+    return smap
 
 
 def _encode_boxes(boxes, size):

@@ -8,6 +8,7 @@ import pytest
 import tensorflow_datasets as tfds
 from PIL import Image
 
+from tfds_builders.core import downloads
 from tfds_builders.core.readers import DatasetFileError
 from tfds_builders.mit1003 import mit1003_dataset_builder
 from tfds_builders.osie import osie_dataset_builder
@@ -45,9 +46,10 @@ def test_mit1003_drops_first_fixation_converts_and_clips(tmp_path):
 
 
 def test_mit1003_official_reads_fixpts(tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        tfds.download.DownloadManager, "download_and_extract", lambda self, urls: {k: MIT_DUMMY for k in urls}
-    )
+    # The dummy stimuli stand in for the downloaded ALLSTIMULI.zip (whose MD5 they cannot have).
+    monkeypatch.setattr(tfds.download.DownloadManager, "download", lambda self, url: MIT_DUMMY / "ALLSTIMULI.zip")
+    monkeypatch.setattr(tfds.download.DownloadManager, "extract", lambda self, path: MIT_DUMMY)
+    monkeypatch.setattr(downloads, "verify_md5", lambda path, expected: None)
     builder = _prepare(mit1003_dataset_builder.Builder, MIT_DUMMY, tmp_path, config="official")
     for example in tfds.as_numpy(builder.as_dataset(split="train")):
         image_id = example["image_id"].decode()

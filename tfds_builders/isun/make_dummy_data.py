@@ -7,7 +7,7 @@ from tfds_builders.core import dummy
 
 def main(out=pathlib.Path(__file__).parent / "dummy_data"):
     dummy.write_folder_layout(
-        dummy.fresh_dir(out), {"train": 3, "validation": 2, "test": 2}, faces=False, unlabeled=("test",)
+        dummy.fresh_dir(out), {"train": 3, "validation": 2, "test": 2}, unlabeled=("test",)
     )
 
 

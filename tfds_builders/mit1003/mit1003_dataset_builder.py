@@ -7,8 +7,10 @@ Three source layouts, one config each:
   MATLAB pixel coordinates, seconds). Each scanpath's first fixation (the initial
   central fixation) is dropped, as pysaliency does for MIT1003; points outside the
   image are clipped to the border pixel and counted in ``builder.report``.
-* ``official``: the authors' download (fetched from their site), ``ALLSTIMULI/<id>.jpeg`` and
-  ``ALLFIXATIONMAPS/<id>_fixPts.jpg`` (binary fixation locations of all subjects)
+* ``official``: the authors' ``ALLSTIMULI/<id>.jpeg`` (``ALLSTIMULI.zip`` fetched from their site and
+  checked against the MD5 pysaliency publishes, ``published_checksums.tsv``) and, from
+  ``manual_dir`` (no checksum of ``ALLFIXATIONMAPS.zip`` is published, so it is not fetched
+  unchecked), ``ALLFIXATIONMAPS/<id>_fixPts.jpg`` (binary fixation locations of all subjects)
   plus ``<id>_fixMap.jpg`` (their dense map, stored as ``saliency_map``). Subjects,
   times and durations are unknown (-1 / NaN). Pixels >= 128 of the JPEG ``fixPts`` count as
   fixated; JPEG compression can blur single pixels, and this threshold was not checked
@@ -30,14 +32,11 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from keras_saliency.fixations import Fixations
-from tfds_builders.core import readers
+from tfds_builders.core import downloads, readers
 from tfds_builders.core.image_builder import FixationImageBuilder, ImageRecord
 from tfds_builders.mit1003 import raw_gaze
 
-URLS = {
-    "stimuli": "http://people.csail.mit.edu/tjudd/WherePeopleLook/ALLSTIMULI.zip",
-    "maps": "http://people.csail.mit.edu/tjudd/WherePeopleLook/ALLFIXATIONMAPS.zip",
-}
+STIMULI_URL = "http://people.csail.mit.edu/tjudd/WherePeopleLook/ALLSTIMULI.zip"
 SUBJECTS = ("ajs", "CNG", "emb", "ems", "ff", "hp", "jcw", "jw", "kae", "krl", "po", "tmj", "tu", "ya", "zb")
 
 
@@ -66,10 +65,9 @@ class Builder(FixationImageBuilder):
 
     def _split_records(self, dl_manager):
         if self.builder_config.layout == "official":
-            # No checksums are recorded: they were not available offline when this was written.
-            paths = dl_manager.download_and_extract(URLS)
-            stimuli = readers.find_dir(paths["stimuli"], "ALLSTIMULI")
-            maps = readers.find_dir(paths["maps"], "ALLFIXATIONMAPS")
+            archive = downloads.download_checked(dl_manager, STIMULI_URL, __file__)
+            stimuli = readers.find_dir(dl_manager.extract(archive), "ALLSTIMULI")
+            maps = readers.find_dir(dl_manager.manual_dir, "ALLFIXATIONMAPS")
             return {"train": _official_records(stimuli, maps)}
         if self.builder_config.layout == "official_raw":
             return {"train": _raw_records(dl_manager.manual_dir)}

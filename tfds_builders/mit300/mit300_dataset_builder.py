@@ -1,13 +1,14 @@
 """MIT300 (Judd et al., 2012; MIT/Tuebingen saliency benchmark): 300 test stimuli.
 
 Stimuli only: the fixations are held back by the benchmark, so ``fixations`` is empty.
-Downloads ``BenchmarkIMAGES.zip`` from the benchmark site (no checksum recorded).
+Downloads ``BenchmarkIMAGES.zip`` from the benchmark site, checked against the MD5 that
+pysaliency publishes for it (``published_checksums.tsv``).
 """
 
 import tensorflow_datasets as tfds
 
 from keras_saliency.fixations import Fixations
-from tfds_builders.core import readers
+from tfds_builders.core import downloads, readers
 from tfds_builders.core.image_builder import FixationImageBuilder, ImageRecord
 
 URL = "http://saliency.mit.edu/BenchmarkIMAGES.zip"
@@ -21,7 +22,8 @@ class Builder(FixationImageBuilder):
     HOMEPAGE = "https://saliency.tuebingen.ai/"
 
     def _split_records(self, dl_manager):
-        folder = readers.find_dir(dl_manager.download_and_extract(URL), "BenchmarkIMAGES")
+        archive = downloads.download_checked(dl_manager, URL, __file__)
+        folder = readers.find_dir(dl_manager.extract(archive), "BenchmarkIMAGES")
         return {"test": _records(folder)}
 
 

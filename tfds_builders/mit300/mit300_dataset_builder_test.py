@@ -2,14 +2,15 @@
 
 import tensorflow_datasets as tfds
 
+from tfds_builders.core import checked_download_test_case
 from tfds_builders.mit300 import mit300_dataset_builder
 
 
-class Mit300Test(tfds.testing.DatasetBuilderTestCase):
+class Mit300Test(checked_download_test_case.CheckedDownloadTestCase):
     DATASET_CLASS = mit300_dataset_builder.Builder
     SPLITS = {"test": 3}
-    DL_EXTRACT_RESULT = "."
-    SKIP_CHECKSUMS = True
+    DL_DOWNLOAD_RESULT = "BenchmarkIMAGES.zip"
+    DL_EXTRACT_ONLY_RESULT = "."
 
 
 if __name__ == "__main__":

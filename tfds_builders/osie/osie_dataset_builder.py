@@ -9,11 +9,9 @@ image raise an error (none exist in the release).
 
 from __future__ import annotations
 
-import numpy as np
 import tensorflow_datasets as tfds
 
-from keras_saliency.fixations import Fixations
-from tfds_builders.core import readers
+from tfds_builders.core import nus_fixations, readers
 from tfds_builders.core.image_builder import FixationImageBuilder, ImageRecord
 
 
@@ -30,36 +28,10 @@ class Builder(FixationImageBuilder):
         return {"train": osie_records(dl_manager.manual_dir)}
 
 
-def _read_fixations(mat_path):
-    """{image file name: Fixations} from OSIE's ``fixations.mat``."""
-    mat = readers.load_mat(mat_path)
-    if "fixations" not in mat:
-        raise readers.DatasetFileError(mat_path, "no `fixations` variable.")
-    by_name = {}
-    for entry in np.ravel(mat["fixations"]):
-        name = str(np.ravel(readers.struct_field(entry, "img", mat_path)[0, 0])[0])
-        subjects = np.ravel(readers.struct_field(entry, "subjects", mat_path)[0, 0])
-        xs, ys, durations, subject_ids = [], [], [], []
-        for j, subject in enumerate(subjects):
-            record = np.ravel(subject)[0]
-            x = np.ravel(readers.struct_field(record, "fix_x", mat_path)).astype(np.float64)
-            y = np.ravel(readers.struct_field(record, "fix_y", mat_path)).astype(np.float64)
-            d = np.ravel(readers.struct_field(record, "fix_duration", mat_path)).astype(np.float64)
-            if not x.size == y.size == d.size:
-                problem = f"{name} subject {j}: fix_x/fix_y/fix_duration lengths differ."
-                raise readers.DatasetFileError(mat_path, problem)
-            xs.append(x), ys.append(y), durations.append(d / 1000.0), subject_ids.append(np.full(x.size, j))
-        by_name[name] = Fixations.from_one_based(
-            np.concatenate(xs), np.concatenate(ys),
-            subject=np.concatenate(subject_ids), duration=np.concatenate(durations),
-        )
-    return by_name
-
-
 def osie_records(root):
     """ImageRecords of the upstream OSIE layout (stimuli/*.jpg, fixations.mat), 1-based coordinates, 15 subjects."""
     mat_path = root / "fixations.mat"
-    fixations = _read_fixations(mat_path)
+    fixations = nus_fixations.read_fixations(mat_path)
     for image_path in readers.list_images(root / "stimuli"):
         if image_path.name not in fixations:
             raise readers.DatasetFileError(mat_path, f"no fixations for stimulus {image_path.name!r}.")

@@ -19,12 +19,13 @@ import tensorflow_datasets as tfds
 
 from keras_saliency.fixations import Fixations
 from tfds_builders.core import readers
+from tfds_builders.core.beam_generation import BeamImagesWhenAsked
 from tfds_builders.core.image_builder import FixationImageBuilder, ImageRecord
 
 SPLIT_FOLDERS = {"train": "train", "validation": "val"}
 
 
-class Builder(FixationImageBuilder):
+class Builder(BeamImagesWhenAsked, FixationImageBuilder):
     """SALICON 2017 train/validation."""
 
     VERSION = tfds.core.Version("1.0.0")

@@ -7,7 +7,7 @@ from tfds_builders.core import dummy
 
 def main(out=pathlib.Path(__file__).parent / "dummy_data"):
     dummy.write_folder_layout(
-        dummy.fresh_dir(out), {"train": 3}, faces=False, unlabeled=()
+        dummy.fresh_dir(out), {"train": 3}, unlabeled=()
     )
 
 

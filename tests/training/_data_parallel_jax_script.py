@@ -1,0 +1,56 @@
+"""JAX: keras.distribution.DataParallel over 2 logical CPU devices equals one device (run by test_multi_worker.py).
+
+Usage: XLA_FLAGS=--xla_force_host_platform_device_count=2 KERAS_BACKEND=jax python _data_parallel_jax_script.py MODELS
+(MODELS: comma list of ``readout`` and ``unisal``). Trains each model 2 steps of batch 4 on one
+device, then again with the batch split over the two devices, and prints the largest weight difference.
+Under DataParallel, XLA computes the global batch's statistics, BatchNorm's included.
+"""
+
+import sys
+
+import jax
+import keras
+import numpy as np
+
+from keras_saliency.zoo.deepgaze.deepgaze_model import DeepGazeReadoutModel
+from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
+from keras_saliency.zoo.unisal import UNISAL
+
+assert keras.backend.backend() == "jax" and len(jax.devices("cpu")) == 2, jax.devices()
+GLOBAL_BATCH, STEPS = 4, 2
+rng = np.random.default_rng(0)
+n = GLOBAL_BATCH * STEPS
+readout_x = {"features": rng.random((n, 4, 6, 8), np.float32),
+             "centerbias": np.full((n, 16, 24), -np.log(16 * 24), np.float32)}
+readout_y = np.stack([rng.uniform(0, 24, (n, 5)), rng.uniform(0, 16, (n, 5))], -1).astype(np.float32)
+unisal_x = {"image": rng.uniform(0, 255, (n, 64, 64, 3)).astype(np.float32), "domain": np.zeros(n, np.int32)}
+unisal_y = np.stack([rng.random((n, 64, 64)), rng.random((n, 64, 64)) > 0.97], -1).astype(np.float32)
+
+
+def readout_model():
+    keras.utils.set_random_seed(1)
+    model = DeepGazeReadoutModel([DeepGazeReadout(sigma=2.0, name="r0")])
+    model.compile(optimizer=keras.optimizers.SGD(0.5))
+    return model
+
+
+def unisal_model():
+    keras.utils.set_random_seed(2)
+    model = UNISAL(domains=("SALICON",), skip_dropout=0.0, recurrent_dropout=0.0)
+    model.compile(steps_per_epoch=STEPS, freeze_encoder_epochs=0, learning_rate=0.04)
+    return model
+
+
+RUNS = {"readout": (readout_model, readout_x, readout_y), "unisal": (unisal_model, unisal_x, unisal_y)}
+for name in sys.argv[1].split(","):
+    build, x, y = RUNS[name]
+    trained = []
+    for distribution in (None, keras.distribution.DataParallel(devices=jax.devices("cpu"))):
+        keras.distribution.set_distribution(distribution)
+        model = build()
+        model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=1, shuffle=False, verbose=0)
+        trained.append([np.asarray(w) for w in model.get_weights()])
+    keras.distribution.set_distribution(None)
+    moved = max(float(np.max(np.abs(w))) for w in trained[0])
+    diff = max(float(np.max(np.abs(a - b))) for a, b in zip(*trained))
+    print(f"DATA_PARALLEL {name} {diff:.3e} {moved:.3e}", flush=True)
