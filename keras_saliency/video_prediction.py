@@ -33,7 +33,7 @@ class VideoFilePrediction:
     """One video file's prediction.
 
     ``log_density``: (T, H, W) float32, read-only memory map (of ``log_density_path``, or of an
-    anonymous temporary file when none was asked for); ``fps``: the file's frame rate;
+    unlinked temporary file when none was asked for, freed with the map); ``fps``: the file's frame rate;
     ``overlay_path``: the overlay ``.mp4`` or None; ``frames``: a `VideoReader` that streams the
     frames again.
     """
@@ -54,16 +54,40 @@ class VideoFilePrediction:
         return np.exp(self.log_density)
 
 
+REMAP_BYTES = 256 * 2**20
+
+
 def _temporary_beside(path: Path) -> Path:
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     handle.close()
     return Path(handle.name)
 
 
-def _replace_synced(temp: Path, path: Path) -> None:
-    with open(temp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+class _LogDensityFile:
+    """A (T, H, W) float32 ``.npy`` filled window by window through `open_memmap`.
+
+    The map is flushed and reopened every ``REMAP_BYTES`` written, so the pages already
+    written leave the process's resident memory (they stay in the OS page cache).
+    """
+
+    def __init__(self, path: Path, shape):
+        self.path, self.shape = path, tuple(shape)
+        self._map = np.lib.format.open_memmap(path, "w+", np.float32, self.shape)
+        self._since_remap = 0
+
+    def write(self, start: int, window: np.ndarray) -> None:
+        self._map[start:start + len(window)] = window
+        self._since_remap += window.size * 4
+        if self._since_remap >= REMAP_BYTES:
+            self._map.flush()
+            self._map = np.lib.format.open_memmap(self.path, "r+")
+            self._since_remap = 0
+
+    def close(self) -> None:
+        self._map.flush()
+        self._map = None
+        with open(self.path, "rb") as handle:
+            os.fsync(handle.fileno())
 
 
 def predict_video_file(path, model=None, *, log_density_path=None, overlay_path=None, alpha: float = 0.6,
@@ -72,8 +96,8 @@ def predict_video_file(path, model=None, *, log_density_path=None, overlay_path=
 
     Args:
         path: a video file FFmpeg can decode (``.mp4 .mov .avi .mkv .webm``...), or its `VideoReader`.
-        log_density_path: where to write the (T, H, W) float32 ``.npy``; None: an anonymous
-            temporary file, deleted with the returned memory map.
+        log_density_path: where to write the (T, H, W) float32 ``.npy``; None: a temporary
+            file in the system's temporary folder, unlinked at once (freed with the returned map).
         overlay_path: an ``.mp4`` for the heatmap overlay (``alpha`` its opacity), or None.
         progress: a progress bar in frames.
         conditions: passed to ``model.predict_video_stream`` (e.g. ``domain=`` for UNISAL).
@@ -89,14 +113,16 @@ def predict_video_file(path, model=None, *, log_density_path=None, overlay_path=
     model = resolve_model(model)
     reader = path if isinstance(path, VideoReader) else VideoReader(path)
     source = str(reader.path)
-    shape = reader.shape[:3]
-    temp = writer = None
+    target = None if log_density_path is None else Path(log_density_path)
+    if target is None:
+        handle, name = tempfile.mkstemp(prefix="keras_saliency_", suffix=".npy")
+        os.close(handle)
+        temp = Path(name)
+    else:
+        temp = _temporary_beside(target)
+    writer = None
     try:
-        if log_density_path is None:
-            log_density = np.memmap(tempfile.TemporaryFile(), np.float32, "w+", shape=shape)
-        else:
-            temp = _temporary_beside(Path(log_density_path))
-            log_density = np.lib.format.open_memmap(temp, "w+", np.float32, shape)
+        log_density = _LogDensityFile(temp, reader.shape[:3])
         if overlay_path is not None:
             writer = VideoWriter(overlay_path, reader.rate)
         pending = collections.deque()  # frames fed to the model whose maps have not come out yet
@@ -117,23 +143,19 @@ def predict_video_file(path, model=None, *, log_density_path=None, overlay_path=
                     frame = pending.popleft()
                     if writer is not None:
                         writer.write(overlay_heatmap(frame, np.exp(frame_density), alpha=alpha))
-                log_density[done:done + len(window)] = window
+                log_density.write(done, window)
                 done += len(window)
                 bar.update(len(window))
         if writer is not None:
             writer.close()
-        log_density.flush()
-        if temp is not None:
-            del log_density
-            _replace_synced(temp, Path(log_density_path))
+        log_density.close()
+        if target is not None:
+            os.replace(temp, target)
+        result = np.load(target or temp, mmap_mode="r")
     except BaseException:
         if writer is not None:
             writer.abort()
-        if temp is not None:
-            temp.unlink(missing_ok=True)
         raise
-    if log_density_path is None:
-        log_density.flags.writeable = False
-        return VideoFilePrediction(source, reader.fps, log_density)
-    return VideoFilePrediction(source, reader.fps, np.load(log_density_path, mmap_mode="r"), Path(log_density_path),
-                               None if overlay_path is None else Path(overlay_path))
+    finally:
+        temp.unlink(missing_ok=True)  # moved into place, or unlinked: an anonymous result lives on in its map
+    return VideoFilePrediction(source, reader.fps, result, target, None if overlay_path is None else Path(overlay_path))
