@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the upstream layout in ../shared):
     PYTHONPATH=. python -m tfds_builders.eye_tracking_causality.verify_gaze_offset \
-        --root ../shared/data/eye_tracking_causality [--clips 1,2,3,4] [--figure_clip 1]
+        --root ../shared/data/eye_tracking_causality [--clips 1,2] [--figure_clip 1]
 
 For every kept gaze sample (NaN and off-screen dropped) of the given clips it measures the
 distance to the nearest ball centre in its frame (balls: connected non-background regions inside
@@ -45,7 +45,7 @@ def ball_centres(frame: np.ndarray) -> np.ndarray:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", required=True)
-    parser.add_argument("--clips", default="1,2,3,4")
+    parser.add_argument("--clips", default="1,2")
     parser.add_argument("--figure_clip", type=int, default=1)
     args = parser.parse_args()
     from keras_saliency.video_io import VideoReader
@@ -54,8 +54,9 @@ def main():
     clips = [int(c) for c in args.clips.split(",")]
     viewings = [v for path in participant_files(root) for v in read_viewings(path) if v.clip in clips]
     files = clip_files(root)
-    offsets = [(dx, dy) for dx in range(-8, 33, 2) for dy in range(-11, 30, 2)] + [(0, 0)]  # holds (12, 9)
+    offsets = [(dx, dy) for dx in range(-20, 45, 4) for dy in range(-23, 60, 4)] + [(0, 0)]  # holds (12, 9)
     distances = {offset: [] for offset in offsets}
+    flags = []  # the tracker's fixation flag of each measured sample
     figure_frames = {}
     for clip in clips:
         reader = VideoReader(files[clip])
@@ -74,9 +75,13 @@ def main():
                     nearest = np.hypot(*(gaze[:, None, :] - centres[t][None]).transpose(2, 0, 1)).min(axis=1)
                     for offset, distance in zip(offsets, nearest):
                         distances[offset].append(distance)
+                    flags.append(rows[t, 3] == 1)
     medians = {offset: float(np.median(d)) for offset, d in distances.items()}
     hits = {offset: float(np.mean(np.array(d) < HIT_RADIUS)) for offset, d in distances.items()}
+    flags = np.array(flags)
+    fixation_hits = {offset: float(np.mean(np.array(d)[flags] < HIT_RADIUS)) for offset, d in distances.items()}
     best, best_hits = min(medians, key=medians.get), max(hits, key=hits.get)
+    best_fixation = max(fixation_hits, key=fixation_hits.get)
     lines = ["# Screen -> clip gaze offset, checked against the ball positions", "",
              "Command: `PYTHONPATH=. python -m tfds_builders.eye_tracking_causality.verify_gaze_offset "
              f"--root ../shared/data/eye_tracking_causality --clips {args.clips} --figure_clip {args.figure_clip}`", "",
@@ -84,12 +89,13 @@ def main():
              "offset (dx, dy) subtracted from the screen coordinates: the median distance from the gaze to the "
              f"nearest ball centre (px, clip coordinates) and the fraction of samples within {HIT_RADIUS} px of a "
              "ball centre (on the ball):", "",
-             "| offset (dx, dy) | median distance (px) | on a ball |", "|---|---:|---:|",
-             f"| centred on the 1024x768 screen, (12, 9) | {medians[(12, 9)]:.1f} | {hits[(12, 9)]:.3f} |",
-             f"| none, (0, 0) | {medians[(0, 0)]:.1f} | {hits[(0, 0)]:.3f} |",
-             f"| smallest median on the grid, {best} | {medians[best]:.1f} | {hits[best]:.3f} |",
-             f"| most on a ball on the grid, {best_hits} | {medians[best_hits]:.1f} | {hits[best_hits]:.3f} |", "",
-             "Grid: dx in -8..32, dy in -11..29, step 2. ",
+             "| offset (dx, dy) | median distance (px) | on a ball | on a ball, fixation-flagged samples |",
+             "|---|---:|---:|---:|",
+             *(f"| {label}, {offset} | {medians[offset]:.1f} | {hits[offset]:.3f} | {fixation_hits[offset]:.3f} |"
+               for label, offset in (("centred on the 1024x768 screen", (12, 9)), ("none", (0, 0)),
+                                     ("smallest median on the grid", best), ("most on a ball on the grid", best_hits),
+                                     ("most fixations on a ball on the grid", best_fixation))), "",
+             "Grid: dx in -20..44, dy in -23..59, step 4. ",
              "Gaze tracks and anticipates the moving balls and visits the gate, so most samples are not on a "
              "ball at any offset; the fraction on a ball should peak near (12, 9). The figure shows frames of clip "
              f"{args.figure_clip} with every viewer's gaze at that frame (offset (12, 9)); colours: "
