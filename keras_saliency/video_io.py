@@ -41,7 +41,8 @@ class VideoReader:
 
     Opening reads the header only: ``fps`` (frames per second, float; ``rate`` is the exact
     fraction), ``frame_count`` (from the container, else counted from the packets without
-    decoding; fewer than 90 % of the header's duration times fps is refused as truncated), ``height``/``width`` in pixels and ``codec``. Iterating decodes one frame at a
+    decoding; fewer than 90 % of the header's duration times fps is refused as truncated),
+    ``height``/``width`` in pixels and ``codec``. Iterating decodes one frame at a
     time; a stream that ends before ``frame_count`` frames (a truncated file) or holds
     undecodable data raises :class:`VideoFileError` naming the file and the frame.
     """

@@ -90,9 +90,9 @@ class _LogDensityFile:
             os.fsync(handle.fileno())
 
 
-def predict_video_file(path, model=None, *, log_density_path=None, overlay_path=None, alpha: float = 0.6,
+def predict_video_file(path, model, *, log_density_path=None, overlay_path=None, alpha: float = 0.6,
                        progress: bool = True, **conditions) -> VideoFilePrediction:
-    """Streams one video file through ``model`` (a contract model or anything `keras_saliency.predict` resolves).
+    """Streams one video file through ``model``, a contract model (`keras_saliency.predict` takes names too).
 
     Args:
         path: a video file FFmpeg can decode (``.mp4 .mov .avi .mkv .webm``...), or its `VideoReader`.
@@ -107,10 +107,12 @@ def predict_video_file(path, model=None, *, log_density_path=None, overlay_path=
     from tqdm.auto import tqdm
 
     from keras_saliency.density import check_log_density
-    from keras_saliency.prediction import resolve_model
+    from keras_saliency.models.contract import is_saliency_model
     from keras_saliency.visualize import overlay_heatmap
 
-    model = resolve_model(model)
+    if not is_saliency_model(model):
+        raise TypeError(f"`model` must honour the saliency-model contract (keras_saliency.models); got "
+                        f"{type(model).__name__} (resolve names with keras_saliency.prediction.resolve_model).")
     reader = path if isinstance(path, VideoReader) else VideoReader(path)
     source = str(reader.path)
     target = None if log_density_path is None else Path(log_density_path)

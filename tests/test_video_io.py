@@ -5,7 +5,7 @@ import pytest
 
 av = pytest.importorskip("av", reason="video files need PyAV: pip install 'keras-saliency[video]'")
 
-from keras_saliency import prediction  # noqa: E402
+from keras_saliency import classical, prediction  # noqa: E402
 from keras_saliency.cli import main  # noqa: E402
 from keras_saliency.models import SaliencyContract  # noqa: E402
 from keras_saliency.video_io import VideoFileError, VideoReader, VideoWriter, write_video  # noqa: E402
@@ -124,8 +124,8 @@ def test_bad_videos_are_clear_errors_and_nothing_is_written(bad_videos, name, me
     out = bad_videos / "out"
     out.mkdir(exist_ok=True)
     with pytest.raises(VideoFileError, match=message) as error:
-        predict_video_file(path, "center_bias", log_density_path=out / "x.npy", overlay_path=out / "x.mp4",
-                           progress=False)
+        predict_video_file(path, classical.get("center_bias"), log_density_path=out / "x.npy",
+                           overlay_path=out / "x.mp4", progress=False)
     assert str(path) in str(error.value)
     assert list(out.iterdir()) == []  # no result and no temporary file
     with pytest.raises(FileNotFoundError, match="No such video file"):

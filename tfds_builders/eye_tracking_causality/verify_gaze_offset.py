@@ -7,7 +7,8 @@ Usage (from the repository root, with the upstream layout in ../shared):
 For every kept gaze sample (NaN and off-screen dropped) of the given clips it measures the
 distance to the nearest ball centre in its frame (balls: connected non-background regions inside
 the table, >= 800 px), for candidate offsets (dx, dy) on a grid; the offset that minimises the
-median distance should be the centred one, ((1024 - 1000) / 2, (768 - 750) / 2) = (12, 9).
+median distance, or puts the most samples on a ball, would be the centred one,
+((1024 - 1000) / 2, (768 - 750) / 2) = (12, 9), if gaze sat on the balls without bias.
 Writes ``gaze_offset_check.png`` (frames with the gaze drawn, one colour per condition) and
 ``gaze_offset_check.md`` (the numbers and this command) next to this file.
 """
@@ -97,7 +98,8 @@ def main():
                                      ("most fixations on a ball on the grid", best_fixation))), "",
              "Grid: dx in -20..44, dy in -23..59, step 4. ",
              "Gaze tracks and anticipates the moving balls and visits the gate, so most samples are not on a "
-             "ball at any offset; the fraction on a ball should peak near (12, 9). The figure shows frames of clip "
+             "ball at any offset. The builder uses the centred offset (12, 9), which follows from the display "
+             "geometry; the 'most on a ball' rows show where the gaze data alone would put it. The figure shows frames of clip "
              f"{args.figure_clip} with every viewer's gaze at that frame (offset (12, 9)); colours: "
              + ", ".join(f"{name} {colour}" for name, colour in zip(CONDITION_NAMES, ("blue", "green", "magenta")))
              + "."]
