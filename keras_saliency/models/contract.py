@@ -184,12 +184,19 @@ class SaliencyContract:
 
         Holds at most one batch of frames (``batch_size``, default ``default_batch_size``) at a
         time, so a video file can be streamed (`keras_saliency.video_prediction`); each batch
-        runs through :meth:`predict_video`. Families with a temporal model override this and
+        runs through :meth:`predict_video` (a (T, H, W) ``centerbias`` is sliced to it, an
+        (H, W) one serves every frame). Families with a temporal model override this and
         carry their state from batch to batch.
         """
         size = batch_size or self.default_batch_size
+        bias = conditions.get("centerbias")
+        start = 0
         for window in frame_windows(frames, size):
-            yield self.predict_video(window, batch_size=size, **conditions)
+            chunk = dict(conditions)
+            if bias is not None and np.ndim(bias) == 3:  # one map per frame: this window's maps
+                chunk["centerbias"] = np.asarray(bias)[start:start + len(window)]
+            yield self.predict_video(window, batch_size=size, **chunk)
+            start += len(window)
 
 
 def frame_windows(frames, size: int):
