@@ -10,6 +10,7 @@ import tensorflow_datasets as tfds
 pytest.importorskip("av", reason="decoding the clips needs PyAV: pip install 'keras-saliency[video]'")
 
 from tfds_builders.eye_tracking_causality import eye_tracking_causality_dataset_builder as builder_lib  # noqa: E402
+from tfds_builders.eye_tracking_causality.make_dummy_data import CLIPS  # noqa: E402
 
 DUMMY = pathlib.Path(builder_lib.__file__).parent / "dummy_data"
 
@@ -40,7 +41,7 @@ def test_gaze_in_clip_coordinates_with_drops_counted(tmp_path):
     builder.download_and_prepare(download_config=tfds.download.DownloadConfig(manual_dir=str(DUMMY)))
     examples = {e["video_id"].decode(): e for e in tfds.as_numpy(builder.as_dataset(split="train"))}
     assert sorted(examples) == ["clip_1", "clip_2"]
-    for clip, frames in builder_lib_clips().items():
+    for clip, frames in CLIPS.items():
         example = examples[f"clip_{clip}"]
         gaze = example["gaze"]
         assert example["frames"].shape == (frames, 30, 40, 3) and example["fps"] == 30
@@ -61,12 +62,6 @@ def test_gaze_in_clip_coordinates_with_drops_counted(tmp_path):
         np.testing.assert_array_equal(fixations["subject"], gaze["participant"][gaze["fixation"]])
     report = builder.report
     assert report["examples"] == 2 and report["samples_beyond_frames"] == 3 * 2 * 2  # one extra row per viewing
-
-
-def builder_lib_clips():
-    from tfds_builders.eye_tracking_causality.make_dummy_data import CLIPS
-
-    return CLIPS
 
 
 def test_bad_layouts_name_the_file(tmp_path):
