@@ -13,9 +13,13 @@ spec. A plain ``keras.Model`` is refused: its output could be a saliency map,
 logits or a log-density, so wrap it and declare which.
 
 Images run through ``model.predict_log_density(image[None])``; videos
-(:class:`Video`, or a path with a video suffix) through ``model.predict_video(frames)``
-(UNISAL: its recurrent clip inference; image models: frame by frame); see
-`keras_saliency.video_frames` for what can be read.
+(:class:`Video`) through ``model.predict_video(frames)`` (UNISAL: its recurrent
+clip inference; image models: frame by frame); see `keras_saliency.video_frames`
+for what can be read. Video files (``.mp4 .mov .avi .mkv .webm``...) are streamed
+with bounded memory by `keras_saliency.video_prediction.predict_video_file`
+(PyAV, the ``video`` extra): their result is a
+`~keras_saliency.video_prediction.VideoFilePrediction` whose log-densities are
+memory-mapped.
 """
 
 from __future__ import annotations
@@ -159,7 +163,11 @@ def _predict_image(model, source, item) -> Prediction:
     return Prediction(source, np.clip(np.rint(image), 0, 255).astype(np.uint8), log_density)
 
 
-def _predict_video(model, source, video: Video, progress: bool) -> VideoPrediction:
+def _predict_video(model, source, video: Video, progress: bool):
+    if isinstance(video.source, (str, Path)) and is_video_file(video.source):
+        from keras_saliency.video_prediction import predict_video_file
+
+        return predict_video_file(video.source, model, progress=progress)
     frames = load_frames(video.source)
     log_density = model.predict_video(frames, progress=progress)
     for index, frame in enumerate(log_density):
@@ -178,13 +186,14 @@ def predict(inputs, model=None, progress: Optional[bool] = None) -> List[Union[P
             decoded by `keras_saliency.image_files.load_image` (16-bit, float, palette,
             transparent, CMYK and EXIF-rotated files included). A folder is a set of images
             unless wrapped in :class:`Video` (then its sorted frames are one video); files
-            with a video suffix (``.mp4``...) are videos. Errors name the input: its path,
-            or ``image_<index>`` for arrays.
+            with a video suffix (``.mp4 .mov .avi .mkv .webm``...) are video files, streamed.
+            Errors name the input: its path, or ``image_<index>`` for arrays.
         model: see the module docstring; None uses ``DEFAULT_MODEL``.
         progress: tqdm progress bar on stderr (`keras_saliency.progress`); by default (None) shown only
             when stderr is a terminal, for more than 4 inputs and for videos; True: always; False: never.
     Returns:
-        One :class:`Prediction` per image and one :class:`VideoPrediction` per video, in
+        One :class:`Prediction` per image, one :class:`VideoPrediction` per video of frames
+        and one `~keras_saliency.video_prediction.VideoFilePrediction` per video file, in
         input order, at the original size.
     """
     from keras_saliency.progress import progress_bar, show_progress

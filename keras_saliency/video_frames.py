@@ -1,11 +1,12 @@
-"""Videos as uint8 frame arrays (T, H, W, 3), read without a video codec.
+"""Videos as uint8 frame arrays (T, H, W, 3) held in memory.
 
 A video is a folder of frame images (sorted by file name), an animated
-GIF/WebP/TIFF, a (T, H, W, 3) array or a list of (H, W, 3) frames; frame files
-and frames of animated images are decoded as `keras_saliency.image_files` describes
-(16-bit, transparency composited on white...). Video
-containers (``.mp4``, ``.avi``...) need a codec that keras-saliency does not
-install: extract their frames first, e.g. ``ffmpeg -i clip.mp4 clip/%06d.png``.
+GIF/WebP/TIFF, a video file (``.mp4 .mov .avi .mkv .webm``..., decoded by
+`keras_saliency.video_io`), a (T, H, W, 3) array or a list of (H, W, 3) frames;
+frame files and frames of animated images are decoded as `keras_saliency.image_files`
+describes (16-bit, transparency composited on white...). :func:`load_frames` holds
+every frame in memory: stream long video files with `keras_saliency.video_io.VideoReader`
+or `keras_saliency.video_prediction.predict_video_file` instead.
 """
 
 from __future__ import annotations
@@ -21,15 +22,6 @@ VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpe
 def is_video_file(path) -> bool:
     """Whether ``path`` names a video container by its suffix (it need not exist)."""
     return Path(path).suffix.lower() in VIDEO_SUFFIXES
-
-
-def _codec_error(path: Path) -> ValueError:
-    frames = path.with_suffix("")
-    return ValueError(
-        f"Cannot decode {path}: {path.suffix} videos need a video codec, which keras-saliency does not install. "
-        f"Extract the frames with ffmpeg (apt-get install ffmpeg / brew install ffmpeg / conda install ffmpeg): "
-        f"`mkdir {frames} && ffmpeg -i {path} {frames}/%06d.png`, then pass the folder {frames} as the video."
-    )
 
 
 def _frames_of_folder(folder: Path) -> list:
@@ -52,7 +44,9 @@ def _frames_of_file(path: Path) -> list:
     from keras_saliency.image_files import image_to_rgb
 
     if is_video_file(path):
-        raise _codec_error(path)
+        from keras_saliency.video_io import VideoReader
+
+        return list(VideoReader(path))
     try:
         with Image.open(path) as video:
             frames = []
@@ -61,12 +55,12 @@ def _frames_of_file(path: Path) -> list:
                 frames.append(image_to_rgb(video))
         return frames
     except Exception:
-        raise ValueError(f"Cannot decode {path}: pass a folder of frames, an animated GIF/WebP/TIFF or an "
-                         "array (extract the frames of other video files with ffmpeg first).") from None
+        raise ValueError(f"Cannot decode {path}: pass a video file ({', '.join(VIDEO_SUFFIXES[:5])}...), a folder of "
+                         "frames, an animated GIF/WebP/TIFF or an array.") from None
 
 
 def load_frames(source: Union[str, Path, np.ndarray, Sequence]) -> np.ndarray:
-    """uint8 (T, H, W, 3) from an array, a list of frames, a folder of frame images or an animated image."""
+    """uint8 (T, H, W, 3) from an array, a list of frames, a folder of frame images, an animated image or a video file."""
     if isinstance(source, np.ndarray):
         frames = source
     elif isinstance(source, (list, tuple)):

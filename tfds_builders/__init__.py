@@ -8,7 +8,7 @@ import importlib
 
 NAMES = (
     "mit1003", "mit300", "salicon", "cat2000", "osie", "fiwi", "isun", "pascal_s", "toronto", "eye_crowd",
-    "dhf1k", "hollywood2", "ucf_sports", "popout_search_arrays", "unlabeled_images",
+    "dhf1k", "hollywood2", "ucf_sports", "eye_tracking_causality", "popout_search_arrays", "unlabeled_images",
 )
 
 for _name in NAMES:

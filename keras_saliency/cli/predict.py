@@ -28,8 +28,9 @@ def register(subparsers):
         "<stem>_log_density.npy (natural-log density at the original size, logsumexp == 0) per image. "
         "A video (a folder of frames with --video, an animated GIF/WebP with --video, or a video file) "
         "gives <stem>/<frame>_overlay.png and <stem>/<frame>_saliency.png per frame and one "
-        "<stem>_log_density.npy of shape (T, H, W). Video files (.mp4...) need their frames extracted "
-        "first (ffmpeg -i clip.mp4 clip/%06d.png). Each input's files are written as soon as it is "
+        "<stem>_log_density.npy of shape (T, H, W). A video file (.mp4 .mov .avi .mkv .webm...) is streamed "
+        "(bounded memory) to <stem>_overlay.mp4 (heatmap over the frames, the file's fps) and a memory-mapped "
+        "<stem>_log_density.npy of shape (T, H, W). Each input's files are written as soon as it is "
         "predicted; an unreadable input is reported and skipped (exit code 1 at the end), Ctrl-C keeps "
         "what is written (exit code 130).",
     )
@@ -86,11 +87,13 @@ def _png_pair(prefix: Path) -> tuple:
     return prefix.with_name(f"{prefix.name}_overlay.png"), prefix.with_name(f"{prefix.name}_saliency.png")
 
 
-def _already_written(output: Path, stem: str, is_video: bool) -> bool:
+def _already_written(output: Path, stem: str, is_video: bool, video_file: bool = False) -> bool:
     """Whether every output file of one input exists (the .npy is written last; for a video it gives T)."""
     npy = output / f"{stem}_log_density.npy"
     if not npy.is_file():
         return False
+    if video_file:
+        return (output / f"{stem}_overlay.mp4").is_file()
     frame_count = None
     if is_video:
         try:
@@ -122,6 +125,18 @@ def _write(output: Path, stem: str, result, alpha: float) -> int:
     return written + 1
 
 
+def _write_video_file(output: Path, stem: str, source: str, model, args) -> int:
+    """Streams one video file to <stem>_overlay.mp4 and <stem>_log_density.npy (`keras_saliency.video_prediction`)."""
+    from keras_saliency.video_io import VideoReader
+    from keras_saliency.video_prediction import predict_video_file
+
+    reader = VideoReader(source)  # a bad file fails before the output folder is created
+    output.mkdir(parents=True, exist_ok=True)
+    predict_video_file(reader, model, log_density_path=output / f"{stem}_log_density.npy",
+                       overlay_path=output / f"{stem}_overlay.mp4", alpha=args.alpha, progress=progress_of(args))
+    return 2
+
+
 def _naming(source: str, error: Exception) -> str:
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
     return text if source in text else f"{source}: {text}"
@@ -132,6 +147,7 @@ def run(args) -> int:
 
     from keras_saliency import prediction
     from keras_saliency.progress import progress_bar
+    from keras_saliency.video_frames import is_video_file
 
     if not 0.0 <= args.alpha <= 1.0:  # NaN too
         raise UserError(f"--alpha must be in [0, 1]; got {args.alpha}.")
@@ -155,12 +171,16 @@ def run(args) -> int:
                            desc="predict", unit="input")
         for source, stem, item in bar:
             is_video = isinstance(item, prediction.Video)
-            if args.skip_existing and _already_written(output, stem, is_video):
+            is_file = is_video and is_video_file(source)
+            if args.skip_existing and _already_written(output, stem, is_video, is_file):
                 skipped += 1
                 continue
             try:
-                [result] = prediction.predict(item, model=model, progress=progress)
-                files += _write(output, stem, result, args.alpha)
+                if is_file:
+                    files += _write_video_file(output, stem, source, model, args)
+                else:
+                    [result] = prediction.predict(item, model=model, progress=progress)
+                    files += _write(output, stem, result, args.alpha)
             except (OSError, ValueError) as error:
                 if args.strict:
                     raise UserError(f"{_naming(source, error)} (--strict: stopped; {images + videos} inputs "

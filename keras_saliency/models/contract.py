@@ -20,7 +20,9 @@ From that, :class:`SaliencyContract` gives every model the same public methods:
   model's own map for ``"saliency_map"`` models, the density ``exp(log_density)``
   (the AUC/NSS-optimal map) for ``"log_density"`` models;
 * ``predict_video(frames, **conditions) -> (T, H, W)`` float64 log-densities,
-  frame by frame unless the family has a temporal model (UNISAL).
+  frame by frame unless the family has a temporal model (UNISAL);
+* ``predict_video_stream(frames, **conditions)``: the same, streamed: yields
+  (t, H, W) batches for an iterable of frames (a video file, bounded memory).
 
 Conventions: ``images`` is (B, H, W, 3) RGB in 0..255 (uint8 or float; a list of
 equally sized (H, W, 3) arrays is stacked; float images in 0..1 are refused, see
@@ -175,6 +177,44 @@ class SaliencyContract:
         return np.concatenate([to_log_density(output, self.output_kind) for output in
                                tqdm(batches, total=-(-len(frames) // size), disable=not progress,
                                     desc="predict_video", unit="batch")])
+
+
+    def predict_video_stream(self, frames, *, batch_size: Optional[int] = None, **conditions):
+        """Yields (t, H, W) float64 log-densities for an iterable of (H, W, 3) frames, in order.
+
+        Holds at most one batch of frames (``batch_size``, default ``default_batch_size``) at a
+        time, so a video file can be streamed (`keras_saliency.video_prediction`); each batch
+        runs through :meth:`predict_video` (a (T, H, W) ``centerbias`` is sliced to it, an
+        (H, W) one serves every frame). Families with a temporal model override this and
+        carry their state from batch to batch.
+        """
+        size = batch_size or self.default_batch_size
+        bias = conditions.get("centerbias")
+        start = 0
+        for window in frame_windows(frames, size):
+            chunk = dict(conditions)
+            if bias is not None and np.ndim(bias) == 3:  # one map per frame: this window's maps
+                chunk["centerbias"] = np.asarray(bias)[start:start + len(window)]
+            yield self.predict_video(window, batch_size=size, **chunk)
+            start += len(window)
+
+
+def frame_windows(frames, size: int):
+    """Yields float32 (t, H, W, 3) arrays of ``size`` consecutive frames (the last may be shorter), each checked."""
+    if int(size) < 1:
+        raise ValueError(f"`batch_size` must be >= 1; got {size}.")
+    window, first = [], None
+    for index, frame in enumerate(frames):
+        frame = np.asarray(frame)
+        first = frame.shape if first is None else first
+        if frame.shape != first:
+            raise ValueError(f"frame {index} has shape {frame.shape}; the first frame has {first}.")
+        window.append(frame)
+        if len(window) == int(size):
+            yield check_images(np.stack(window), "frames")
+            window = []
+    if window:
+        yield check_images(np.stack(window), "frames")
 
 
 def check_output_kind(kind) -> str:

@@ -25,7 +25,7 @@ def run_saliency_model_test(model, *, sizes=((40, 56), (33, 47)), conditions: Op
     Checks, on random RGB 0..255 images of each of ``sizes``: ``output_kind`` is declared;
     ``predict_log_density`` returns (B, H, W) float64 normalised per image at the input
     size; a batch of one equals the same image in a batch (within ``atol``);
-    ``predict_saliency_map`` and ``predict_video`` agree with it; bad inputs (one
+    ``predict_saliency_map``, ``predict_video`` and ``predict_video_stream`` (frame by frame) agree with it; bad inputs (one
     unbatched image, 4 channels, NaN, values above 255, an unknown condition, and each of
     ``bad_conditions``: ``{name: bad value}``) raise ``ValueError``. For Keras models
     (``roundtrip``): a ``.keras`` save/load and a preset save/load give exactly the same
@@ -52,6 +52,8 @@ def run_saliency_model_test(model, *, sizes=((40, 56), (33, 47)), conditions: Op
     video = model.predict_video(images, **conditions)
     assert video.shape == expected.shape and video.dtype == np.float64
     np.testing.assert_allclose(logsumexp(video, axis=(1, 2)), 0.0, atol=1e-9)
+    streamed = np.concatenate(list(model.predict_video_stream(iter(images), batch_size=1, **conditions)))
+    np.testing.assert_allclose(streamed, video, atol=atol, err_msg="predict_video_stream differs from predict_video")
     _check_bad_inputs(model, images, conditions, bad_conditions or {})
     if roundtrip and _is_keras(model):
         _check_roundtrips(model, images, expected, conditions)

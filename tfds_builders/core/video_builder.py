@@ -8,14 +8,17 @@ Layout (as UNISAL and ACLNet use for DHF1K, Hollywood-2 and UCF Sports)::
 
 Frames are matched by sorted file order; the folders must hold the same number of
 files. Fixations come from the binary maps (pixel centres, subject unknown) with their
-0-based ``frame`` index. Frames are stored PNG/JPEG-encoded, so no ffmpeg is needed.
+0-based ``frame`` index. Frames are stored PNG/JPEG-encoded, so no ffmpeg is needed to
+load the built dataset. A record may instead name its official video file
+(``VideoRecord.video_file``, e.g. DHF1K's ``video/001.AVI``): its frames are then decoded
+with `keras_saliency.video_io.VideoReader` (PyAV) and must match the maps in number.
 """
 
 from __future__ import annotations
 
 import abc
 import dataclasses
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -31,6 +34,7 @@ class VideoRecord:
     video_id: str
     folder: epath.Path
     fps: float
+    video_file: Optional[epath.Path] = None  # decoded instead of ``folder/images`` when given
 
 
 class FrameFolderVideoBuilder(tfds.core.GeneratorBasedBuilder):
@@ -60,21 +64,35 @@ def _frame_files(folder: epath.Path) -> List[epath.Path]:
     return files
 
 
+def _decoded_frames(path: epath.Path) -> list:
+    """uint8 (H, W, 3) frames of a video file (PyAV); errors name the file."""
+    from keras_saliency.video_io import VideoReader
+
+    try:
+        return list(VideoReader(path))
+    except (ValueError, ImportError) as error:
+        raise readers.DatasetFileError(path, str(error)) from error
+
+
 def encode_video(record: VideoRecord) -> dict:
-    frames = _frame_files(record.folder / "images")
+    source = record.video_file or record.folder / "images"
+    frames = _decoded_frames(record.video_file) if record.video_file else _frame_files(source)
     maps = _frame_files(record.folder / "maps")
     fixation_maps = _frame_files(record.folder / "fixation")
     if not len(frames) == len(maps) == len(fixation_maps):
         raise readers.DatasetFileError(
-            record.folder, f"{len(frames)} frames, {len(maps)} maps and {len(fixation_maps)} fixation maps differ."
+            source, f"{len(frames)} frames, {len(maps)} maps and {len(fixation_maps)} fixation maps differ."
         )
-    size = readers.image_info(frames[0])[:2]
+    size = frames[0].shape[:2] if record.video_file else readers.image_info(frames[0])[:2]
     encoded_frames, encoded_maps, xs, ys, frame_index = [], [], [], [], []
     for t, (frame, smap, fmap) in enumerate(zip(frames, maps, fixation_maps)):
-        height, width, mode, fmt = readers.image_info(frame)
-        if (height, width) != size:
-            raise readers.DatasetFileError(frame, f"frame is {(height, width)}, the video's first frame {size}.")
-        encoded_frames.append(str(frame) if mode == "RGB" and fmt in ("JPEG", "PNG") else readers.read_image(frame))
+        if record.video_file:
+            encoded_frames.append(frame)
+        else:
+            height, width, mode, fmt = readers.image_info(frame)
+            if (height, width) != size:
+                raise readers.DatasetFileError(frame, f"frame is {(height, width)}, the video's first frame {size}.")
+            encoded_frames.append(str(frame) if mode == "RGB" and fmt in ("JPEG", "PNG") else readers.read_image(frame))
         map_array = readers.read_image(smap, "L")
         rows, cols = readers.points_from_binary_map(fmap)
         for path, shape in ((smap, map_array.shape), (fmap, readers.image_info(fmap)[:2])):
@@ -92,9 +110,15 @@ def encode_video(record: VideoRecord) -> dict:
     }
 
 
-def video_records(split_root, fps: float, ids=None) -> Iterable[VideoRecord]:
-    """Records for the video folders under ``split_root`` (optionally only ``ids``)."""
+def video_records(split_root, fps: float, ids=None, video_files=None) -> Iterable[VideoRecord]:
+    """Records for the video folders under ``split_root`` (optionally only ``ids``).
+
+    ``video_files``: optional {video id: video file} used for folders without ``images/``.
+    """
     split_root = readers.require(split_root, "folder of video folders")
     for folder in sorted(p for p in split_root.iterdir() if p.is_dir()):
         if ids is None or folder.name in ids:
-            yield VideoRecord(video_id=folder.name, folder=folder, fps=fps)
+            video_file = None
+            if not (folder / "images").exists() and video_files and folder.name in video_files:
+                video_file = video_files[folder.name]
+            yield VideoRecord(video_id=folder.name, folder=folder, fps=fps, video_file=video_file)

@@ -1,7 +1,8 @@
 """DHF1K (Wang et al., CVPR 2018): 1000 videos (640x360, 30 fps) with eye tracking of 17 observers; annotations public for videos 1-700.
 
 Splits as in UNISAL: videos 1-600 `train`, 601-700 `validation` (701-1000 have no public annotations).
-Layout and encoding: ``tfds_builders.core.video_builder``.
+Layout and encoding: ``tfds_builders.core.video_builder``. A video folder without ``images/`` takes
+its frames from the official ``video/<NNN>.AVI`` beside ``annotation/`` (decoded with PyAV).
 """
 
 import tensorflow_datasets as tfds
@@ -26,7 +27,15 @@ class Builder(BeamVideosWhenAsked, FrameFolderVideoBuilder):
         bad = [i for i in ids if not i.isdigit()]
         if bad:
             raise readers.DatasetFileError(root / bad[0], "DHF1K video folders must be numbers (0001 ... 0700).")
+        videos = official_videos(dl_manager.manual_dir / "video")
         return {
-            "train": video_records(root, self.FPS, {i for i in ids if int(i) <= 600}),
-            "validation": video_records(root, self.FPS, {i for i in ids if 600 < int(i) <= 700}),
+            "train": video_records(root, self.FPS, {i for i in ids if int(i) <= 600}, videos),
+            "validation": video_records(root, self.FPS, {i for i in ids if 600 < int(i) <= 700}, videos),
         }
+
+
+def official_videos(folder) -> dict:
+    """{annotation folder name (0001): the official video file (video/001.AVI, any case)}, if the folder exists."""
+    if not folder.exists():
+        return {}
+    return {f"{int(p.stem):04d}": p for p in folder.iterdir() if p.stem.isdigit() and p.suffix.lower() == ".avi"}

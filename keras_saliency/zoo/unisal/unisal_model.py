@@ -276,6 +276,21 @@ class UNISAL(SaliencyModel, keras.Model):
                             input_size=self.video_input_size, progress=progress)
         return normalize_batch(out)
 
+    def predict_video_stream(self, frames, *, batch_size=None, domain=None):
+        """Yields (t, H, W) float64 log-densities for an iterable of (H, W, 3) frames, the ConvGRU state carried.
+
+        The streamed form of :meth:`predict_video` (same outputs; see
+        :func:`~keras_saliency.zoo.unisal.recurrent_inference_stream`): one window of
+        ``6 * frame_modulo`` frames is held at a time. ``batch_size`` is unused.
+        """
+        from keras_saliency.models.contract import normalize_batch
+        from keras_saliency.zoo.unisal.unisal_video import recurrent_inference_stream
+
+        domain = domain or self.default_domain(static=False)
+        self._check_conditions((1, 1, 1), {"domain": domain})
+        for out in recurrent_inference_stream(self, frames, domain=domain, input_size=self.video_input_size):
+            yield normalize_batch(out)
+
     def is_static_domain(self, domain: str) -> bool:
         """Whether ``domain`` is an image domain (``static_domains``, compared case-insensitively)."""
         return domain.lower() in {d.lower() for d in self.static_domains}
