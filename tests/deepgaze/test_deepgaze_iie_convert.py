@@ -69,15 +69,17 @@ def _synthetic_checkpoint(manifest, rng, components=2):
         rest = key[len("models.3."):]
         if not rest.startswith(BACKBONE_PREFIX) and int(rest.split(".")[1]) >= components:
             continue
+        if key.endswith("num_batches_tracked"):
+            state["models.0." + rest] = np.zeros(shape, np.int64)
+            continue
         if key.endswith("running_var") or key.endswith("layernorm0.weight"):
             value = rng.uniform(0.5, 1.5, shape)
         elif key.endswith("gauss.sigma"):
             value = rng.uniform(3.0, 8.0, shape)
-        elif key.endswith("num_batches_tracked"):
-            value = np.zeros(shape, np.int64)
         else:
-            value = rng.normal(0, 0.05 if len(shape) == 4 else 0.1, shape) + (key.endswith("center_bias_weight"))
-        state["models.0." + rest] = np.asarray(value, np.int64 if key.endswith("tracked") else np.float32)
+            value = rng.standard_normal(shape, np.float32) * (0.05 if len(shape) == 4 else 0.1)
+            value += key.endswith("center_bias_weight")
+        state["models.0." + rest] = np.asarray(value, np.float32)
     return state
 
 
@@ -105,7 +107,7 @@ def test_converter_round_trip_through_a_preset(manifest, tmp_path):
 
     image = rng.uniform(0, 255, (1, 96, 128, 3)).astype(np.float32)
     bias = model.centerbias.log_density((96, 128))
-    ours = model.log_densities(image, bias[None].astype(np.float32))[0]
+    ours = np.asarray(model({"image": image, "centerbias": bias[None].astype(np.float32)}))[0]
     features = np.asarray(member.features(image))[0].astype(np.float64)  # backbone checked by the parity script
     expected = []
     for k in range(2):
