@@ -54,3 +54,35 @@ def test_hidden_state_carries_across_chunks(reference):
             inputs["hidden"] = hidden
         out, hidden = model(inputs, static=False, return_hidden=True)
     np.testing.assert_allclose(np.asarray(out)[:, 0], io["dhf1k_clip/logdensity_f32"][:, -1, 0], atol=5e-4)
+
+
+def test_fine_tuned_checkpoint_layout_converts_to_the_salicon_domain(shared_file, tmp_path):
+    """``weights_ft_mit1003.pth`` has weights_best's four-domain layout; its preset keeps SALICON only."""
+    from keras_saliency import presets
+    from keras_saliency.testing.torch_zip import write_state_dict
+    from keras_saliency.zoo.unisal.unisal_convert import convert_unisal_checkpoint
+
+    state = dict(np.load(shared_file("reference", "unisal", "parity_state_dict.npz")))
+    write_state_dict(tmp_path / "weights_ft_mit1003.pth", state)
+    path = convert_unisal_checkpoint(tmp_path / "weights_ft_mit1003.pth", tmp_path / "unisal_ft_mit1003")
+    source = json.loads((path / "metadata.json").read_text())["source"]
+    assert source["url"].endswith("training_runs/pretrained_unisal/weights_ft_mit1003.pth")
+    model = presets.load(path)
+    assert list(model.domains) == ["SALICON"]
+    io = np.load(shared_file("reference", "unisal", "parity_io.npz"))
+    images = io["salicon_img/input_uint8_bthwc"].astype(np.float32)
+    out = np.asarray(model({"image": images, "domain": np.zeros((1,), np.int32)}, static=True))
+    np.testing.assert_allclose(out, io["salicon_img/logdensity_f32"][:, :, 0], atol=5e-4, rtol=0)
+    np.testing.assert_allclose(out, io["salicon_img/logdensity_f64"][:, :, 0], atol=1e-4, rtol=0)
+
+
+def test_only_the_named_domains_tensors_are_dropped():
+    from keras_saliency.zoo.unisal.unisal_convert import domain_of
+
+    domains = ("DHF1K", "Hollywood", "UCFSports")
+    assert domain_of("skip_2x.reduction.1.bn_DHF1K.running_var", domains) == "DHF1K"
+    assert domain_of("adaptation_ucfsports.0.bias", domains) == "UCFSports"
+    assert domain_of("coarse_gaussians_hollywood", domains) == "Hollywood"
+    for key in ("smoothing_salicon.weight", "rnn.cell_list.0.w_r.sep_bn.bn_SALICON.weight", "cnn.features.0.0.weight",
+                "adaptation_dhf1k_extra.0.bias"):
+        assert domain_of(key, domains) is None, key
