@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 CASES = (("768x1024", 768, 1024, 0), ("601x803", 601, 803, 1))
 
@@ -37,6 +36,7 @@ CASES = (("768x1024", 768, 1024, 0), ("601x803", 601, 803, 1))
 def patch_downloads():
     import types
 
+    import torch
     import torchvision
 
     # The package's __init__ imports DeepGaze MSDB, whose CLIP / DINOv2 backbones need `clip` and `einops` at
@@ -56,6 +56,8 @@ def patch_downloads():
 
 
 def perturb(model, generator):
+    import torch
+
     def uniform(t, low, high):
         t.copy_(torch.rand(t.shape, generator=generator) * (high - low) + low)
 
@@ -84,7 +86,7 @@ def perturb(model, generator):
 
 
 def make_case(height, width, seed):
-    """A blocky colour image (uint8) and a random smooth centre-bias log-density."""
+    """A blocky colour image (uint8) and a random smooth centre-bias log-density (NumPy only)."""
     rng = np.random.default_rng(seed)
     blocks = rng.normal(size=(math.ceil(height / 32), math.ceil(width / 32), 3))
     image = np.repeat(np.repeat(blocks, 32, 0), 32, 1)[:height, :width]
@@ -102,6 +104,8 @@ def main():
     parser.add_argument("--output", required=True, help="folder for the state dicts and cases (about 0.5 GB)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    import torch
+
     sys.path.insert(0, str(Path(args.reference).resolve()))
     torch.set_num_threads(args.threads)
     patch_downloads()
