@@ -40,7 +40,7 @@ def register(subparsers):
                              "preset as the default condition (without it: uniform)")
     parser.add_argument("--name", default=None, help="preset name in its metadata (default: the folder name)")
     parser.add_argument("--training-data", default=None,
-                        help="what the weights were trained on (default: known for weights_best.pth)")
+                        help="what the weights were trained on (default: known for the authors' files)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing preset folder")
     parser.set_defaults(func=run)
 
@@ -62,7 +62,8 @@ def run(args) -> int:
 
         try:
             path = convert_deepgaze_iie_checkpoint(args.checkpoint, output, centerbias=args.centerbias,
-                                                   name=args.name, overwrite=args.overwrite)
+                                                   name=args.name, training_data=args.training_data,
+                                                   overwrite=args.overwrite)
         except (FileExistsError, ValueError) as error:
             raise UserError(str(error)) from None
         print(f"converted {args.checkpoint} -> preset {path}")

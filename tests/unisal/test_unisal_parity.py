@@ -56,24 +56,22 @@ def test_hidden_state_carries_across_chunks(reference):
     np.testing.assert_allclose(np.asarray(out)[:, 0], io["dhf1k_clip/logdensity_f32"][:, -1, 0], atol=5e-4)
 
 
-def test_fine_tuned_checkpoint_layout_converts_to_the_salicon_domain(shared_file, tmp_path):
-    """``weights_ft_mit1003.pth`` has weights_best's four-domain layout; its preset keeps SALICON only."""
-    from keras_saliency import presets
-    from keras_saliency.testing.torch_zip import write_state_dict
-    from keras_saliency.zoo.unisal.unisal_convert import convert_unisal_checkpoint
+def test_fine_tuned_checkpoint_layout_loads_into_the_salicon_domain(shared_file):
+    """``weights_ft_mit1003.pth`` has weights_best's four-domain layout; its model keeps SALICON only."""
+    from keras_saliency.zoo.unisal import UNISAL, load_unisal_weights
+    from keras_saliency.zoo.unisal.unisal_convert import DEFAULT_CHECKPOINT_DOMAINS
 
     state = dict(np.load(shared_file("reference", "unisal", "parity_state_dict.npz")))
-    write_state_dict(tmp_path / "weights_ft_mit1003.pth", state)
-    path = convert_unisal_checkpoint(tmp_path / "weights_ft_mit1003.pth", tmp_path / "unisal_ft_mit1003")
-    source = json.loads((path / "metadata.json").read_text())["source"]
-    assert source["url"].endswith("training_runs/pretrained_unisal/weights_ft_mit1003.pth")
-    model = presets.load(path)
-    assert list(model.domains) == ["SALICON"]
+    model = UNISAL(domains=DEFAULT_CHECKPOINT_DOMAINS["weights_ft_mit1003.pth"])
+    load_unisal_weights(model, state, drop_domains=("DHF1K", "Hollywood", "UCFSports"))
     io = np.load(shared_file("reference", "unisal", "parity_io.npz"))
     images = io["salicon_img/input_uint8_bthwc"].astype(np.float32)
     out = np.asarray(model({"image": images, "domain": np.zeros((1,), np.int32)}, static=True))
     np.testing.assert_allclose(out, io["salicon_img/logdensity_f32"][:, :, 0], atol=5e-4, rtol=0)
     np.testing.assert_allclose(out, io["salicon_img/logdensity_f64"][:, :, 0], atol=1e-4, rtol=0)
+    state["smoothing_salicon.extra"] = state["smoothing_salicon.weight"]  # only the dropped domains may be left
+    with pytest.raises(ValueError, match="smoothing_salicon.extra"):
+        load_unisal_weights(UNISAL(domains=["SALICON"]), state, drop_domains=("DHF1K", "Hollywood", "UCFSports"))
 
 
 def test_only_the_named_domains_tensors_are_dropped():

@@ -176,8 +176,8 @@ def load_centerbias(path) -> np.ndarray:
     return template
 
 
-def convert_deepgaze_iie_checkpoint(checkpoint, preset_dir, *, centerbias=None, name=None, overwrite=False,
-                                    backbones: Sequence[str] = REFERENCE_BACKBONES):
+def convert_deepgaze_iie_checkpoint(checkpoint, preset_dir, *, centerbias=None, name=None, training_data=None,
+                                    overwrite=False, backbones: Sequence[str] = REFERENCE_BACKBONES):
     """``deepgaze2e.pth`` (+ ``centerbias_mit1003.npy``) -> a DeepGaze IIE preset folder; returns its path.
 
     Torch-free (:func:`keras_saliency.convert.load_state_dict`, which refuses pickles asking for
@@ -201,7 +201,8 @@ def convert_deepgaze_iie_checkpoint(checkpoint, preset_dir, *, centerbias=None, 
         "description": f"DeepGaze IIE (Linardos, Kümmerer et al., ICCV 2021): the authors' weights converted from "
                        f"{checkpoint.name}; 4 backbones (ShapeNet ResNet-50, EfficientNet-B5, DenseNet-201, "
                        f"ResNeXt-50) x 30 readouts; {bias_note}.",
-        "training_data": "SALICON pretraining, then MIT1003 (10-fold cross-validation x 3 instances), as published",
+        "training_data": training_data or "SALICON pretraining, then MIT1003 (10-fold cross-validation x 3 "
+                                          "instances), as published",
         "license": "other",
         "citations": [CITATION],
         "source": {"file": checkpoint.name, "sha256": digest, "url": REFERENCE_URL, "license_note": LICENSE_NOTE},
