@@ -80,21 +80,7 @@ def load_state_dict_into(model: keras.Model, state: Dict[str, np.ndarray], prefi
     standalone = prefix is None
     if standalone:
         prefix = "module." if "module.conv1.weight" in state else ""
-    layers = [layer for layer in model.layers if layer.weights]
-    renamed = {f"{prefix}{torch_name(layer.name)}.": f"{layer.name}." for layer in layers}
-    view, back = {}, {}
-    for key, value in state.items():
-        head, _, suffix = key.rpartition(".")
-        keras_name = renamed.get(f"{head}.")
-        if keras_name is not None:
-            view[keras_name + suffix], back[keras_name + suffix] = value, key
-    try:
-        used = {back[k] for k in assign_torch_weights(model, view, layers=layers)}
-    except ValueError as error:  # name the torch tensors, not the Keras layers
-        message = str(error)
-        for layer in layers:
-            message = message.replace(f"{layer.name}.", f"{prefix}{torch_name(layer.name)}.")
-        raise ValueError(message) from None
+    used = assign_torch_weights(model, state, prefix, name_of=lambda layer: torch_name(layer.name))
     if standalone:
         check_all_consumed({k: v for k, v in state.items() if not k.startswith(f"{prefix}fc.")}, used, model.name,
                            ignore=("num_batches_tracked",))

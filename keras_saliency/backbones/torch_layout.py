@@ -9,7 +9,7 @@ caller can check that nothing of the checkpoint was left over.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Set
+from typing import Callable, Dict, List, Set
 
 import keras
 import numpy as np
@@ -39,20 +39,21 @@ def _layer_tensors(layer) -> List[tuple]:
 
 
 def assign_torch_weights(model: keras.Model, state: Dict[str, np.ndarray], prefix: str = "",
-                         layers: Iterable = None) -> Set[str]:
-    """Sets each weighted layer of ``model`` from ``state[prefix + layer.name + "." + suffix]``.
+                         name_of: Callable = None) -> Set[str]:
+    """Sets each weighted layer of ``model`` from ``state[prefix + name_of(layer) + "." + suffix]``.
 
-    Returns the set of consumed keys. Raises ValueError listing the first
-    missing tensors and mis-shaped ones (nothing is assigned then).
+    ``name_of`` defaults to the layer name (layers named as the PyTorch modules). Returns
+    the set of consumed keys. Raises ValueError listing the first missing tensors and
+    mis-shaped ones (nothing is assigned then).
     """
     plan, missing, shapes, used = [], [], [], set()
-    for layer in (model.layers if layers is None else layers):
+    for layer in model.layers:
         if not layer.weights:
             continue
         expected = [tuple(w.shape) for w in layer.weights]
         values = []
         for (suffix, convert), shape in zip(_layer_tensors(layer), expected):
-            key = f"{prefix}{layer.name}.{suffix}"
+            key = f"{prefix}{layer.name if name_of is None else name_of(layer)}.{suffix}"
             if key not in state:
                 missing.append(key)
                 continue
