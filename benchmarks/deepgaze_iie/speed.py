@@ -8,7 +8,8 @@ Each side runs in its own subprocess (so that peak RSS, ``ru_maxrss``, is its ow
 function per backbone and per readout component, accumulated in NumPy), and the reference
 ``DeepGazeIIE`` of a matthias-k/DeepGaze checkout built as ``reference_side.py`` does
 (``torch.no_grad``, eval mode). Same image and centre bias; the first call (tracing /
-compilation included) is reported apart from the median of ``--repeats`` warm calls.
+compilation included) is reported apart from the median of ``--repeats`` warm calls
+(``sorted(times)[repeats // 2]``: the slower one for 2).
 """
 
 import argparse

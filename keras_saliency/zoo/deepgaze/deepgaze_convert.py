@@ -78,11 +78,11 @@ def count_components(state: Dict[str, np.ndarray]) -> int:
 
 
 def readout_plan(readout, tensors: Dict[str, np.ndarray], k: int):
-    """``[(keras variable, value, torch key)]`` for component ``k`` of one backbone's readout tensors."""
+    """``[(keras variable, torch key, convert or None)]`` for component ``k`` of one backbone's readout tensors."""
     s, f, z = f"saliency_networks.{k}.", f"fixation_selection_networks.{k}.", f"finalizers.{k}."
 
-    def conv(key):
-        return np.transpose(tensors[key], (2, 3, 1, 0)) if key in tensors else None
+    def conv(key):  # (out, in, 1, 1) -> (1, 1, in, out)
+        return np.transpose(tensors[key], (2, 3, 1, 0))
 
     plan = []
     for i in range(3):
