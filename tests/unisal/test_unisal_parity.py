@@ -71,7 +71,7 @@ def test_fine_tuned_checkpoint_layout_loads_into_the_salicon_domain(shared_file)
     np.testing.assert_allclose(out, io["salicon_img/logdensity_f64"][:, :, 0], atol=1e-4, rtol=0)
     state["smoothing_salicon.extra"] = state["smoothing_salicon.weight"]  # only the dropped domains may be left
     with pytest.raises(ValueError, match="smoothing_salicon.extra"):
-        load_unisal_weights(UNISAL(domains=["SALICON"]), state, drop_domains=("DHF1K", "Hollywood", "UCFSports"))
+        load_unisal_weights(model, state, drop_domains=("DHF1K", "Hollywood", "UCFSports"))
 
 
 def test_only_the_named_domains_tensors_are_dropped():
