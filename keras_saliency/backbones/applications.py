@@ -7,7 +7,9 @@ EfficientNet-PyTorch pads statically as for a 456 px input (stride 1: k3 (1, 1),
 k5 (2, 2); stride 2: k3 (0, 1), k5 (1, 2)) whatever the real size, so feature maps
 differ where those disagree (odd sizes); BN eps 1e-3 in both. keras EfficientNet
 rescales/normalises inside the network, so it takes 0..255 RGB directly. No
-state-dict converter: load Keras weights.
+state-dict converter: load Keras weights. For DeepGaze IIE's exact PyTorch networks use
+``densenet201_torchvision`` and ``efficientnet_b5_pytorch`` (`keras_saliency.backbones.densenet`,
+`keras_saliency.backbones.efficientnet_pytorch`).
 DeepGaze IIE's DenseNet-201 taps map to ``denselayer32.norm1`` ->
 ``conv5_block32_0_bn``, ``denselayer32.conv1`` -> ``conv5_block32_1_conv``,
 ``denselayer31.conv2`` -> ``conv5_block31_2_conv``; its EfficientNet-B5 taps

@@ -62,7 +62,8 @@ def register_backbone(name, build: Optional[Callable] = None, *, taps: Optional[
 
 
 def _ensure_builtin() -> None:
-    for module in ("efficientnet_lite_spec", "vgg", "resnet", "applications", "mobilenetv2_unisal"):
+    for module in ("efficientnet_lite_spec", "vgg", "resnet", "applications", "mobilenetv2_unisal", "densenet",
+                   "efficientnet_pytorch"):
         importlib.import_module(f"keras_saliency.backbones.{module}")
 
 

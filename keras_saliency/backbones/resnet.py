@@ -16,6 +16,7 @@ import numpy as np
 
 from keras_saliency.backbones.preprocessing import imagenet_normalization
 from keras_saliency.backbones.registry import register_backbone
+from keras_saliency.backbones.torch_layout import assign_torch_weights, check_all_consumed
 
 BLOCKS = (3, 4, 6, 3)
 
@@ -59,28 +60,31 @@ def build_resnet(name: str, input_shape=(None, None, 3), dilated=False, groups=1
     return keras.Model(inputs, x, name=name)
 
 
-def load_state_dict_into(model: keras.Model, state: Dict[str, np.ndarray]) -> None:
-    """torchvision names (``conv1``, ``bn1``, ``layer1.0.conv1``, ``layer1.0.downsample.0``...)."""
+def torch_name(layer_name: str) -> str:
+    """Keras layer name -> torchvision module name (``layer1_0_downsample_conv`` -> ``layer1.0.downsample.0``)."""
+    if layer_name in ("conv1", "bn1"):
+        return layer_name
+    stage, block, rest = layer_name.split("_", 2)
+    rest = {"downsample_conv": "downsample.0", "downsample_bn": "downsample.1"}.get(rest, rest)
+    return f"{stage}.{block}.{rest}"
 
-    def torch_name(layer_name):
-        if layer_name in ("conv1", "bn1"):
-            return layer_name
-        stage, block, rest = layer_name.split("_", 2)
-        rest = {"downsample_conv": "downsample.0", "downsample_bn": "downsample.1"}.get(rest, rest)
-        return f"{stage}.{block}.{rest}"
 
-    for layer in model.layers:
-        if not layer.weights:
-            continue
-        prefix = torch_name(layer.name)
-        if isinstance(layer, keras.layers.Conv2D):
-            weights = [np.transpose(state[f"{prefix}.weight"], (2, 3, 1, 0))]
-        else:
-            weights = [state[f"{prefix}.{k}"] for k in ("weight", "bias", "running_mean", "running_var")]
-        expected = [tuple(w.shape) for w in layer.get_weights()]
-        if [tuple(w.shape) for w in weights] != expected:
-            raise ValueError(f"{model.name}: {layer.name} expects {expected}, got {[w.shape for w in weights]}.")
-        layer.set_weights(weights)
+def load_state_dict_into(model: keras.Model, state: Dict[str, np.ndarray], prefix: str = None) -> set:
+    """torchvision names (``conv1``, ``bn1``, ``layer1.0.conv1``, ``layer1.0.downsample.0``...) under ``prefix``.
+
+    ``prefix=None`` accepts both plain names and the ``module.`` wrapping of a DataParallel
+    checkpoint (the ShapeNet ResNet-50 DeepGaze IIE uses). Returns the consumed keys; every
+    layer is set, or ValueError names the mismatches. Standalone (no prefix given) every
+    other tensor must be the classifier's (``fc.*``).
+    """
+    standalone = prefix is None
+    if standalone:
+        prefix = "module." if "module.conv1.weight" in state else ""
+    used = assign_torch_weights(model, state, prefix, name_of=lambda layer: torch_name(layer.name))
+    if standalone:
+        check_all_consumed({k: v for k, v in state.items() if not k.startswith(f"{prefix}fc.")}, used, model.name,
+                           ignore=("num_batches_tracked",))
+    return used
 
 
 # Every conv/bn of a bottleneck is a tap under its PyTorch name too (``layer3.5.conv2`` -> ``layer3_5_conv2``).

@@ -13,7 +13,10 @@ from pathlib import Path
 from keras_saliency.cli import UserError, add_progress_argument, progress_of
 
 FAMILIES = {
-    "unisal": "UNISAL (Droste et al. 2020): weights_best.pth of rdroste/unisal, or a state-dict .npz",
+    "deepgaze_iie": "DeepGaze IIE (Linardos et al. 2021): deepgaze2e.pth of matthias-k/DeepGaze v1.0.0, with "
+                    "--centerbias centerbias_mit1003.npy",
+    "unisal": "UNISAL (Droste et al. 2020): weights_best.pth or weights_ft_mit1003.pth of rdroste/unisal, or a "
+              "state-dict .npz",
 }
 
 
@@ -30,11 +33,14 @@ def register(subparsers):
     parser.add_argument("checkpoint", type=Path, help="the reference checkpoint (.pth/.pt or .npz)")
     parser.add_argument("--output", "-o", type=Path, required=True, help="preset folder to write")
     parser.add_argument("--domains", default=None,
-                        help="comma-separated UNISAL domains in the checkpoint (default: DHF1K,Hollywood,"
-                             "UCFSports,SALICON, the reference's sources)")
+                        help="unisal: comma-separated UNISAL domains in the checkpoint (default: DHF1K,Hollywood,"
+                             "UCFSports,SALICON, the reference's sources; SALICON for weights_ft_mit1003.pth)")
+    parser.add_argument("--centerbias", type=Path, default=None,
+                        help="deepgaze_iie: the centre-bias template .npy (centerbias_mit1003.npy) stored in the "
+                             "preset as the default condition (without it: uniform)")
     parser.add_argument("--name", default=None, help="preset name in its metadata (default: the folder name)")
     parser.add_argument("--training-data", default=None,
-                        help="what the weights were trained on (default: known for weights_best.pth)")
+                        help="what the weights were trained on (default: known for the authors' files)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing preset folder")
     add_progress_argument(parser)
     parser.set_defaults(func=run)
@@ -46,6 +52,23 @@ def run(args) -> int:
     output = args.output
     if output.exists() and not (output.is_dir() and not any(output.iterdir())) and not args.overwrite:
         raise UserError(f"--output {output} already exists; pass --overwrite to replace it.")
+    if args.family != "unisal" and args.domains is not None:
+        raise UserError(f"--domains applies to unisal checkpoints, not {args.family}.")
+    if args.family != "deepgaze_iie" and args.centerbias is not None:
+        raise UserError(f"--centerbias applies to deepgaze_iie checkpoints, not {args.family}.")
+    if args.centerbias is not None and not args.centerbias.is_file():
+        raise UserError(f"--centerbias {args.centerbias} does not exist (or is not a file).")
+    if args.family == "deepgaze_iie":
+        from keras_saliency.zoo.deepgaze.deepgaze_convert import convert_deepgaze_iie_checkpoint
+
+        try:
+            path = convert_deepgaze_iie_checkpoint(args.checkpoint, output, centerbias=args.centerbias,
+                                                   name=args.name, training_data=args.training_data,
+                                                   overwrite=args.overwrite)
+        except (FileExistsError, ValueError) as error:
+            raise UserError(str(error)) from None
+        print(f"converted {args.checkpoint} -> preset {path}")
+        return 0
     domains = None
     if args.domains is not None:
         domains = [d.strip() for d in args.domains.split(",") if d.strip()]

@@ -155,3 +155,14 @@ def test_register_backbone_adds_a_family_usable_through_get(tmp_path):
         registry._REGISTRY.pop("tiny_test_net", None)
     with pytest.raises(ValueError, match=r"`input_shape` must be \(height, width, 3\)"):
         backbones.get("vgg16", input_shape=(32, 32))
+
+
+def test_efficientnet_b5_pytorch_pads_as_for_456_pixels_whatever_the_input():
+    from keras_saliency.backbones.efficientnet_pytorch import block_specs, static_same_padding
+
+    # reference notes 2.1: stride 1 k3 (1, 1), k5 (2, 2); stride 2 k3 (0, 1), k5 (1, 2); 1x1 none.
+    assert [static_same_padding(k, s) for k, s in ((3, 1), (5, 1), (3, 2), (5, 2), (1, 1))] == [
+        (1, 1), (2, 2), (0, 1), (1, 2), (0, 0)]
+    specs = block_specs()
+    assert len(specs) == 39 and specs[24]["filters_in"] * specs[24]["expand"] == 1056
+    assert specs[35]["filters_out"] == 304

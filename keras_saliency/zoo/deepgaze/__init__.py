@@ -8,6 +8,7 @@ from keras_saliency.zoo.deepgaze.deepgaze_ensembles import (
     members_of,
     mixture,
 )
+from keras_saliency.zoo.deepgaze.deepgaze_convert import convert_deepgaze_iie_checkpoint, deepgaze_iie_from_state_dict
 from keras_saliency.zoo.deepgaze.deepgaze_export import export_fold_presets
 from keras_saliency.zoo.deepgaze.deepgaze_features import FeatureCache, readout_grid
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import (
@@ -50,6 +51,8 @@ __all__ = [
     "RunningLogMeanExp",
     "ValidationInformationGain",
     "cache_features",
+    "convert_deepgaze_iie_checkpoint",
+    "deepgaze_iie_from_state_dict",
     "ensemble_log_densities",
     "ensemble_rows",
     "evaluate_information_gain",

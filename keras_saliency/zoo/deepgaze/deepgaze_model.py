@@ -304,7 +304,8 @@ class DeepGazeIIE(DensityMixture):
             (ResNet-50-SIN, EfficientNet-B5, DenseNet-201, ResNeXt-50) x 30 components.
         taps: per backbone a tap list or None (names only).
         n_components: readout components per backbone.
-        backbone_weights: ``backbones.get`` weights for names (e.g. ``"imagenet"``).
+        backbone_weights: ``backbones.get`` weights for names (e.g. ``"imagenet"``), one
+            for all or a list with one per backbone (e.g. PyTorch state dicts).
     Backbones are weighted equally, then components within each backbone, as the reference does.
     """
 
@@ -315,13 +316,14 @@ class DeepGazeIIE(DensityMixture):
         backbones = list(backbones)
         taps = [None] * len(backbones) if taps is None else list(taps)
         hashes = [None] * len(backbones) if backbone_sha256 is None else list(backbone_sha256)
-        if not len(taps) == len(hashes) == len(backbones):
-            raise ValueError(f"`taps` and `backbone_sha256` need one entry per backbone ({len(backbones)}); "
-                             f"got {len(taps)} and {len(hashes)}.")
+        weights = list(backbone_weights) if isinstance(backbone_weights, (list, tuple)) else [backbone_weights] * len(
+            backbones)
+        if not len(taps) == len(hashes) == len(weights) == len(backbones):
+            raise ValueError(f"`taps`, `backbone_sha256` and a list of `backbone_weights` need one entry per backbone "
+                             f"({len(backbones)}); got {len(taps)}, {len(hashes)} and {len(weights)}.")
         members = [DeepGazeII(b, t, n_components, readout_factor, downsample, saliency_map_factor, sigma,
-                              backbone_weights if isinstance(b, str) else None, backbone_sha256=h,
-                              name=f"{name}_backbone_{i}")
-                   for i, (b, t, h) in enumerate(zip(backbones, taps, hashes))]
+                              w if isinstance(b, str) else None, backbone_sha256=h, name=f"{name}_backbone_{i}")
+                   for i, (b, t, h, w) in enumerate(zip(backbones, taps, hashes, weights))]
         super().__init__(members, centerbias_shape=centerbias_shape, image_long_side=image_long_side, name=name,
                          **kwargs)
         self.n_components, self.readout_factor, self.downsample = int(n_components), int(readout_factor), int(downsample)

@@ -9,7 +9,8 @@ missing or mis-shaped tensor raises naming it. Domain-specific tensors
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Union
+import re
+from typing import Dict, Optional, Sequence, Union
 
 import keras
 import numpy as np
@@ -68,12 +69,28 @@ def _load_sequence(sequence, state: _State, torch_prefix):
             _assign(step, weights)
 
 
-def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]]) -> None:
+def domain_of(key: str, domains) -> Optional[str]:
+    """The domain a domain-specific tensor belongs to (``...bn_SALICON.weight``, ``adaptation_dhf1k.0.bias``)."""
+    for domain in domains:
+        if f".bn_{domain}." in key or re.match(rf"^(coarse_gaussians|adaptation|smoothing)_{domain.lower()}\b", key):
+            return domain
+    return None
+
+
+def load_unisal_weights(model, source: Union[str, Dict[str, np.ndarray]], drop_domains: Sequence[str] = ()) -> None:
     """Loads reference UNISAL weights (path to ``.pth``/``.npz`` or a name -> array dict).
 
-    A state dict of another model (or another UNISAL configuration) is a ``ValueError`` listing the
-    first missing tensor of each part of the model and the first tensors UNISAL does not have."""
+    ``drop_domains``: domains of the checkpoint the model does not have; only their
+    domain-specific tensors may be left unused (e.g. a SALICON-only model from the
+    four-domain ``weights_ft_mit1003.pth``). A state dict of another model (or another UNISAL
+    configuration) is a ``ValueError`` listing the first missing tensor of each part of the model
+    and the first tensors UNISAL does not have.
+    """
     raw = load_state_dict(source) if not isinstance(source, dict) else source
+    overlap = sorted(set(drop_domains) & set(model.domains))
+    if overlap:
+        raise ValueError(f"`drop_domains` {overlap} are domains of the model.")
+    raw = {k: v for k, v in raw.items() if domain_of(k, drop_domains) is None}
     state = _State(raw, model.domains)
     if not model.built:
         model.build()
@@ -149,7 +166,7 @@ def _parts(model, state: _State, raw):
             (("coarse_gaussians_", "adaptation_", "smoothing_"), domain_heads)]
 
 
-REFERENCE_URL = "https://github.com/rdroste/unisal (training_runs/pretrained_unisal/weights_best.pth)"
+REFERENCE_URL = "https://github.com/rdroste/unisal/raw/master/training_runs/pretrained_unisal/{}"
 LICENSE_NOTE = ("Weights and code of the reference are published by R. Droste in rdroste/unisal under the "
                 "Apache-2.0 licence; this preset is a format conversion of that checkpoint.")
 CITATION = """@inproceedings{droste2020unified,
@@ -161,16 +178,24 @@ CITATION = """@inproceedings{droste2020unified,
 # What the reference says each published checkpoint was trained on (its README / training_runs).
 KNOWN_CHECKPOINTS = {
     "weights_best.pth": "DHF1K, Hollywood-2, UCF Sports and SALICON, trained jointly (Droste et al. 2020)",
+    "weights_ft_mit1003.pth": "weights_best.pth fine-tuned on MIT1003 in the SALICON domain (the reference's "
+                              "MIT300 submission; it predicts MIT1003/MIT300 images through that domain)",
 }
+# The fine-tuned file holds all four domains, but only SALICON was trained on MIT1003: its preset keeps that one.
+DEFAULT_CHECKPOINT_DOMAINS = {"weights_ft_mit1003.pth": ("SALICON",)}
 
 
 def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None, training_data=None,
                               overwrite=False, progress: Optional[bool] = None):
-    """Reference ``weights_best.pth`` (or a state-dict ``.npz``) -> a UNISAL preset folder; returns its path.
+    """Reference ``weights_best.pth`` / ``weights_ft_mit1003.pth`` (or a state-dict ``.npz``) -> a UNISAL preset.
+
+    Returns the preset's path. ``domains`` defaults to the reference's four sources for
+    ``weights_best.pth`` and to ``("SALICON",)`` for ``weights_ft_mit1003.pth`` (the
+    domain fine-tuned on MIT1003); for that file the tensors of the reference's other
+    domains are dropped (only those: anything else left over fails the conversion).
 
     The preset's ``metadata.json`` records the checkpoint's file name and sha256, the
-    reference repository, its licence (Apache-2.0) and the citation. ``domains``
-    defaults to the reference's four sources. The folder is written under a temporary
+    reference repository, its licence (Apache-2.0) and the citation. The folder is written under a temporary
     name and renamed into place (`keras_saliency.presets.save`), so a failure
     leaves nothing behind; an existing preset is replaced only with ``overwrite=True``. ``progress``: a bar
     over the steps (build, load, save; `keras_saliency.progress`: None shows it on a terminal only).
@@ -183,11 +208,12 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
     from keras_saliency.zoo.unisal.unisal_model import DEFAULT_DOMAINS, UNISAL
 
     checkpoint = Path(checkpoint)
-    domains = list(domains or DEFAULT_DOMAINS)
+    domains = list(domains or DEFAULT_CHECKPOINT_DOMAINS.get(checkpoint.name, DEFAULT_DOMAINS))
+    drop = [d for d in DEFAULT_DOMAINS if d not in domains] if checkpoint.name in DEFAULT_CHECKPOINT_DOMAINS else []
     digest = sha256_file(checkpoint)  # before reading, so that the record is of the bytes converted
     source = {"file": checkpoint.name, "sha256": digest, "license_note": LICENSE_NOTE}
     if checkpoint.name in KNOWN_CHECKPOINTS:
-        source["url"] = REFERENCE_URL
+        source["url"] = REFERENCE_URL.format(checkpoint.name)
     metadata = validate_metadata({  # bad names fail here, before the conversion
         "name": name or Path(preset_dir).name,
         "description": f"UNISAL (Droste et al., ECCV 2020) with the reference weights converted from "
@@ -206,7 +232,7 @@ def convert_unisal_checkpoint(checkpoint, preset_dir, *, domains=None, name=None
         bar.update()
         bar.set_postfix_str(f"loading {checkpoint.name}")
         try:
-            load_unisal_weights(model, str(checkpoint))
+            load_unisal_weights(model, str(checkpoint), drop_domains=drop)
         except (CheckpointFormatError, UnsafeCheckpointError):  # both ValueErrors, reported as they are
             raise
         except ValueError as error:  # tensors missing, unused or mis-shaped
