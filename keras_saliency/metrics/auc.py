@@ -29,11 +29,18 @@ from keras_saliency.metrics._inputs import (
 )
 
 
-def rank_auc_per_positive(positives: np.ndarray, negatives: np.ndarray) -> np.ndarray:
-    """P(neg < pos) + 0.5 P(neg == pos) for each positive value."""
+def rank_auc_per_positive(positives: np.ndarray, negatives: np.ndarray, name: str = "saliency_map") -> np.ndarray:
+    """P(neg < pos) + 0.5 P(neg == pos) for each positive value.
+
+    Validates both (NaN/inf raise, naming ``name``): NaN sorts last, so the
+    ends of the sorted negatives and the positives' sum show them.
+    """
     if negatives.size == 0:
         raise ValueError("No negative samples: the AUC is undefined.")
     ordered = np.sort(negatives)
+    if not (np.isfinite(ordered[0]) and np.isfinite(ordered[-1]) and np.isfinite(positives.sum())):
+        bad = int((~np.isfinite(negatives)).sum() + (~np.isfinite(positives)).sum())
+        raise ValueError(f"`{name}` contains {bad} NaN or infinite values where the metric reads it.")
     below = np.searchsorted(ordered, positives, side="left")
     not_above = np.searchsorted(ordered, positives, side="right")
     return (below + 0.5 * (not_above - below)) / ordered.size
@@ -55,16 +62,16 @@ def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8
         return values.size - np.searchsorted(np.sort(values), thresholds, side="left")
     scale = n_bins / (hi - lo)
 
-    def bucket(v):  # monotone non-decreasing in v, in [0, n_bins + 1]
-        x = v - lo
+    def bucket(v):  # monotone non-decreasing in v, in [0, n_bins]; values below lo share bucket 0 with lo
+        x = np.subtract(v, lo)
         x *= scale
-        np.clip(x, -1, n_bins, out=x)
-        return x.astype(np.intp) + 1
+        np.clip(x, 0, n_bins, out=x)
+        return x.astype(np.intp)
 
     value_buckets, threshold_buckets = bucket(values), bucket(thresholds)
-    above = np.cumsum(np.bincount(value_buckets, minlength=n_bins + 2)[::-1])[::-1]
+    above = np.cumsum(np.bincount(value_buckets, minlength=n_bins + 1)[::-1])[::-1]
     strictly_higher = np.append(above, 0)[threshold_buckets + 1]  # all values in a higher bucket
-    shared = np.zeros(n_bins + 2, dtype=bool)
+    shared = np.zeros(n_bins + 1, dtype=bool)
     shared[threshold_buckets] = True
     mask = shared[value_buckets]
     candidates, candidate_buckets = np.sort(values[mask]), np.sort(value_buckets[mask])
@@ -73,16 +80,26 @@ def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8
     return strictly_higher + at_least - higher
 
 
+def _finite_range(name: str, values: np.ndarray):
+    """(min, max) of ``values``; NaN propagates into both, so this also validates them."""
+    low, high = values.min(), values.max()
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"`{name}` contains {int((~np.isfinite(values)).sum())} NaN or infinite values.")
+    return low, high
+
+
 def _judd_roc_area(positives: np.ndarray, all_values: np.ndarray, fixated_values: np.ndarray) -> float:
     """pysaliency ``general_roc(judd=1)``: thresholds = positives plus max+1 and min.
 
     Negatives are ``all_values`` without the (unique) fixated pixels'
     ``fixated_values``; they are counted per threshold without sorting them.
+    Validates ``all_values`` (NaN/inf) through their min and max.
     """
     n_negatives = all_values.size - fixated_values.size
     if n_negatives == 0:
         raise ValueError("Every pixel is fixated: AUC-Judd has no negatives and is undefined.")
-    thresholds = np.unique(np.concatenate([positives, [all_values.max() + 1.0, all_values.min()]]))
+    low, high = _finite_range("saliency_map", all_values)
+    thresholds = np.unique(np.concatenate([positives, [high + 1.0, low]]))
     tp = _counts_at_least(positives, thresholds) / positives.size
     fp = (_counts_at_least(all_values, thresholds) - _counts_at_least(fixated_values, thresholds)) / n_negatives
     return float(np.trapezoid(tp[::-1], fp[::-1]))
@@ -116,7 +133,8 @@ def auc_judd(saliency_map, fixations, *, convention: str = "pysaliency", image_s
         constant map scores far below 0.5); ``"mit"`` reproduces that.
     """
     check_convention(convention)
-    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    # the default convention validates through the map's min and max (_judd_roc_area)
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=convention != "pysaliency")
     height, width = s.shape
     rows, cols = fixation_pixels(fixations, s.shape)
     flat = s.ravel()
@@ -170,7 +188,7 @@ def _check_indices(indices, n_pixels: int, rows: Optional[int] = None) -> np.nda
 
 def auc_uniform(saliency_map, fixations, *, image_size=None, resize: bool = False) -> float:
     """Rank AUC of each fixation against all pixels (pysaliency ``AUC(nonfixations='uniform')``)."""
-    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=False)  # rank_auc validates
     rows, cols = fixation_pixels(fixations, s.shape)
     return float(rank_auc_per_positive(s[rows, cols], s.ravel()).mean())
 
@@ -190,7 +208,8 @@ def sauc(saliency_map, fixations, nonfixations, *, convention: str = "pysaliency
             from the K unique negative pixels, thresholds ``0:0.1:max``.
     """
     check_convention(convention)
-    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    # The default convention reads the map only at the fixations and negatives and validates those values.
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=convention != "pysaliency")
     rows, cols = fixation_pixels(fixations, s.shape)
     neg_rows, neg_cols = fixation_pixels(nonfixations, s.shape, name="nonfixations")
     if convention == "pysaliency":

@@ -22,7 +22,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from keras_saliency.density import check_log_density, check_map, uniform_log_density
+from keras_saliency.density import check_log_density, check_map, check_mass
 from keras_saliency.fixations import _check_size, as_fixations
 from keras_saliency.maps import empirical_saliency_map
 from keras_saliency.metrics import auc as auc_module
@@ -106,8 +106,6 @@ class EvaluationResult:
 
 
 def _resolve_baseline(baseline, index: int, size) -> np.ndarray:
-    if baseline is None:
-        return uniform_log_density(size)
     if callable(baseline):
         return check_log_density("baseline", baseline(size))
     if hasattr(baseline, "log_density"):
@@ -175,9 +173,11 @@ def evaluate(
         prediction = np.asarray(prediction, dtype=np.float64)
         if prediction.shape[:2] != size:
             raise ValueError(f"Prediction {index} has shape {prediction.shape}, expected the image size {size}.")
-        if kind == "log_density":
-            log_density = check_log_density(f"prediction[{index}]", prediction)
-            saliency = np.exp(log_density)
+        if kind == "log_density":  # validated once: the exp every map-based metric needs gives the mass
+            log_density = check_log_density(f"prediction[{index}]", prediction, validate=False)
+            with np.errstate(over="ignore"):
+                saliency = np.exp(log_density)
+            check_mass(f"prediction[{index}]", log_density, saliency.sum())
         else:
             saliency = check_map(f"prediction[{index}]", prediction)
         rows, cols = fixation_pixels(fixations, size)
@@ -193,8 +193,9 @@ def evaluate(
         if "log_likelihood" in metrics:
             values["log_likelihood"] = log_density[rows, cols] / LN2
         if "information_gain" in metrics:
-            base = _resolve_baseline(baseline, index, size)
-            values["information_gain"] = (log_density[rows, cols] - base[rows, cols]) / LN2
+            base = (np.full(len(rows), -np.log(size[0] * size[1])) if baseline is None  # uniform
+                    else _resolve_baseline(baseline, index, size)[rows, cols])
+            values["information_gain"] = (log_density[rows, cols] - base) / LN2
         for name, per_fix in values.items():
             per_fixation[name].append(per_fix)
             per_image[name].append(per_fix.mean())
