@@ -7,7 +7,13 @@ variants. Fixations are (N, 2) arrays of continuous 0-based (x, y) or
 """
 
 from keras_saliency.metrics.auc import auc_borji, auc_judd, auc_uniform, sauc
-from keras_saliency.metrics.dataset import ALL_METRICS, EvaluationResult, evaluate, shuffled_nonfixations
+from keras_saliency.metrics.dataset import (
+    ALL_METRICS,
+    EvaluationResult,
+    ShuffledNegatives,
+    evaluate,
+    shuffled_nonfixations,
+)
 from keras_saliency.metrics.distribution import cc, kld, sim
 from keras_saliency.metrics.location import nss
 from keras_saliency.metrics.optimal import metric_optimal_saliency_map
@@ -21,6 +27,7 @@ from keras_saliency.metrics.probabilistic import (
 __all__ = [
     "ALL_METRICS",
     "EvaluationResult",
+    "ShuffledNegatives",
     "evaluate",
     "metric_optimal_saliency_map",
     "shuffled_nonfixations",

@@ -37,13 +37,19 @@ def rank_auc_per_positive(positives: np.ndarray, negatives: np.ndarray, name: st
     """
     if negatives.size == 0:
         raise ValueError("No negative samples: the AUC is undefined.")
-    ordered = np.sort(negatives)
-    if not (np.isfinite(ordered[0]) and np.isfinite(ordered[-1]) and np.isfinite(positives.sum())):
+    low, high = negatives.min(), negatives.max()
+    if not (np.isfinite(low) and np.isfinite(high) and np.isfinite(positives.sum())):
         bad = int((~np.isfinite(negatives)).sum() + (~np.isfinite(positives)).sum())
         raise ValueError(f"`{name}` contains {bad} NaN or infinite values where the metric reads it.")
-    below = np.searchsorted(ordered, positives, side="left")
-    not_above = np.searchsorted(ordered, positives, side="right")
-    return (below + 0.5 * (not_above - below)) / ordered.size
+    values = np.unique(positives)
+    # #(neg >= t) at t = each positive value and the next float above it (= #(neg > value)); no sort of negatives
+    thresholds = np.unique(np.concatenate([values, np.nextafter(values, np.inf)]))
+    at_least = _counts_at_least(negatives.ravel(), thresholds)
+    where = np.searchsorted(thresholds, positives)
+    above = np.searchsorted(thresholds, np.nextafter(positives, np.inf))
+    below = negatives.size - at_least[where]
+    not_above = negatives.size - at_least[above]
+    return (below + 0.5 * (not_above - below)) / negatives.size
 
 
 def _count_at_least(sorted_values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -62,16 +68,18 @@ def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8
         return values.size - np.searchsorted(np.sort(values), thresholds, side="left")
     scale = n_bins / (hi - lo)
 
-    def bucket(v):  # monotone non-decreasing in v, in [0, n_bins]; values below lo share bucket 0 with lo
+    def bucket(v):  # monotone non-decreasing in v, in [0, n_bins + 2]: below lo -> 0, above hi -> n_bins + 2
         x = np.subtract(v, lo)
         x *= scale
-        np.clip(x, 0, n_bins, out=x)
-        return x.astype(np.intp)
+        np.clip(x, -1, n_bins + 1, out=x)
+        b = x.astype(np.intp)
+        b += 1
+        return b
 
     value_buckets, threshold_buckets = bucket(values), bucket(thresholds)
-    above = np.cumsum(np.bincount(value_buckets, minlength=n_bins + 1)[::-1])[::-1]
+    above = np.cumsum(np.bincount(value_buckets, minlength=n_bins + 3)[::-1])[::-1]
     strictly_higher = np.append(above, 0)[threshold_buckets + 1]  # all values in a higher bucket
-    shared = np.zeros(n_bins + 1, dtype=bool)
+    shared = np.zeros(n_bins + 3, dtype=bool)
     shared[threshold_buckets] = True
     mask = shared[value_buckets]
     candidates, candidate_buckets = np.sort(values[mask]), np.sort(value_buckets[mask])

@@ -51,18 +51,33 @@ def shuffled_nonfixations(fixation_sets: Sequence, sizes: Sequence, index: int) 
     Each fixation (x, y) of image m is mapped to image n's pixel
     ``(int(x * W_n / W_m), int(y * H_n / H_m))`` (pysaliency's convention;
     duplicates kept) and returned at that pixel's centre as float64 (M, 2).
+    For many images use :class:`ShuffledNegatives` (the pool is built once).
     """
-    height, width = _check_size(sizes[index])
-    parts = []
-    for m, (fixations, size) in enumerate(zip(fixation_sets, sizes)):
-        if m == index:
-            continue
-        fixations = as_fixations(fixations)
-        other_h, other_w = _check_size(size)
-        cols = np.floor(fixations.x * width / other_w)
-        rows = np.floor(fixations.y * height / other_h)
-        parts.append(np.stack([cols, rows], axis=1) + 0.5)
-    return np.concatenate(parts) if parts else np.zeros((0, 2))
+    return ShuffledNegatives(fixation_sets, sizes).for_image(index)
+
+
+class ShuffledNegatives:
+    """Every fixation of a dataset with its image's size, mapped onto any one image in one vectorised step."""
+
+    def __init__(self, fixation_sets: Sequence, sizes: Sequence):
+        fixation_sets = [as_fixations(f) for f in fixation_sets]
+        self.sizes = [_check_size(size) for size in sizes]
+        if len(self.sizes) != len(fixation_sets):
+            raise ValueError(f"Got {len(fixation_sets)} fixation sets for {len(self.sizes)} sizes.")
+        counts = [len(f) for f in fixation_sets]
+        self.image = np.repeat(np.arange(len(counts)), counts)
+        self.x = np.concatenate([f.x for f in fixation_sets]) if counts else np.zeros(0)
+        self.y = np.concatenate([f.y for f in fixation_sets]) if counts else np.zeros(0)
+        self.height = np.repeat([h for h, _ in self.sizes], counts)
+        self.width = np.repeat([w for _, w in self.sizes], counts)
+
+    def for_image(self, index: int) -> np.ndarray:
+        """float64 (M, 2) (x, y) pixel centres of all other images' fixations on image ``index``."""
+        height, width = self.sizes[index]
+        other = self.image != index
+        cols = np.floor(self.x[other] * width / self.width[other])
+        rows = np.floor(self.y[other] * height / self.height[other])
+        return np.stack([cols, rows], axis=1) + 0.5
 
 
 @dataclasses.dataclass
@@ -166,6 +181,7 @@ def evaluate(
     per_image = {m: [] for m in metrics if m != "calibration"}
     per_fixation = {m: [] for m in metrics if m in FIXATION_LEVEL}
     calibration = np.zeros(calibration_bins_count, np.int64) if "calibration" in metrics else None
+    negative_pool = ShuffledNegatives(fixation_sets, sizes) if "sauc" in metrics else None
     for index, (sample, fixations, size) in enumerate(zip(dataset, fixation_sets, sizes)):
         if len(fixations) == 0:
             continue  # an image without fixations contributes nothing (pysaliency PR #60)
@@ -187,7 +203,7 @@ def evaluate(
         if "auc_uniform" in metrics:
             values["auc_uniform"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency.ravel())
         if "sauc" in metrics:
-            negatives = shuffled_nonfixations(fixation_sets, sizes, index)
+            negatives = negative_pool.for_image(index)
             neg_rows, neg_cols = fixation_pixels(negatives, size, name="nonfixations")
             values["sauc"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency[neg_rows, neg_cols])
         if "log_likelihood" in metrics:
