@@ -74,7 +74,8 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
 
     ``np.dot`` calls OpenBLAS ``ddot``, which splits vectors over 10,000
     elements across threads; on a loaded machine a descheduled BLAS thread
-    makes one call take ~20 ms instead of ~0.1 ms (benchmarks/results/metrics_vs_pysaliency.md).
+    makes one call of 307,200 values take ~50 ms instead of ~0.2 ms
+    (``benchmarks/results/blas_dot_under_load.md``).
     ``einsum`` runs the same SIMD loop in the calling thread.
     """
     return float(np.einsum("i,i->", a.ravel(), b.ravel()))
