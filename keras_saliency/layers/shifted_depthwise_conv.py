@@ -7,8 +7,12 @@ from keras import ops
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class ShiftedDepthwiseConv2D(keras.layers.DepthwiseConv2D):
+class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
     """``keras.layers.DepthwiseConv2D`` (same weights, same config) computed as ``kh * kw`` shifted products.
+
+    It keeps the class name on purpose: Keras names a layer's entry in
+    ``.weights.h5`` / ``.keras`` files after its class, so weight files saved
+    with the Keras layer load into this one and back.
 
     XLA lowers a depthwise convolution on CPU to a generic grouped convolution
     that runs 20-60x slower than TensorFlow's kernel (UNISAL's MobileNetV2: ~4 s

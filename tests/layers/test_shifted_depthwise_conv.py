@@ -1,10 +1,10 @@
-"""ShiftedDepthwiseConv2D computes keras.layers.DepthwiseConv2D (same weights) and round-trips its config."""
+"""keras_saliency.layers.DepthwiseConv2D computes keras.layers.DepthwiseConv2D, reads its weight files, round-trips."""
 
 import keras
 import numpy as np
 import pytest
 
-from keras_saliency.layers import ShiftedDepthwiseConv2D
+from keras_saliency.layers import DepthwiseConv2D as ShiftedDepthwiseConv2D
 
 
 @pytest.mark.parametrize("kernel, strides, padding, use_bias, shape", [
@@ -22,6 +22,19 @@ def test_equals_depthwise_conv(kernel, strides, padding, use_bias, shape):
     shifted.set_weights(reference.get_weights())
     np.testing.assert_allclose(keras.ops.convert_to_numpy(shifted(x)), keras.ops.convert_to_numpy(reference(x)),
                                rtol=1e-5, atol=1e-5)
+
+
+def test_reads_weight_files_of_the_keras_layer(tmp_path):
+    def net(layer_class):
+        inputs = keras.Input((8, 8, 3))
+        return keras.Model(inputs, layer_class(3, padding="same")(keras.layers.Conv2D(3, 1)(inputs)))
+
+    saved = net(keras.layers.DepthwiseConv2D)
+    saved.save_weights(tmp_path / "dw.weights.h5")
+    loaded = net(ShiftedDepthwiseConv2D)
+    loaded.load_weights(tmp_path / "dw.weights.h5")
+    for a, b in zip(saved.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_config_round_trip_and_fallback_for_depth_multiplier():
