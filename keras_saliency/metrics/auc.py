@@ -41,10 +41,15 @@ def rank_auc_per_positive(positives: np.ndarray, negatives: np.ndarray, name: st
     if not (np.isfinite(low) and np.isfinite(high) and np.isfinite(positives.sum())):
         bad = int((~np.isfinite(negatives)).sum() + (~np.isfinite(positives)).sum())
         raise ValueError(f"`{name}` contains {bad} NaN or infinite values where the metric reads it.")
+    if negatives.size < 16 * 8192:  # few negatives (shuffled AUC): sorting them is cheapest
+        ordered = np.sort(negatives.ravel())
+        below = np.searchsorted(ordered, positives, side="left")
+        not_above = np.searchsorted(ordered, positives, side="right")
+        return (below + 0.5 * (not_above - below)) / ordered.size
     values = np.unique(positives)
     # #(neg >= t) at t = each positive value and the next float above it (= #(neg > value)); no sort of negatives
     thresholds = np.unique(np.concatenate([values, np.nextafter(values, np.inf)]))
-    at_least = _counts_at_least(negatives.ravel(), thresholds)
+    at_least = _counts_at_least(negatives.ravel(), thresholds, value_range=(low, high))
     where = np.searchsorted(thresholds, positives)
     above = np.searchsorted(thresholds, np.nextafter(positives, np.inf))
     below = negatives.size - at_least[where]
@@ -56,14 +61,17 @@ def _count_at_least(sorted_values: np.ndarray, thresholds: np.ndarray) -> np.nda
     return sorted_values.size - np.searchsorted(sorted_values, thresholds, side="left")
 
 
-def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8192) -> np.ndarray:
+def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8192, value_range=None) -> np.ndarray:
     """Exact #(values >= t) for each ascending unique threshold t, without sorting ``values``.
 
     Values are bucketed on a uniform grid over the threshold range (one pass;
     rounding is monotone, so a value in a higher bucket than t is > t); only
     the few values that share a bucket with a threshold are compared exactly.
+    ``value_range``: the values' (min, max) when the caller knows them (saves passes).
     """
-    lo, hi = thresholds[0], min(thresholds[-1], values.max())  # the grid spans the data, not max + 1
+    low, high = value_range if value_range is not None else (None, values.max())
+    lo, hi = thresholds[0], min(thresholds[-1], high)  # the grid spans the data, not max + 1
+    inside = low is not None and low >= lo and high <= hi  # then no value needs clipping
     if values.size < 16 * n_bins or not hi > lo:
         return values.size - np.searchsorted(np.sort(values), thresholds, side="left")
     scale = n_bins / (hi - lo)
@@ -71,7 +79,8 @@ def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8
     def bucket(v):  # monotone non-decreasing in v, in [0, n_bins + 2]: below lo -> 0, above hi -> n_bins + 2
         x = np.subtract(v, lo)
         x *= scale
-        np.clip(x, -1, n_bins + 1, out=x)
+        if not (inside and v is values):
+            np.clip(x, -1, n_bins + 1, out=x)
         b = x.astype(np.intp)
         b += 1
         return b
@@ -109,7 +118,8 @@ def _judd_roc_area(positives: np.ndarray, all_values: np.ndarray, fixated_values
     low, high = _finite_range("saliency_map", all_values)
     thresholds = np.unique(np.concatenate([positives, [high + 1.0, low]]))
     tp = _counts_at_least(positives, thresholds) / positives.size
-    fp = (_counts_at_least(all_values, thresholds) - _counts_at_least(fixated_values, thresholds)) / n_negatives
+    fp = (_counts_at_least(all_values, thresholds, value_range=(low, high))
+          - _counts_at_least(fixated_values, thresholds)) / n_negatives
     return float(np.trapezoid(tp[::-1], fp[::-1]))
 
 
