@@ -27,6 +27,8 @@ from typing import Dict, List
 import keras
 import numpy as np
 
+from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D
+
 BN_EPSILON = 1e-3
 BN_MOMENTUM = 0.99
 
@@ -75,7 +77,7 @@ def block_specs(variant: str) -> List[dict]:
 
 def _conv(x, filters, kernel, stride, name, groups=1):
     if groups == "depthwise":
-        return keras.layers.DepthwiseConv2D(kernel, stride, padding="same", use_bias=False, name=name)(x)
+        return DepthwiseConv2D(kernel, stride, padding="same", use_bias=False, name=name)(x)
     return keras.layers.Conv2D(filters, kernel, stride, padding="same", use_bias=False, name=name)(x)
 
 

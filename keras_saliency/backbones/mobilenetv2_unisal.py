@@ -18,6 +18,7 @@ from typing import Dict
 import keras
 import numpy as np
 
+from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D
 from keras_saliency.layers.spatial import Subsample2x
 
 SETTINGS = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))
@@ -48,7 +49,7 @@ def build_unisal_mobilenetv2(input_shape=(None, None, 3), name="unisal_mobilenet
                 x = keras.layers.Conv2D(channels * expand, 1, use_bias=False, name=f"{p}_0")(x)
                 x = keras.layers.ReLU(6.0, name=f"{p}_2")(_bn(x, f"{p}_1"))
                 j = 3
-            x = keras.layers.DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{p}_{j}")(x)
+            x = DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{p}_{j}")(x)
             x = keras.layers.ReLU(6.0, name=f"{p}_{j + 2}")(_bn(x, f"{p}_{j + 1}"))
             x = keras.layers.Conv2D(out, 1, use_bias=False, name=f"{p}_{j + 3}")(x)
             x = _bn(x, f"{p}_{j + 4}")

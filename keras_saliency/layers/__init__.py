@@ -9,11 +9,13 @@ from keras_saliency.layers.gaussian_prior_maps import GaussianPriorMaps
 from keras_saliency.layers.layer_norm_chw import LayerNormCHW
 from keras_saliency.layers.pixel_log_softmax import PixelLogSoftmax
 from keras_saliency.layers.readout_network import ReadoutNetwork, fixation_selection_network, saliency_network
+from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D
 from keras_saliency.layers.spatial import ReplicatePadding2D, Subsample2x
 
 __all__ = [
     "BypassRNN",
     "ConvGRU",
+    "DepthwiseConv2D",
     "DomainAdaptiveBatchNormalization",
     "DomainAdaptiveConv1x1",
     "DomainAdaptiveSmoothing",

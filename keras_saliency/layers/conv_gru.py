@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from keras_saliency.layers.domain_batch_norm import DomainAdaptiveBatchNormalization
+from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D
 
 GATES = ("w_r", "u_r", "w_z", "u_z", "w", "u")
 NORMS = ("norm_r_x", "norm_r_h", "norm_z_x", "norm_z_h", "norm_out_x", "norm_out_h")
@@ -40,7 +41,7 @@ class ConvGRU(keras.layers.Layer):
         self.hidden_channels, self.n_domains = int(hidden_channels), int(n_domains)
         self.momentums, self.recurrent_dropout = momentums, float(recurrent_dropout)
         dabn = lambda name: DomainAdaptiveBatchNormalization(n_domains, momentums, name=name)  # noqa: E731
-        self.depthwise = {g: keras.layers.DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{g}_conv_dw")
+        self.depthwise = {g: DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{g}_conv_dw")
                           for g in GATES}
         self.sep_bn = {g: dabn(f"{g}_sep_bn") for g in GATES}
         self.pointwise = {g: keras.layers.Conv2D(self.hidden_channels, 1, use_bias=False, name=f"{g}_conv_sep")

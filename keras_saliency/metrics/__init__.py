@@ -11,6 +11,7 @@ from keras_saliency.metrics.dataset import (
     ALL_METRICS,
     DatasetEvaluation,
     EvaluationResult,
+    ShuffledNegatives,
     evaluate,
     shuffled_nonfixations,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "ALL_METRICS",
     "DatasetEvaluation",
     "EvaluationResult",
+    "ShuffledNegatives",
     "evaluate",
     "metric_optimal_saliency_map",
     "shuffled_nonfixations",

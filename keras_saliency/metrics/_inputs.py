@@ -40,13 +40,16 @@ def unique_pixels(rows: np.ndarray, cols: np.ndarray, width: int) -> np.ndarray:
     return np.unique(rows * width + cols)
 
 
-def two_maps(saliency_map, reference_map, resize: bool) -> Tuple[np.ndarray, np.ndarray]:
+def two_maps(saliency_map, reference_map, resize: bool, validate: bool = True) -> Tuple[np.ndarray, np.ndarray]:
     """Validates two maps; with ``resize=True`` the saliency map is zoomed to the reference size.
 
     Resizing follows pysaliency: ``scipy.ndimage.zoom(order=1, mode="nearest")``.
+    ``validate=False`` checks only the shapes: for callers that find NaN/inf
+    through a sum they need anyway (:func:`finite_sum`).
     """
-    saliency_map = check_map("saliency_map", saliency_map)
-    reference_map = check_map("reference_map", reference_map)
+    check = check_map if validate else lambda name, a: check_shape(name, np.asarray(a, dtype=np.float64))
+    saliency_map = check("saliency_map", saliency_map)
+    reference_map = check("reference_map", reference_map)
     if saliency_map.shape != reference_map.shape:
         if not resize:
             raise ValueError(
@@ -55,6 +58,27 @@ def two_maps(saliency_map, reference_map, resize: bool) -> Tuple[np.ndarray, np.
             )
         saliency_map = resize_map(saliency_map, reference_map.shape)
     return saliency_map, reference_map
+
+
+def finite_sum(name: str, array: np.ndarray) -> float:
+    """``array.sum()``, or the ValueError of :func:`check_map` when NaN/inf made it non-finite."""
+    total = array.sum()
+    if not np.isfinite(total):
+        check_map(name, array)  # raises for NaN/inf; otherwise finite values overflowed
+        raise ValueError(f"`{name}` values are too large: their sum overflows float64; divide the map by its maximum.")
+    return float(total)
+
+
+def dot(a: np.ndarray, b: np.ndarray) -> float:
+    """float64 sum of ``a * b`` over all elements, without a temporary and without BLAS.
+
+    ``np.dot`` calls OpenBLAS ``ddot``, which splits vectors over 10,000
+    elements across threads; on a loaded machine a descheduled BLAS thread
+    makes one call of 307,200 values take ~50 ms instead of ~0.2 ms
+    (``benchmarks/results/blas_dot_under_load.md``).
+    ``einsum`` runs the same SIMD loop in the calling thread.
+    """
+    return float(np.einsum("i,i->", a.ravel(), b.ravel()))
 
 
 def resize_map(saliency_map: np.ndarray, shape) -> np.ndarray:

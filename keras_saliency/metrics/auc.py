@@ -29,42 +29,66 @@ from keras_saliency.metrics._inputs import (
 )
 
 
-def rank_auc_per_positive(positives: np.ndarray, negatives: np.ndarray) -> np.ndarray:
-    """P(neg < pos) + 0.5 P(neg == pos) for each positive value."""
+def rank_auc_per_positive(positives: np.ndarray, negatives: np.ndarray, name: str = "saliency_map") -> np.ndarray:
+    """P(neg < pos) + 0.5 P(neg == pos) for each positive value.
+
+    Validates both (NaN/inf raise, naming ``name``): NaN sorts last, so the
+    ends of the sorted negatives and the positives' sum show them.
+    """
     if negatives.size == 0:
         raise ValueError("No negative samples: the AUC is undefined.")
-    ordered = np.sort(negatives)
-    below = np.searchsorted(ordered, positives, side="left")
-    not_above = np.searchsorted(ordered, positives, side="right")
-    return (below + 0.5 * (not_above - below)) / ordered.size
+    low, high = negatives.min(), negatives.max()
+    if not (np.isfinite(low) and np.isfinite(high) and np.isfinite(positives.sum())):
+        bad = int((~np.isfinite(negatives)).sum() + (~np.isfinite(positives)).sum())
+        raise ValueError(f"`{name}` contains {bad} NaN or infinite values where the metric reads it.")
+    if negatives.size < 16 * 8192:  # few negatives (shuffled AUC): sorting them is cheapest
+        ordered = np.sort(negatives.ravel())
+        below = np.searchsorted(ordered, positives, side="left")
+        not_above = np.searchsorted(ordered, positives, side="right")
+        return (below + 0.5 * (not_above - below)) / ordered.size
+    values = np.unique(positives)
+    # #(neg >= t) at t = each positive value and the next float above it (= #(neg > value)); no sort of negatives
+    thresholds = np.unique(np.concatenate([values, np.nextafter(values, np.inf)]))
+    at_least = _counts_at_least(negatives.ravel(), thresholds, value_range=(low, high))
+    where = np.searchsorted(thresholds, positives)
+    above = np.searchsorted(thresholds, np.nextafter(positives, np.inf))
+    below = negatives.size - at_least[where]
+    not_above = negatives.size - at_least[above]
+    return (below + 0.5 * (not_above - below)) / negatives.size
 
 
 def _count_at_least(sorted_values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return sorted_values.size - np.searchsorted(sorted_values, thresholds, side="left")
 
 
-def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8192) -> np.ndarray:
+def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8192, value_range=None) -> np.ndarray:
     """Exact #(values >= t) for each ascending unique threshold t, without sorting ``values``.
 
     Values are bucketed on a uniform grid over the threshold range (one pass;
     rounding is monotone, so a value in a higher bucket than t is > t); only
     the few values that share a bucket with a threshold are compared exactly.
+    ``value_range``: the values' (min, max) when the caller knows them (saves passes).
     """
-    lo, hi = thresholds[0], min(thresholds[-1], values.max())  # the grid spans the data, not max + 1
+    low, high = value_range if value_range is not None else (None, values.max())
+    lo, hi = thresholds[0], min(thresholds[-1], high)  # the grid spans the data, not max + 1
+    inside = low is not None and low >= lo and high <= hi  # then no value needs clipping
     if values.size < 16 * n_bins or not hi > lo:
         return values.size - np.searchsorted(np.sort(values), thresholds, side="left")
     scale = n_bins / (hi - lo)
 
-    def bucket(v):  # monotone non-decreasing in v, in [0, n_bins + 1]
-        x = v - lo
+    def bucket(v):  # monotone non-decreasing in v, in [0, n_bins + 2]: below lo -> 0, above hi -> n_bins + 2
+        x = np.subtract(v, lo)
         x *= scale
-        np.clip(x, -1, n_bins, out=x)
-        return x.astype(np.intp) + 1
+        if not (inside and v is values):
+            np.clip(x, -1, n_bins + 1, out=x)
+        b = x.astype(np.intp)
+        b += 1
+        return b
 
     value_buckets, threshold_buckets = bucket(values), bucket(thresholds)
-    above = np.cumsum(np.bincount(value_buckets, minlength=n_bins + 2)[::-1])[::-1]
+    above = np.cumsum(np.bincount(value_buckets, minlength=n_bins + 3)[::-1])[::-1]
     strictly_higher = np.append(above, 0)[threshold_buckets + 1]  # all values in a higher bucket
-    shared = np.zeros(n_bins + 2, dtype=bool)
+    shared = np.zeros(n_bins + 3, dtype=bool)
     shared[threshold_buckets] = True
     mask = shared[value_buckets]
     candidates, candidate_buckets = np.sort(values[mask]), np.sort(value_buckets[mask])
@@ -73,18 +97,29 @@ def _counts_at_least(values: np.ndarray, thresholds: np.ndarray, n_bins: int = 8
     return strictly_higher + at_least - higher
 
 
+def _finite_range(name: str, values: np.ndarray):
+    """(min, max) of ``values``; NaN propagates into both, so this also validates them."""
+    low, high = values.min(), values.max()
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"`{name}` contains {int((~np.isfinite(values)).sum())} NaN or infinite values.")
+    return low, high
+
+
 def _judd_roc_area(positives: np.ndarray, all_values: np.ndarray, fixated_values: np.ndarray) -> float:
     """pysaliency ``general_roc(judd=1)``: thresholds = positives plus max+1 and min.
 
     Negatives are ``all_values`` without the (unique) fixated pixels'
     ``fixated_values``; they are counted per threshold without sorting them.
+    Validates ``all_values`` (NaN/inf) through their min and max.
     """
     n_negatives = all_values.size - fixated_values.size
     if n_negatives == 0:
         raise ValueError("Every pixel is fixated: AUC-Judd has no negatives and is undefined.")
-    thresholds = np.unique(np.concatenate([positives, [all_values.max() + 1.0, all_values.min()]]))
+    low, high = _finite_range("saliency_map", all_values)
+    thresholds = np.unique(np.concatenate([positives, [high + 1.0, low]]))
     tp = _counts_at_least(positives, thresholds) / positives.size
-    fp = (_counts_at_least(all_values, thresholds) - _counts_at_least(fixated_values, thresholds)) / n_negatives
+    fp = (_counts_at_least(all_values, thresholds, value_range=(low, high))
+          - _counts_at_least(fixated_values, thresholds)) / n_negatives
     return float(np.trapezoid(tp[::-1], fp[::-1]))
 
 
@@ -116,7 +151,8 @@ def auc_judd(saliency_map, fixations, *, convention: str = "pysaliency", image_s
         constant map scores far below 0.5); ``"mit"`` reproduces that.
     """
     check_convention(convention)
-    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    # the default convention validates through the map's min and max (_judd_roc_area)
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=convention != "pysaliency")
     height, width = s.shape
     rows, cols = fixation_pixels(fixations, s.shape)
     flat = s.ravel()
@@ -170,7 +206,7 @@ def _check_indices(indices, n_pixels: int, rows: Optional[int] = None) -> np.nda
 
 def auc_uniform(saliency_map, fixations, *, image_size=None, resize: bool = False) -> float:
     """Rank AUC of each fixation against all pixels (pysaliency ``AUC(nonfixations='uniform')``)."""
-    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=False)  # rank_auc validates
     rows, cols = fixation_pixels(fixations, s.shape)
     return float(rank_auc_per_positive(s[rows, cols], s.ravel()).mean())
 
@@ -190,7 +226,8 @@ def sauc(saliency_map, fixations, nonfixations, *, convention: str = "pysaliency
             from the K unique negative pixels, thresholds ``0:0.1:max``.
     """
     check_convention(convention)
-    s = saliency_for_fixations(saliency_map, fixations, resize, image_size)
+    # The default convention reads the map only at the fixations and negatives and validates those values.
+    s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=convention != "pysaliency")
     rows, cols = fixation_pixels(fixations, s.shape)
     neg_rows, neg_cols = fixation_pixels(nonfixations, s.shape, name="nonfixations")
     if convention == "pysaliency":

@@ -22,7 +22,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from keras_saliency.density import check_log_density, check_map, uniform_log_density
+from keras_saliency.density import check_log_density, check_map, check_mass
 from keras_saliency.fixations import _check_size, as_fixations
 from keras_saliency.maps import empirical_saliency_map
 from keras_saliency.metrics import auc as auc_module
@@ -51,18 +51,33 @@ def shuffled_nonfixations(fixation_sets: Sequence, sizes: Sequence, index: int) 
     Each fixation (x, y) of image m is mapped to image n's pixel
     ``(int(x * W_n / W_m), int(y * H_n / H_m))`` (pysaliency's convention;
     duplicates kept) and returned at that pixel's centre as float64 (M, 2).
+    For many images use :class:`ShuffledNegatives` (the pool is built once).
     """
-    height, width = _check_size(sizes[index])
-    parts = []
-    for m, (fixations, size) in enumerate(zip(fixation_sets, sizes)):
-        if m == index:
-            continue
-        fixations = as_fixations(fixations)
-        other_h, other_w = _check_size(size)
-        cols = np.floor(fixations.x * width / other_w)
-        rows = np.floor(fixations.y * height / other_h)
-        parts.append(np.stack([cols, rows], axis=1) + 0.5)
-    return np.concatenate(parts) if parts else np.zeros((0, 2))
+    return ShuffledNegatives(fixation_sets, sizes).for_image(index)
+
+
+class ShuffledNegatives:
+    """Every fixation of a dataset with its image's size, mapped onto any one image in one vectorised step."""
+
+    def __init__(self, fixation_sets: Sequence, sizes: Sequence):
+        fixation_sets = [as_fixations(f) for f in fixation_sets]
+        self.sizes = [_check_size(size) for size in sizes]
+        if len(self.sizes) != len(fixation_sets):
+            raise ValueError(f"Got {len(fixation_sets)} fixation sets for {len(self.sizes)} sizes.")
+        counts = [len(f) for f in fixation_sets]
+        self.image = np.repeat(np.arange(len(counts)), counts)
+        self.x = np.concatenate([f.x for f in fixation_sets]) if counts else np.zeros(0)
+        self.y = np.concatenate([f.y for f in fixation_sets]) if counts else np.zeros(0)
+        self.height = np.repeat([h for h, _ in self.sizes], counts)
+        self.width = np.repeat([w for _, w in self.sizes], counts)
+
+    def for_image(self, index: int) -> np.ndarray:
+        """float64 (M, 2) (x, y) pixel centres of all other images' fixations on image ``index``."""
+        height, width = self.sizes[index]
+        other = self.image != index
+        cols = np.floor(self.x[other] * width / self.width[other])
+        rows = np.floor(self.y[other] * height / self.height[other])
+        return np.stack([cols, rows], axis=1) + 0.5
 
 
 @dataclasses.dataclass
@@ -106,8 +121,6 @@ class EvaluationResult:
 
 
 def _resolve_baseline(baseline, index: int, size) -> np.ndarray:
-    if baseline is None:
-        return uniform_log_density(size)
     if callable(baseline):
         return check_log_density("baseline", baseline(size))
     if hasattr(baseline, "log_density"):
@@ -144,6 +157,7 @@ class DatasetEvaluation:
         self.fixation_sets = [as_fixations(sample["fixations"]) for sample in self.dataset]
         self.sizes = [image_size_of(sample) for sample in self.dataset]
         self.indices = [i for i, fixations in enumerate(self.fixation_sets) if len(fixations)]
+        self.negatives = ShuffledNegatives(self.fixation_sets, self.sizes) if "sauc" in metrics else None
         if not self.indices:
             raise ValueError("The dataset has no fixations: nothing to evaluate.")
 
@@ -154,9 +168,11 @@ class DatasetEvaluation:
         prediction = np.asarray(prediction, dtype=np.float64)
         if prediction.shape[:2] != size:
             raise ValueError(f"Prediction {index} has shape {prediction.shape}, expected the image size {size}.")
-        if self.kind == "log_density":
-            log_density = check_log_density(f"prediction[{index}]", prediction)
-            saliency = np.exp(log_density)
+        if self.kind == "log_density":  # validated once: the exp every map-based metric needs gives the mass
+            log_density = check_log_density(f"prediction[{index}]", prediction, validate=False)
+            with np.errstate(over="ignore"):
+                saliency = np.exp(log_density)
+            check_mass(f"prediction[{index}]", log_density, saliency.sum())
         else:
             saliency = check_map(f"prediction[{index}]", prediction)
         rows, cols = fixation_pixels(fixations, size)
@@ -166,15 +182,16 @@ class DatasetEvaluation:
         if "auc_uniform" in metrics:
             per_fixation["auc_uniform"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency.ravel())
         if "sauc" in metrics:
-            negatives = shuffled_nonfixations(self.fixation_sets, self.sizes, index)
+            negatives = self.negatives.for_image(index)
             neg_rows, neg_cols = fixation_pixels(negatives, size, name="nonfixations")
             per_fixation["sauc"] = auc_module.rank_auc_per_positive(saliency[rows, cols],
                                                                     saliency[neg_rows, neg_cols])
         if "log_likelihood" in metrics:
             per_fixation["log_likelihood"] = log_density[rows, cols] / LN2
         if "information_gain" in metrics:
-            base = _resolve_baseline(self.baseline, index, size)
-            per_fixation["information_gain"] = (log_density[rows, cols] - base[rows, cols]) / LN2
+            base = (np.full(len(rows), -np.log(size[0] * size[1])) if self.baseline is None  # uniform
+                    else _resolve_baseline(self.baseline, index, size)[rows, cols])
+            per_fixation["information_gain"] = (log_density[rows, cols] - base) / LN2
         per_image = {name: float(values.mean()) for name, values in per_fixation.items()}
         if "auc_judd" in metrics:
             per_image["auc_judd"] = auc_module.auc_judd(saliency, fixations)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_saliency.metrics._inputs import MATLAB_EPS, check_convention, minmax, two_maps
+from keras_saliency.metrics._inputs import MATLAB_EPS, check_convention, dot, finite_sum, minmax, two_maps
 
 PYSALIENCY_EPS = 2.2204e-16  # pysaliency's MIT_KLDiv uses this truncated constant, MATLAB uses eps
 
@@ -26,16 +26,33 @@ def _to_distribution(name: str, array: np.ndarray, subtract_negative_min: bool =
     return array / total
 
 
+def _mass(name: str, array: np.ndarray):
+    """(array shifted to min 0 if its min is negative, its positive sum); validates through the sum."""
+    total = finite_sum(name, array)
+    low = array.min()
+    if low < 0:
+        array = array - low
+        total = finite_sum(name, array)
+    if not total > 0:
+        raise ValueError(f"`{name}` sums to {total:g}: it cannot be normalised to a distribution.")
+    return array, total
+
+
 def cc(saliency_map, reference_map, *, resize: bool = False) -> float:
     """Pearson correlation over all pixels (same in pysaliency and ``CC.m``).
 
-    A constant map has no linear relation to anything and scores 0 (MATLAB: NaN).
+    A constant map has no linear relation to anything and scores 0 (MATLAB:
+    NaN); a map whose std is below 1e-12 of its mean counts as constant (its
+    float std is rounding noise).
     """
-    a, b = two_maps(saliency_map, reference_map, resize)
-    if a.max() == a.min() or b.max() == b.min():
+    a, b = two_maps(saliency_map, reference_map, resize, validate=False)
+    mean_a = finite_sum("saliency_map", a) / a.size  # validates through the sum; no extra pass
+    mean_b = finite_sum("reference_map", b) / b.size
+    a, b = (a - mean_a).ravel(), (b - mean_b).ravel()  # one temporary per map
+    aa, bb = dot(a, a), dot(b, b)
+    if aa <= 1e-24 * mean_a * mean_a * a.size or bb <= 1e-24 * mean_b * mean_b * b.size:
         return 0.0
-    a, b = a - a.mean(), b - b.mean()
-    return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+    return float(dot(a, b) / np.sqrt(aa * bb))
 
 
 def kld(saliency_map, reference_map, *, convention: str = "pysaliency", resize: bool = False) -> float:
@@ -51,16 +68,25 @@ def kld(saliency_map, reference_map, *, convention: str = "pysaliency", resize: 
     before normalising, ``sum(ref * (log ref - log sal))``).
     """
     check_convention(convention, KLD_CONVENTIONS)
+    if convention == "pysaliency":  # float64 throughout, in place: one map-sized temporary
+        s, r = two_maps(saliency_map, reference_map, resize, validate=False)
+        s, s_total = _mass("saliency_map", s)
+        r, r_total = _mass("reference_map", r)
+        t = np.divide(s, s_total)
+        t += PYSALIENCY_EPS
+        np.divide(r, t, out=t)
+        t /= r_total
+        t += PYSALIENCY_EPS
+        np.log(t, out=t)
+        return float(dot(r, t) / r_total)
     s, r = two_maps(saliency_map, reference_map, resize)
     if convention == "pysaliency_kldiv":
         s = _to_distribution("saliency_map", s - min(s.min(), 0) + 1e-20)
         r = _to_distribution("reference_map", r - min(r.min(), 0) + 1e-20)
         return float((r * (np.log(r) - np.log(s))).sum())
-    pysaliency = convention == "pysaliency"
-    eps = PYSALIENCY_EPS if pysaliency else MATLAB_EPS
-    s = _to_distribution("saliency_map", s, pysaliency)
-    r = _to_distribution("reference_map", r, pysaliency)
-    return float((r * np.log(eps + r / (s + eps))).sum())
+    s = _to_distribution("saliency_map", s, False)
+    r = _to_distribution("reference_map", r, False)
+    return float((r * np.log(MATLAB_EPS + r / (s + MATLAB_EPS))).sum())
 
 
 def sim(saliency_map, reference_map, *, convention: str = "pysaliency", resize: bool = False) -> float:
@@ -71,7 +97,13 @@ def sim(saliency_map, reference_map, *, convention: str = "pysaliency", resize: 
     [0, 1] first, so its minimum pixel gets zero mass.
     """
     check_convention(convention)
-    s, r = two_maps(saliency_map, reference_map, resize)
     if convention == "mit":
+        s, r = two_maps(saliency_map, reference_map, resize)
         s, r = minmax(s), minmax(r)
-    return float(np.minimum(_to_distribution("saliency_map", s), _to_distribution("reference_map", r)).sum())
+        return float(np.minimum(_to_distribution("saliency_map", s), _to_distribution("reference_map", r)).sum())
+    s, r = two_maps(saliency_map, reference_map, resize, validate=False)
+    s, s_total = _mass("saliency_map", s)
+    r, r_total = _mass("reference_map", r)
+    p = np.divide(s, s_total)
+    np.minimum(p, np.divide(r, r_total), out=p)
+    return float(p.sum())

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from keras_saliency.density import check_map
-from keras_saliency.metrics._inputs import check_convention, fixation_pixels, saliency_for_fixations, unique_pixels
+from keras_saliency.metrics._inputs import check_convention, dot, fixation_pixels, saliency_for_fixations, unique_pixels
 
 
 def _mean_std(saliency_map: np.ndarray, ddof: int):
     """Mean and std in two passes without a map-sized temporary when that is numerically safe."""
     flat = saliency_map.ravel()
     mean = flat.mean()
-    mean_square = np.vdot(flat, flat) / flat.size  # vdot: no temporary, no BLAS threads
+    mean_square = dot(flat, flat) / flat.size
     if not (np.isfinite(mean) and np.isfinite(mean_square)):
         check_map("saliency_map", saliency_map)  # raises for NaN/inf; otherwise the squares overflowed
         raise ValueError("`saliency_map` values are too large to standardise (their squares overflow "
@@ -20,7 +20,7 @@ def _mean_std(saliency_map: np.ndarray, ddof: int):
     var = mean_square - mean * mean
     if not var > 1e-4 * mean_square:  # cancellation would cost digits: centre first
         centred = flat - mean
-        var = np.vdot(centred, centred) / flat.size
+        var = dot(centred, centred) / flat.size
     return mean, np.sqrt(max(var, 0.0) * flat.size / (flat.size - ddof))
 
 

@@ -29,6 +29,7 @@ from keras_saliency.layers import (
     DomainAdaptiveSmoothing,
     GaussianPriorMaps,
     PixelLogSoftmax,
+    DepthwiseConv2D,
 )
 from keras_saliency.models.saliency_model import SaliencyModel
 from keras_saliency.backbones.mobilenetv2_unisal import build_unisal_mobilenetv2
@@ -64,7 +65,7 @@ def _inverted_residual(out_channels, expand_channels, n_domains, momentums, name
     return _DomainSequence([
         keras.layers.Conv2D(expand_channels, 1, use_bias=False, name=f"{name}_conv_0"),
         _dabn(n_domains, momentums, f"{name}_conv_1"), "relu6",
-        keras.layers.DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{name}_conv_3"),
+        DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{name}_conv_3"),
         _dabn(n_domains, momentums, f"{name}_conv_4"), "relu6",
         keras.layers.Conv2D(out_channels, 1, use_bias=False, name=f"{name}_conv_6"),
         _dabn(n_domains, momentums, f"{name}_conv_7"),
@@ -145,7 +146,7 @@ class UNISAL(SaliencyModel, keras.Model):
         self.skip_4x = _skip(128, 64, n, momentums, skip_dropout, "skip_4x")
         self.gaussians = GaussianPriorMaps(n, 16, 6.0, name="coarse_gaussians")
         self.post_cnn = keras.Sequential([
-            keras.layers.DepthwiseConv2D(3, padding="same", use_bias=False, name="post_cnn_conv_0"),
+            DepthwiseConv2D(3, padding="same", use_bias=False, name="post_cnn_conv_0"),
             keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, name="post_cnn_conv_1"),
             keras.layers.ReLU(6.0),
             keras.layers.Conv2D(256, 1, use_bias=False, name="post_cnn_conv_3"),

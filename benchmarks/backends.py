@@ -1,0 +1,102 @@
+"""Inference time of UNISAL, DeepGaze II and WEPSAM under TF graph mode, TF XLA and JAX ``jit`` on this CPU.
+
+    PYTHONPATH=. python benchmarks/backends.py --output benchmarks/results/backends.md
+    KERAS_BACKEND=jax PYTHONPATH=. python benchmarks/backends.py --output benchmarks/results/backends.md
+
+The TensorFlow run times ``tf.function(call)`` and ``tf.function(call,
+jit_compile=True)`` alternately (median of ``--repeats`` calls each, after
+compiling); the JAX run (its own process: the backend is fixed at import)
+times ``jax.jit(call)`` and appends its rows. Random weights (speed does not
+depend on them). Inputs: UNISAL one 224x384 frame (static path), DeepGaze II
+one 384x512 image with efficientnet_lite0 and one readout, WEPSAM a batch of 8
+128x128 images. Ratios to TF graph need both runs: compare the rows.
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def families():
+    from keras_saliency.zoo.deepgaze import DeepGazeII
+    from keras_saliency.zoo.unisal import UNISAL
+    from keras_saliency.zoo.wepsam import WEPSAM
+
+    rng = np.random.default_rng(0)
+    unisal = UNISAL()
+    unisal.build()
+    frame = {"image": rng.uniform(0, 255, (1, 1, 224, 384, 3)).astype("float32"), "domain": np.zeros((1,), np.int32)}
+    deepgaze = DeepGazeII("efficientnet_lite0")
+    image = {"image": rng.uniform(0, 255, (1, 384, 512, 3)).astype("float32"),
+             "centerbias": np.full((1, 384, 512), -np.log(384 * 512), "float32")}
+    wepsam = WEPSAM()
+    batch = rng.uniform(0, 255, (8, 128, 128, 3)).astype("float32")
+    return {
+        "UNISAL (224x384 frame, static)": (lambda x: unisal(x, static=True), frame, 1),
+        "DeepGaze II (efficientnet_lite0, 384x512)": (lambda x: deepgaze(x), image, 1),
+        "WEPSAM (batch of 8, 128x128)": (lambda x: wepsam(x), batch, 8),
+    }
+
+
+def median_ms(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.asarray(fn())
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--output")
+    args = parser.parse_args()
+    backend = keras.backend.backend()
+    load = os.getloadavg()[0]
+    rows = []
+    for name, (call, x, images) in families().items():
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            x = tf.nest.map_structure(tf.constant, x)  # arguments, not constants XLA could fold
+            graph, xla = tf.function(call), tf.function(call, jit_compile=True)
+            graph(x), xla(x)  # trace and compile
+            t_graph, t_xla = [], []
+            for _ in range(3):  # alternate so that load changes hit both
+                t_graph.append(median_ms(lambda: graph(x), args.repeats))
+                t_xla.append(median_ms(lambda: xla(x), args.repeats))
+            t_graph, t_xla = float(np.median(t_graph)), float(np.median(t_xla))
+            rows.append(f"| {name} | tensorflow | {t_graph / images:.1f} | {t_xla / images:.1f} (jit_compile) | "
+                        f"{t_xla / t_graph:.2f} |")
+        else:
+            import jax
+
+            jitted = jax.jit(call)
+            jitted(x)
+            t_jit = median_ms(lambda: jitted(x), 3 * args.repeats)
+            rows.append(f"| {name} | jax | – | {t_jit / images:.1f} (jax.jit) | – |")
+        print(rows[-1], flush=True)
+    env = "" if backend == "tensorflow" else f"KERAS_BACKEND={backend} "
+    text = "\n".join([
+        f"Command: `{env}python {' '.join(sys.argv)}`; backend {backend}; {os.cpu_count()} CPU cores "
+        f"({platform.machine()}); load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+        "(other jobs shared the machine).", "",
+        "| model | backend | ms/image, graph | ms/image, XLA | XLA / graph |", "|---|---|---|---|---|", *rows]) + "\n"
+    print(text)
+    if args.output:
+        from keras_saliency.atomic_write import atomic_write
+
+        previous = open(args.output).read() + "\n" if os.path.exists(args.output) and backend != "tensorflow" else ""
+        atomic_write(args.output, lambda f: f.write((previous + text).encode()))
+
+
+if __name__ == "__main__":
+    main()
