@@ -1,8 +1,10 @@
 """``keras-saliency predict``: images, folders or videos -> heatmap overlays, saliency PNGs and log-density .npy.
 
-Streams: options and the output folder are checked before the model loads, then each input is predicted
-and its files written atomically (`keras_saliency.atomic_write`) before the next one starts, so a failed
-input, a write error or Ctrl-C never loses finished results and never leaves a temporary file.
+Streams: options and the output folder are checked before the model loads, then the inputs are predicted
+in order (`keras_saliency.prediction.stream`: consecutive images of one working size as one batch, one
+compiled model for every size) and each input's files are written atomically (`keras_saliency.atomic_write`)
+as soon as its batch is done, so a failed input, a write error or Ctrl-C never loses finished results and
+never leaves a temporary file.
 """
 
 from __future__ import annotations
@@ -149,15 +151,18 @@ def run(args) -> int:
     failed = []
     try:
         model = load_model(args.model)
-        bar = tqdm(list(zip(sources, stems, inputs)), disable=args.no_progress or len(inputs) <= 4,
-                   desc="predict", unit="input")
-        for source, stem, item in bar:
-            is_video = isinstance(item, prediction.Video)
-            if args.skip_existing and _already_written(output, stem, is_video):
+        todo = []
+        for stem, item in zip(stems, inputs):
+            if args.skip_existing and _already_written(output, stem, isinstance(item, prediction.Video)):
                 skipped += 1
-                continue
+            else:
+                todo.append((stem, item))
+        results = prediction.stream([item for _, item in todo], model=model,
+                                    progress=False if args.no_progress else None)
+        for (stem, _), (source, result) in zip(todo, results):  # batched; yielded in input order
             try:
-                [result] = prediction.predict(item, model=model, progress=False if args.no_progress else None)
+                if isinstance(result, Exception):
+                    raise result
                 files += _write(output, stem, result, args.alpha)
             except (OSError, ValueError) as error:
                 if args.strict:
@@ -166,6 +171,7 @@ def run(args) -> int:
                 failed.append(source)
                 tqdm.write(f"keras-saliency predict: failed: {_naming(source, error)}", file=sys.stderr)
                 continue
+            is_video = isinstance(result, prediction.VideoPrediction)
             videos += is_video
             images += not is_video
     except KeyboardInterrupt:
