@@ -85,7 +85,8 @@ def image_to_rgb(image) -> np.ndarray:
     """uint8 RGB (H, W, 3) of an open PIL image, by the rules of the module docstring."""
     from PIL import Image, ImageOps
 
-    image = ImageOps.exif_transpose(image)
+    if image.getexif().get(_ORIENTATION, 1) != 1:  # (exif_transpose copies even an upright image)
+        image = ImageOps.exif_transpose(image)
     if image.mode == "I" or image.mode.startswith("I;16"):
         values = np.clip(np.asarray(image).astype(np.int64), 0, 65535) >> 8
         return _gray_to_rgb(values)
@@ -100,7 +101,7 @@ def image_to_rgb(image) -> np.ndarray:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
-    return np.asarray(image.convert("RGB"))
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
 
 
 def _gray_to_rgb(values: np.ndarray) -> np.ndarray:

@@ -195,7 +195,7 @@ class DeepGazeII(SaliencyModel, keras.Model):
                                       ops.cast(inputs["centerbias"], "float32"))
 
     def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
-        """(B, H, W) float64 log-densities at the given size (float32 inputs): :meth:`merged_log_density`.
+        """(B, H, W) float32 log-densities at the given size (float32 inputs): :meth:`merged_log_density`.
 
         One compiled function (``predict_on_batch``, traced once more when the size first changes, then
         shape-generic), so images of any size run without retracing.
