@@ -1,6 +1,6 @@
 """The default model (bundled DeepGaze IIE, 3 EfficientNet-Lite backbones x 20 readouts): merged vs per-component.
 
-    PYTHONPATH=. python benchmarks/default_model.py --images 30 --repeats 3 --output benchmarks/results/default_model.md
+    PYTHONPATH=. python benchmarks/default_model.py --images 10 --repeats 3 --output benchmarks/results/default_model.md
 
 Two evaluations of the same preset and weights, in one process, alternating:
 
@@ -8,8 +8,8 @@ Two evaluations of the same preset and weights, in one process, alternating:
   per backbone one compiled feature function and one compiled function per readout component
   (``predict_on_batch`` each), the mixture accumulated in NumPy float64;
 * ``merged`` (``model.predict_log_density`` now): every readout of a backbone on one feature
-  pass as one stacked network, all three backbones one compiled function
-  (`keras_saliency.zoo.deepgaze.deepgaze_merged`).
+  pass as one stacked network, all three backbones one compiled function traced once for
+  every size (`keras_saliency.zoo.deepgaze.deepgaze_merged`).
 
 Speed: seconds per 1024x768 image (uint8 noise, batch 1, ``predict_log_density`` end to end:
 working-size resize to 512x384, network, resize back), median of ``--repeats`` after a warm-up.
@@ -28,15 +28,35 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_saliency import metrics, prediction  # noqa: E402
 from keras_saliency.data.fixation_datasets import read_fixation_images  # noqa: E402
 from keras_saliency.maps import EmpiricalCenterBias  # noqa: E402
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import predict_at_working_size  # noqa: E402
-from keras_saliency.zoo.deepgaze.deepgaze_mixture import RunningLogMeanExp, compiled_part  # noqa: E402
+from keras_saliency.zoo.deepgaze.deepgaze_mixture import RunningLogMeanExp  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+class Part(keras.Model):
+    """``fn(inputs)`` compiled by ``predict_on_batch``, as 87c9546's ``DeepGazeII._part`` did."""
+
+    def __init__(self, fn, layers, **kwargs):
+        super().__init__(**kwargs)
+        self.fn, self.parts = fn, list(layers)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        return self.fn(inputs)
+
+
+def part(member, key, fn, layers):
+    parts = member.__dict__.setdefault("_benchmark_parts", {})
+    if key not in parts:
+        parts[key] = Part(fn, layers, name=f"{member.name}_{key}")
+    return parts[key]
 
 
 def per_component(model, images):
@@ -44,12 +64,12 @@ def per_component(model, images):
     def log_densities(batch, centerbias):
         mixture = RunningLogMeanExp()
         for member in model.members:
-            features = compiled_part(member, "bench_features", member.features).predict_on_batch(batch)
+            features = part(member, "features", member.features, [member.extractor]).predict_on_batch(batch)
             inner = RunningLogMeanExp()
             for k, readout in enumerate(member.readouts):
-                part = compiled_part(member, f"bench_readout_{k}",
-                                     lambda x, r=readout: r(x["features"], x["centerbias"]))
-                inner.add(np.asarray(part.predict_on_batch({"features": features, "centerbias": centerbias}),
+                compiled = part(member, f"readout_{k}", lambda x, r=readout: r(x["features"], x["centerbias"]),
+                                [readout])
+                inner.add(np.asarray(compiled.predict_on_batch({"features": features, "centerbias": centerbias}),
                                      np.float64))
             mixture.add(inner.result())
         return mixture.result()

@@ -58,11 +58,13 @@ print(json.dumps({"peak_mb": peak, "loaded_mb": loaded, "seconds": seconds, "sha
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--cases", type=int, nargs="*", default=None, help="indices into CASES (default: all)")
     args = parser.parse_args()
+    cases = CASES if args.cases is None else [CASES[i] for i in args.cases]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
                                                           os.environ.get("PYTHONPATH", "")])}
     lines = ["# Very large photos: peak memory with the default model", "",
-             "Command: `PYTHONPATH=. python benchmarks/large_images.py --output benchmarks/results/large_images.md`", "",
+             f"Command: `PYTHONPATH=. python benchmarks/large_images.py{' --cases ' + ' '.join(map(str, args.cases)) if args.cases else ''} --output benchmarks/results/large_images.md`", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}. Peak RSS of "
              "a fresh process (interpreter + TensorFlow + model + one prediction); 'after loading' is its peak "
              "before predicting.", "",
@@ -70,11 +72,11 @@ def main():
              "Prediction.image |", "|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as folder:
         files = {}
-        for name in sorted({c[0] for c in CASES}):
+        for name in sorted({c[0] for c in cases}):
             height, width = (int(n) for n in name.split("x"))
             files[name] = Path(folder) / f"photo_{name}.jpg"
             subprocess.run([sys.executable, "-c", MAKE, str(files[name]), str(height), str(width)], check=True)
-        for name, model, size in CASES:
+        for name, model, size in cases:
             done = subprocess.run([sys.executable, "-c", CHILD, str(files[name]), model, size], env=env,
                                   capture_output=True, text=True)
             if done.returncode:

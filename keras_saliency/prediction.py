@@ -157,27 +157,35 @@ def _rgb_array(source, item) -> np.ndarray:
 
 
 def _load(model, source, item, size: str):
-    """(model input uint8 (h, w, 3), image uint8 at the output size, original (H, W)) of one image input."""
+    """(model input (h, w, 3), the uint8 image at the output size or its path, output (H, W)) of one image input.
+
+    A file whose output is larger than the model input is decoded in full only after the
+    prediction (:func:`_predictions`), so the full image and the model never hold memory together.
+    """
     if isinstance(item, Path):
         working, original = load_image_near(item, model.working_size)
-        image = working if size == "working" or working.shape[:2] == original else load_image(item)
+        check_images(working[None], source)
+        if size == "working" or working.shape[:2] == original:
+            image, original = working, working.shape[:2]
+        else:
+            image = item
     else:
-        image = _rgb_array(source, item)
-        working, original = image, image.shape[:2]
-    check_images(working[None], source)
-    return working, np.clip(np.rint(image), 0, 255).astype(np.uint8), original
+        working = _rgb_array(source, item)
+        check_images(working[None], source)
+        image, original = np.clip(np.rint(working), 0, 255).astype(np.uint8), working.shape[:2]
+    return working, image, original
 
 
 def _predictions(model, batch) -> list:
-    """One :class:`Prediction` per ``(source, working, image, original)`` of one working size, run as one batch."""
+    """One :class:`Prediction` per ``(source, working, image or path, (H, W))`` of one working size, as one batch."""
     log_densities = model.predict_log_density(np.stack([working for _, working, _, _ in batch]))
     results = []
     for (source, _, image, original), log_density in zip(batch, log_densities):
         log_density = check_log_density(f"prediction for {source}", log_density)
-        if image.shape[:2] != log_density.shape:
-            dtype = np.float32 if image.shape[0] * image.shape[1] > FLOAT64_PIXELS else np.float64
-            log_density = upsample_log_density(log_density, image.shape[:2], dtype)
-        results.append(Prediction(source, image, log_density))
+        if log_density.shape != tuple(original):
+            dtype = np.float32 if original[0] * original[1] > FLOAT64_PIXELS else np.float64
+            log_density = upsample_log_density(log_density, original, dtype)
+        results.append(Prediction(source, load_image(image) if isinstance(image, Path) else image, log_density))
     return results
 
 
@@ -270,7 +278,7 @@ def predict(inputs, model=None, progress: Optional[bool] = None, *, batch_size: 
     the working size is resized to the original size by
     `keras_saliency.density.upsample_log_density` (bilinear on the density, pixel centres
     aligned, renormalised; float32 for images over ``FLOAT64_PIXELS`` pixels, float64 otherwise),
-    and the image is decoded in full for ``Prediction.image``.
+    and then the file is decoded in full for ``Prediction.image``.
     """
     results = []
     for _, result in stream(inputs, model, progress, batch_size=batch_size, size=size):

@@ -52,11 +52,28 @@ class _PartModel(keras.Model):
         return self.fn(inputs)
 
 
-def compiled_part(model, key: str, fn) -> keras.Model:
-    """A cached model running ``fn`` on ``model``'s layers; kept in ``__dict__`` so Keras never tracks (or saves) it."""
+def _compile(model, fn):
+    """``{"image": (B, H, W, 3), "centerbias": (B, H, W)} -> NumPy`` running ``fn`` compiled.
+
+    TensorFlow: one ``tf.function`` traced once for every batch and image size (an input
+    signature with unknown sizes); other backends: ``predict_on_batch`` of a model over
+    ``model``'s layers (JAX compiles once per input shape).
+    """
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        signature = {"image": tf.TensorSpec((None, None, None, 3), tf.float32),
+                     "centerbias": tf.TensorSpec((None, None, None), tf.float32)}
+        compiled = tf.function(fn, input_signature=[signature])
+        return lambda inputs: compiled({k: tf.convert_to_tensor(v, tf.float32) for k, v in inputs.items()}).numpy()
+    return _PartModel(fn, [model], name=f"{model.name}_compiled").predict_on_batch
+
+
+def compiled_part(model, key: str, fn):
+    """A cached :func:`_compile` of ``fn``; kept in ``__dict__`` so Keras never tracks (or saves) it."""
     parts = model.__dict__.setdefault("_part_models", {})
     if key not in parts:
-        parts[key] = _PartModel(fn, [model], name=f"{model.name}_{key}")
+        parts[key] = _compile(model, fn)
     return parts[key]
 
 
@@ -105,11 +122,9 @@ class DensityMixture(SaliencyModel, keras.Model):
     def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
         """(B, H, W) log-densities at the given size (float32 inputs): :meth:`merged_log_density`, compiled once.
 
-        All members run in one compiled function (``predict_on_batch``: traced again when the size
-        first changes, then shape-generic, so images of any size run without retracing).
+        All members run in one compiled function, traced once for every image size (see :func:`compiled_part`).
         """
-        return compiled_part(self, "merged", self.merged_log_density).predict_on_batch(
-            {"image": images, "centerbias": centerbias})
+        return compiled_part(self, "merged", self.merged_log_density)({"image": images, "centerbias": centerbias})
 
     def working_size(self, size):
         """(H, W) scaled to the longer side ``image_long_side`` (the training scale); None when that is None."""

@@ -197,11 +197,10 @@ class DeepGazeII(SaliencyModel, keras.Model):
     def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
         """(B, H, W) float32 log-densities at the given size (float32 inputs): :meth:`merged_log_density`.
 
-        One compiled function (``predict_on_batch``, traced once more when the size first changes, then
-        shape-generic), so images of any size run without retracing.
+        One compiled function, traced once for every image size on TensorFlow
+        (`keras_saliency.zoo.deepgaze.deepgaze_mixture.compiled_part`).
         """
-        return compiled_part(self, "merged", self.merged_log_density).predict_on_batch(
-            {"image": images, "centerbias": centerbias})
+        return compiled_part(self, "merged", self.merged_log_density)({"image": images, "centerbias": centerbias})
 
     def working_size(self, size):
         """(H, W) scaled to the longer side ``image_long_side`` (the training scale); None when that is None."""
