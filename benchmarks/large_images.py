@@ -61,10 +61,12 @@ def main():
     parser.add_argument("--cases", type=int, nargs="*", default=None, help="indices into CASES (default: all)")
     args = parser.parse_args()
     cases = CASES if args.cases is None else [CASES[i] for i in args.cases]
+    chosen = f" --cases {' '.join(map(str, args.cases))}" if args.cases else ""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
                                                           os.environ.get("PYTHONPATH", "")])}
     lines = ["# Very large photos: peak memory with the default model", "",
-             f"Command: `PYTHONPATH=. python benchmarks/large_images.py{' --cases ' + ' '.join(map(str, args.cases)) if args.cases else ''} --output benchmarks/results/large_images.md`", "",
+             f"Command: `PYTHONPATH=. python benchmarks/large_images.py{chosen} "
+             "--output benchmarks/results/large_images.md`", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}. Peak RSS of "
              "a fresh process (interpreter + TensorFlow + model + one prediction); 'after loading' is its peak "
              "before predicting.", "",

@@ -195,7 +195,7 @@ def stream(inputs, model=None, progress: Optional[bool] = None, *, batch_size: O
 
     The batched, compile-once loop behind :func:`predict` (which raises the first exception) and
     ``keras-saliency predict`` (which reports and skips failed inputs): consecutive images of one
-    working size (see :func:`predict`) are predicted as one batch of up to ``batch_size`` (default:
+    working size and dtype (see :func:`predict`) are predicted as one batch of up to ``batch_size`` (default:
     the model's ``default_batch_size``); an input that cannot be read or predicted is yielded as its
     ``ValueError`` / ``OSError``, after the images before it.
     """
@@ -233,7 +233,8 @@ def stream(inputs, model=None, progress: Optional[bool] = None, *, batch_size: O
             yield from flush()
             yield source, error
             continue
-        if pending and (pending[0][1].shape != working.shape or len(pending) >= limit):
+        first = pending[0][1] if pending else None
+        if pending and (first.shape != working.shape or first.dtype != working.dtype or len(pending) >= limit):
             yield from flush()
         pending.append((source, working, image, original))
     yield from flush()

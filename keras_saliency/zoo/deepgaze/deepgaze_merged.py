@@ -40,7 +40,7 @@ def _kernel_matrix(conv):
 
 
 def _stacked_network(networks: Sequence, x, shared: bool):
-    """K :class:`ReadoutNetwork` s at once: ``x`` (B, h, w, C) shared by all, or (B, h, w, K, C) -> (B, h, w, K, out)."""
+    """K :class:`ReadoutNetwork` s at once: ``x`` (B, h, w, C) shared, or (B, h, w, K, C) -> (B, h, w, K, out)."""
     count = len(networks)
     for i in range(len(networks[0].convs)):
         norms = [n.norms[i] for n in networks]
