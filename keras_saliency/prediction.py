@@ -182,10 +182,11 @@ def _predictions(model, batch) -> list:
     results = []
     for (source, _, image, original), log_density in zip(batch, log_densities):
         log_density = check_log_density(f"prediction for {source}", log_density)
+        image = load_image(image) if isinstance(image, Path) else image  # before the large map: a lower peak
         if log_density.shape != tuple(original):
             dtype = np.float32 if original[0] * original[1] > FLOAT64_PIXELS else np.float64
             log_density = upsample_log_density(log_density, original, dtype)
-        results.append(Prediction(source, load_image(image) if isinstance(image, Path) else image, log_density))
+        results.append(Prediction(source, image, log_density))
     return results
 
 
