@@ -19,20 +19,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Sequence, Union
+from typing import Callable, List, Sequence, Tuple, Union
 
 import numpy as np
 
+_ORIENTATION = 0x0112  # the EXIF orientation tag
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
 def load_image(path) -> np.ndarray:
     """uint8 RGB (H, W, 3) of an image file (see the module docstring); a one-line ValueError names a bad file."""
+    return _open(path, image_to_rgb)
+
+
+def _open(path, decode):
+    """``decode(open PIL image)`` with one-line ValueErrors naming ``path``."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            return image_to_rgb(image)
+            return decode(image)
     except Image.DecompressionBombError:
         limit = 2 * Image.MAX_IMAGE_PIXELS
         raise ValueError(f"Cannot read image {path}: it has more than {limit} pixels, the decompression-bomb limit "
@@ -41,11 +47,46 @@ def load_image(path) -> np.ndarray:
         raise ValueError(f"Cannot read image {path}: {error}") from None
 
 
+def upright_size(image) -> Tuple[int, int]:
+    """(H, W) of an open PIL image as :func:`load_image` returns it (EXIF rotations by 90 degrees swap them)."""
+    width, height = image.size
+    return (width, height) if image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8) else (height, width)
+
+
+def load_image_near(path, working_size: Callable) -> Tuple[np.ndarray, Tuple[int, int]]:
+    """(uint8 RGB at ``working_size((H, W))``, (H, W)): an image file decoded near the size a model runs at.
+
+    (H, W) is the upright size :func:`load_image` would return; ``working_size`` maps it to
+    (h, w), or None for the full size. JPEGs are decoded by DCT scaling (``PIL.Image.draft``:
+    1/2, 1/4 or 1/8 of the size, never below (h, w)), other formats in full; the result is
+    resized to exactly (h, w) by Pillow's antialiased bilinear filter, reducing by whole
+    factors first (``reducing_gap=2``), so a 100-megapixel JPEG never exists at full size.
+    The same rules and one-line errors as :func:`load_image`.
+    """
+    from PIL import Image
+
+    def decode(image):
+        size = upright_size(image)
+        target = working_size(size)
+        if target is None or tuple(target) == size:
+            return image_to_rgb(image), size
+        height, width = (int(n) for n in target)
+        swapped = image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
+        image.draft(None, (height, width) if swapped else (width, height))
+        rgb = image_to_rgb(image)
+        if rgb.shape[:2] != (height, width):
+            rgb = np.asarray(Image.fromarray(rgb).resize((width, height), Image.BILINEAR, reducing_gap=2.0))
+        return rgb, size
+
+    return _open(path, decode)
+
+
 def image_to_rgb(image) -> np.ndarray:
     """uint8 RGB (H, W, 3) of an open PIL image, by the rules of the module docstring."""
     from PIL import Image, ImageOps
 
-    image = ImageOps.exif_transpose(image)
+    if image.getexif().get(_ORIENTATION, 1) != 1:  # (exif_transpose copies even an upright image)
+        image = ImageOps.exif_transpose(image)
     if image.mode == "I" or image.mode.startswith("I;16"):
         values = np.clip(np.asarray(image).astype(np.int64), 0, 65535) >> 8
         return _gray_to_rgb(values)
@@ -60,7 +101,7 @@ def image_to_rgb(image) -> np.ndarray:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
-    return np.asarray(image.convert("RGB"))
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
 
 
 def _gray_to_rgb(values: np.ndarray) -> np.ndarray:

@@ -1,8 +1,9 @@
 """One-call prediction: images, files, folders or videos -> log-densities and saliency maps.
 
-Every prediction is returned at the **original image size**: a normalised
-natural-log density (``logsumexp == 0``) and its saliency map (the density,
-``exp(log_density)``, which is the AUC/NSS-optimal map).
+Every prediction is returned at the **original image size** (unless ``size="working"``): a
+normalised natural-log density (``logsumexp == 0``) and its saliency map (the density,
+``exp(log_density)``, which is the AUC/NSS-optimal map); maps at another size than the
+image cover the same area, pixel centres aligned.
 
 A *model* is anything that honours the saliency-model contract
 (`keras_saliency.models`: every zoo family, the classical models, a
@@ -12,14 +13,12 @@ classical model name, a registered preset name, a preset folder or an ``hf://``
 spec. A plain ``keras.Model`` is refused: its output could be a saliency map,
 logits or a log-density, so wrap it and declare which.
 
-Images run through ``model.predict_log_density(image[None])``; videos
-(:class:`Video`) through ``model.predict_video(frames)`` (UNISAL: its recurrent
-clip inference; image models: frame by frame); see `keras_saliency.video_frames`
-for what can be read. Video files (``.mp4 .mov .avi .mkv .webm``...) are streamed
-with bounded memory by `keras_saliency.video_prediction.predict_video_file`
-(PyAV, the ``video`` extra): their result is a
-`~keras_saliency.video_prediction.VideoFilePrediction` whose log-densities are
-memory-mapped.
+Images run in batches of one working size through ``model.predict_log_density`` (see
+:func:`predict`); videos (:class:`Video`) through ``model.predict_video(frames)`` (UNISAL: its
+recurrent clip inference; image models: frame by frame); see `keras_saliency.video_frames` for
+what can be read. Video files (``.mp4 .mov .avi .mkv .webm``...) are streamed with bounded memory
+by `keras_saliency.video_prediction.predict_video_file` (PyAV, the ``video`` extra): their result
+is a `~keras_saliency.video_prediction.VideoFilePrediction` whose log-densities are memory-mapped.
 """
 
 from __future__ import annotations
@@ -30,13 +29,15 @@ from typing import List, Optional, Union
 
 import numpy as np
 
-from keras_saliency.density import check_log_density
-from keras_saliency.image_files import collect_image_paths, load_image
+from keras_saliency.density import check_log_density, upsample_log_density
+from keras_saliency.image_files import collect_image_paths, load_image, load_image_near
 from keras_saliency.models.contract import check_images, is_saliency_model
 from keras_saliency.video_frames import is_video_file, load_frames
 
 DEFAULT_MODEL = "deepgaze_iie_lite0_lite1_lite2_mit1003"  # bundled; docs/results/deepgaze/
 CLASSICAL_MODELS = ("gbvs", "itti", "center_bias")
+SIZES = ("original", "working")
+FLOAT64_PIXELS = 2**24  # larger outputs of `predict` are float32 (a 100-megapixel float64 map would take 800 MB)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -156,11 +157,89 @@ def _rgb_array(source, item) -> np.ndarray:
     return image
 
 
-def _predict_image(model, source, item) -> Prediction:
-    image = load_image(item) if isinstance(item, Path) else _rgb_array(source, item)
-    batch = check_images(image[None], source)
-    log_density = check_log_density(f"prediction for {source}", model.predict_log_density(batch)[0])
-    return Prediction(source, np.clip(np.rint(image), 0, 255).astype(np.uint8), log_density)
+def _load(model, source, item, size: str):
+    """(model input (h, w, 3), the uint8 image at the output size or its path, output (H, W)) of one image input.
+
+    A file whose output is larger than the model input is decoded in full only after the
+    prediction (:func:`_predictions`), so the full image and the model never hold memory together.
+    """
+    if isinstance(item, Path):
+        working, original = load_image_near(item, model.working_size)
+        check_images(working[None], source)
+        if size == "working" or working.shape[:2] == original:
+            image, original = working, working.shape[:2]
+        else:
+            image = item
+    else:
+        working = _rgb_array(source, item)
+        check_images(working[None], source)
+        image, original = np.clip(np.rint(working), 0, 255).astype(np.uint8), working.shape[:2]
+    return working, image, original
+
+
+def _predictions(model, batch) -> list:
+    """One :class:`Prediction` per ``(source, working, image or path, (H, W))`` of one working size, as one batch."""
+    log_densities = model.predict_log_density(np.stack([working for _, working, _, _ in batch]))
+    results = []
+    for (source, _, image, original), log_density in zip(batch, log_densities):
+        log_density = check_log_density(f"prediction for {source}", log_density)
+        image = load_image(image) if isinstance(image, Path) else image  # before the large map: a lower peak
+        if log_density.shape != tuple(original):
+            dtype = np.float32 if original[0] * original[1] > FLOAT64_PIXELS else np.float64
+            log_density = upsample_log_density(log_density, original, dtype)
+        results.append(Prediction(source, image, log_density))
+    return results
+
+
+def stream(inputs, model=None, progress: Optional[bool] = None, *, batch_size: Optional[int] = None,
+           size: str = "original"):
+    """Yields ``(source, Prediction | VideoPrediction | Exception)`` per input, in input order, as soon as each exists.
+
+    The batched, compile-once loop behind :func:`predict` (which raises the first exception) and
+    ``keras-saliency predict`` (which reports and skips failed inputs): consecutive images of one
+    working size and dtype (see :func:`predict`) are predicted as one batch of up to ``batch_size`` (default:
+    the model's ``default_batch_size``); an input that cannot be read or predicted is yielded as its
+    ``ValueError`` / ``OSError``, after the images before it.
+    """
+    from keras_saliency.progress import progress_bar, show_progress
+
+    if size not in SIZES:
+        raise ValueError(f"`size` must be one of {list(SIZES)}; got {size!r}.")
+    items = _items(inputs)
+    model = resolve_model(model)
+    limit = int(batch_size or model.default_batch_size)
+    if limit < 1:
+        raise ValueError(f"`batch_size` must be >= 1; got {batch_size}.")
+    show = progress if progress is not None or len(items) > 4 else False
+    pending = []
+
+    def flush():
+        batch, pending[:] = list(pending), []
+        try:
+            results = _predictions(model, batch) if batch else []
+        except (OSError, ValueError) as error:
+            results = [error] * len(batch)
+        return [(entry[0], result) for entry, result in zip(batch, results)]
+
+    for source, item in progress_bar(items, progress=show, desc="predict", unit="input"):
+        if isinstance(item, Video):
+            yield from flush()
+            try:
+                yield source, _predict_video(model, source, item, show_progress(progress))
+            except (OSError, ValueError) as error:
+                yield source, error
+            continue
+        try:
+            working, image, original = _load(model, source, item, size)
+        except (OSError, ValueError) as error:
+            yield from flush()
+            yield source, error
+            continue
+        first = pending[0][1] if pending else None
+        if pending and (first.shape != working.shape or first.dtype != working.dtype or len(pending) >= limit):
+            yield from flush()
+        pending.append((source, working, image, original))
+    yield from flush()
 
 
 def _predict_video(model, source, video: Video, progress: bool):
@@ -175,7 +254,8 @@ def _predict_video(model, source, video: Video, progress: bool):
     return VideoPrediction(source, frames, log_density)
 
 
-def predict(inputs, model=None, progress: Optional[bool] = None) -> List[Union[Prediction, VideoPrediction]]:
+def predict(inputs, model=None, progress: Optional[bool] = None, *, batch_size: Optional[int] = None,
+            size: str = "original") -> List[Union[Prediction, VideoPrediction]]:
     """Predicts saliency for images (arrays), image files, folders of images and videos.
 
     Args:
@@ -191,22 +271,29 @@ def predict(inputs, model=None, progress: Optional[bool] = None) -> List[Union[P
         model: see the module docstring; None uses ``DEFAULT_MODEL``.
         progress: tqdm progress bar on stderr (`keras_saliency.progress`); by default (None) shown only
             when stderr is a terminal, for more than 4 inputs and for videos; True: always; False: never.
+        batch_size: images per model call (default: the model's ``default_batch_size``).
+        size: ``"original"`` (default): every result at the input's original size;
+            ``"working"``: image files at the model's working size (the image as decoded for
+            the model and its log-density; arrays stay at their size).
     Returns:
         One :class:`Prediction` per image, one :class:`VideoPrediction` per video of frames
         and one `~keras_saliency.video_prediction.VideoFilePrediction` per video file, in
-        input order, at the original size.
-    """
-    from keras_saliency.progress import progress_bar, show_progress
+        input order.
 
-    items = _items(inputs)
-    model = resolve_model(model)
-    show = progress if progress is not None or len(items) > 4 else False
+    Image files are decoded near the model's working size (``model.working_size``, e.g. a
+    DeepGaze model's ``image_long_side``; `keras_saliency.image_files.load_image_near`: JPEG DCT
+    scaling, then antialiased bilinear resizing), so consecutive images of one working size run
+    as one batch through one compiled model, never retraced per image size. The log-density at
+    the working size is resized to the original size by
+    `keras_saliency.density.upsample_log_density` (bilinear on the density, pixel centres
+    aligned, renormalised; float32 for images over ``FLOAT64_PIXELS`` pixels, float64 otherwise),
+    and then the file is decoded in full for ``Prediction.image``.
+    """
     results = []
-    for source, item in progress_bar(items, progress=show, desc="predict", unit="input"):
-        if isinstance(item, Video):
-            results.append(_predict_video(model, source, item, show_progress(progress)))
-        else:
-            results.append(_predict_image(model, source, item))
+    for _, result in stream(inputs, model, progress, batch_size=batch_size, size=size):
+        if isinstance(result, Exception):
+            raise result
+        results.append(result)
     return results
 
 

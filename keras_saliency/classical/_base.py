@@ -7,6 +7,7 @@ import numpy as np
 from keras_saliency.models.contract import SaliencyContract
 
 MIN_SIZE = 8
+WORKING_LONG_SIDE = 1024  # `keras_saliency.predict` decodes larger image files down to this longer side
 
 
 class ClassicalModel(SaliencyContract):
@@ -23,6 +24,14 @@ class ClassicalModel(SaliencyContract):
 
     def saliency_map(self, rgb: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def working_size(self, size):
+        """None (the image's own size) up to a longer side of ``WORKING_LONG_SIDE``; larger images scale down to it."""
+        height, width = (int(n) for n in size)
+        if max(height, width) <= WORKING_LONG_SIDE:
+            return None
+        factor = WORKING_LONG_SIDE / max(height, width)
+        return max(1, round(height * factor)), max(1, round(width * factor))
 
     def _predict_batch(self, images, **conditions):
         if min(images.shape[1:3]) < MIN_SIZE:

@@ -1,8 +1,10 @@
 """``keras-saliency predict``: images, folders or videos -> heatmap overlays, saliency PNGs and log-density .npy.
 
-Streams: options and the output folder are checked before the model loads, then each input is predicted
-and its files written atomically (`keras_saliency.atomic_write`) before the next one starts, so a failed
-input, a write error or Ctrl-C never loses finished results and never leaves a temporary file.
+Streams: options and the output folder are checked before the model loads, then the inputs are predicted
+in order (`keras_saliency.prediction.stream`: consecutive images of one working size as one batch, one
+compiled model for every size) and each input's files are written atomically (`keras_saliency.atomic_write`)
+as soon as its batch is done, so a failed input, a write error or Ctrl-C never loses finished results and
+never leaves a temporary file.
 """
 
 from __future__ import annotations
@@ -142,11 +144,38 @@ def _naming(source: str, error: Exception) -> str:
     return text if source in text else f"{source}: {text}"
 
 
+def _predicted(todo, model, progress):
+    """``(source, stem, Prediction | VideoPrediction | Exception | None)`` per ``(source, stem, input)``, in order.
+
+    None stands for a video file, which `_write_video_file` streams itself; the inputs between
+    video files are batched by `keras_saliency.prediction.stream`.
+    """
+    from keras_saliency import prediction
+    from keras_saliency.video_frames import is_video_file
+
+    run = []
+
+    def flush():
+        batch = list(run)
+        run.clear()
+        if batch:
+            results = prediction.stream([item for _, _, item in batch], model=model, progress=progress)
+            for (source, stem, _), (_, result) in zip(batch, results):
+                yield source, stem, result
+
+    for source, stem, item in todo:
+        if isinstance(item, prediction.Video) and is_video_file(source):
+            yield from flush()
+            yield source, stem, None
+        else:
+            run.append((source, stem, item))
+    yield from flush()
+
+
 def run(args) -> int:
     from tqdm.auto import tqdm
 
     from keras_saliency import prediction
-    from keras_saliency.progress import progress_bar
     from keras_saliency.video_frames import is_video_file
 
     if not 0.0 <= args.alpha <= 1.0:  # NaN too
@@ -167,19 +196,20 @@ def run(args) -> int:
     try:
         model = load_model(args.model)
         progress = progress_of(args)
-        bar = progress_bar(list(zip(sources, stems, inputs)), progress=False if len(inputs) <= 4 else progress,
-                           desc="predict", unit="input")
-        for source, stem, item in bar:
+        todo = []
+        for source, stem, item in zip(sources, stems, inputs):
             is_video = isinstance(item, prediction.Video)
-            is_file = is_video and is_video_file(source)
-            if args.skip_existing and _already_written(output, stem, is_video, is_file):
+            if args.skip_existing and _already_written(output, stem, is_video, is_video and is_video_file(source)):
                 skipped += 1
-                continue
+            else:
+                todo.append((source, stem, item))
+        for source, stem, result in _predicted(todo, model, progress):  # batched; in input order
             try:
-                if is_file:
+                if isinstance(result, Exception):
+                    raise result
+                if result is None:  # a video file, streamed to its files
                     files += _write_video_file(output, stem, source, model, args)
                 else:
-                    [result] = prediction.predict(item, model=model, progress=progress)
                     files += _write(output, stem, result, args.alpha)
             except (OSError, ValueError) as error:
                 if args.strict:
@@ -188,6 +218,7 @@ def run(args) -> int:
                 failed.append(source)
                 tqdm.write(f"keras-saliency predict: failed: {_naming(source, error)}", file=sys.stderr)
                 continue
+            is_video = result is None or isinstance(result, prediction.VideoPrediction)
             videos += is_video
             images += not is_video
     except KeyboardInterrupt:

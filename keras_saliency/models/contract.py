@@ -8,6 +8,8 @@ A model declares
   method names a model happens to have;
 * ``conditions``: the extra inputs it takes besides ``"image"``, a subset of
   ``("centerbias", "domain")``;
+* ``working_size(size)``: the (h, w) it runs an (H, W) image at, or None when it
+  runs at any size (see :meth:`SaliencyContract.working_size`);
 
 and implements ``_predict_batch(images, **conditions) -> (B, H, W)``: its output
 of ``output_kind`` at the input size, for a float32 batch of RGB 0..255 images.
@@ -34,7 +36,7 @@ A saliency map becomes a density as ``log(map + 1e-20)`` renormalised
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from scipy.special import logsumexp
@@ -118,6 +120,15 @@ class SaliencyContract:
     output_kind: str = "log_density"
     conditions: Sequence[str] = ()
     default_batch_size: int = 8
+
+    def working_size(self, size) -> Optional[Tuple[int, int]]:
+        """(h, w) this model runs an (H, W) image at (it resizes to it and back itself), or None: at (H, W).
+
+        `keras_saliency.predict` decodes image files near this size and hands the model images
+        already at it, so that images of one working size run as one batch; an image at its
+        working size is not resized again. Families with a fixed scale override this.
+        """
+        return None
 
     def _predict_batch(self, images: np.ndarray, **conditions) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} must implement _predict_batch(images, **conditions).")

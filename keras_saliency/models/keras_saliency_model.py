@@ -69,6 +69,10 @@ class KerasSaliencyModel(SaliencyModel, keras.Model):
         image = inputs["image"] if isinstance(inputs, dict) else inputs
         return self.network(image, training=training)
 
+    def working_size(self, size):
+        """``input_size`` (None: runs at the image's own size)."""
+        return self.input_size
+
     def _predict_batch(self, images, **conditions):
         return resize_outputs(run_network(self.network, images, self.input_size), images.shape[1:3],
                               self.output_kind)

@@ -1,10 +1,8 @@
-"""Probability-space mixtures of log-density models, evaluated member by member.
+"""Probability-space mixtures of log-density models.
 
 A mixture of M log-densities is ``log(1/M sum_m exp(l_m)) = logsumexp_m(l_m) -
 log M`` (the reference's ``MixtureModel``). :class:`RunningLogMeanExp`
-accumulates it one member at a time with ``logaddexp`` so only one member's
-output is alive at once (DeepGaze issue #19: ensembles must be evaluable in
-chunks).
+accumulates it one member at a time with ``logaddexp``, in a graph or in NumPy.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ import numpy as np
 from keras import ops
 
 from keras_saliency.models.saliency_model import SaliencyModel
-from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid, predict_at_working_size
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid, predict_at_working_size, working_size
 from keras_saliency.presets import WeightsView
 
 
@@ -42,6 +40,43 @@ class RunningLogMeanExp:
         return self.total - math.log(self.count)
 
 
+class _PartModel(keras.Model):
+    """``fn(inputs)`` over the layers of another model, compiled by ``predict_on_batch``; never saved."""
+
+    def __init__(self, fn, layers, **kwargs):
+        super().__init__(**kwargs)
+        self.fn, self.parts = fn, list(layers)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        return self.fn(inputs)
+
+
+def _compile(model, fn):
+    """``{"image": (B, H, W, 3), "centerbias": (B, H, W)} -> NumPy`` running ``fn`` compiled.
+
+    TensorFlow: one ``tf.function`` traced once for every batch and image size (an input
+    signature with unknown sizes); other backends: ``predict_on_batch`` of a model over
+    ``model``'s layers (JAX compiles once per input shape).
+    """
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        signature = {"image": tf.TensorSpec((None, None, None, 3), tf.float32),
+                     "centerbias": tf.TensorSpec((None, None, None), tf.float32)}
+        compiled = tf.function(fn, input_signature=[signature])
+        return lambda inputs: compiled({k: tf.convert_to_tensor(v, tf.float32) for k, v in inputs.items()}).numpy()
+    return _PartModel(fn, [model], name=f"{model.name}_compiled").predict_on_batch
+
+
+def compiled_part(model, key: str, fn):
+    """A cached :func:`_compile` of ``fn``; kept in ``__dict__`` so Keras never tracks (or saves) it."""
+    parts = model.__dict__.setdefault("_part_models", {})
+    if key not in parts:
+        parts[key] = _compile(model, fn)
+    return parts[key]
+
+
 @keras.saving.register_keras_serializable(package="keras_saliency")
 class DensityMixture(SaliencyModel, keras.Model):
     """Equal-weight mixture of log-density models: ``logsumexp_m member_m(inputs) - log M``.
@@ -49,9 +84,9 @@ class DensityMixture(SaliencyModel, keras.Model):
     ``members``: Keras models mapping ``{"image", "centerbias"}`` to a
     normalised log-density (B, H, W) (e.g. :class:`DeepGazeII`). ``call`` runs
     them in sequence inside one graph; ``predict_log_density(images[, centerbias=...])``
-    runs one member (and, for DeepGaze members, one readout component) at a time,
-    each as its own compiled function, and accumulates in NumPy, so only one
-    member's activations exist at a time. ``centerbias_shape`` and
+    runs :meth:`merged_log_density` (each DeepGaze member's readout components
+    merged into one stacked network on one feature pass) as one compiled
+    function for every image size. ``centerbias_shape`` and
     ``image_long_side``: the stored centre bias used when none is given and the
     working size, as in :class:`~keras_saliency.zoo.deepgaze.DeepGazeII`.
     """
@@ -76,12 +111,24 @@ class DensityMixture(SaliencyModel, keras.Model):
             mixture.add(member(inputs, training=training))
         return mixture.result()
 
-    def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
-        """(B, H, W) float64 log-densities at the given size, member by member (float32 inputs)."""
+    def merged_log_density(self, inputs):
+        """(B, H, W) float32: :meth:`call` with each member's fastest graph (``merged_log_density`` if it has one)."""
         mixture = RunningLogMeanExp()
         for member in self.members:
-            mixture.add(member.log_densities(images, centerbias))
+            merged = getattr(member, "merged_log_density", None)
+            mixture.add(merged(inputs) if merged is not None else member(inputs, training=False))
         return mixture.result()
+
+    def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
+        """(B, H, W) log-densities at the given size (float32 inputs): :meth:`merged_log_density`, compiled once.
+
+        All members run in one compiled function, traced once for every image size (see :func:`compiled_part`).
+        """
+        return compiled_part(self, "merged", self.merged_log_density)({"image": images, "centerbias": centerbias})
+
+    def working_size(self, size):
+        """(H, W) scaled to the longer side ``image_long_side`` (the training scale); None when that is None."""
+        return None if self.image_long_side is None else working_size(size, self.image_long_side)
 
     def _predict_batch(self, images, centerbias=None):
         return predict_at_working_size(self, images, centerbias, self.log_densities)

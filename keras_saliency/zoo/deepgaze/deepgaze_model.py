@@ -25,8 +25,9 @@ from keras import ops
 
 from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
 from keras_saliency.models.saliency_model import SaliencyModel
-from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid, predict_at_working_size
-from keras_saliency.zoo.deepgaze.deepgaze_mixture import DensityMixture, RunningLogMeanExp
+from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid, predict_at_working_size, working_size
+from keras_saliency.zoo.deepgaze.deepgaze_merged import merged_readout_mixture
+from keras_saliency.zoo.deepgaze.deepgaze_mixture import DensityMixture, RunningLogMeanExp, compiled_part
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
 from keras_saliency.presets import WeightsView
 
@@ -69,18 +70,6 @@ def tap_list(maps) -> list:
     if isinstance(maps, dict):
         return list(maps.values())
     return list(maps) if isinstance(maps, (list, tuple)) else [maps]
-
-
-class _PartModel(keras.Model):
-    """``fn(inputs)`` over ``layers`` of another model, compiled by ``predict_on_batch``; never saved."""
-
-    def __init__(self, fn, layers, **kwargs):
-        super().__init__(**kwargs)
-        self.fn, self.parts = fn, list(layers)
-        self.built = True
-
-    def call(self, inputs, training=False):
-        return self.fn(inputs)
 
 
 def tap_channels(extractor) -> Optional[int]:
@@ -197,29 +186,28 @@ class DeepGazeII(SaliencyModel, keras.Model):
             mixture.add(readout(features, centerbias))
         return mixture.result()
 
-    def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
-        """(B, H, W) float64 log-densities at the given size (float32 inputs), one component at a time.
+    def merged_log_density(self, inputs):
+        """What :meth:`call` computes, with every readout component on one feature pass as one stacked network.
 
-        The backbone and each component run as separate compiled functions
-        (``predict_on_batch``); the mixture is accumulated in NumPy.
+        (B, H, W) float32; see `keras_saliency.zoo.deepgaze.deepgaze_merged` (equal to float32 rounding).
         """
-        features = self._part("features", self.features, [self.extractor]).predict_on_batch(images)
-        mixture = RunningLogMeanExp()
-        for k, readout in enumerate(self.readouts):
-            part = self._part(f"readout_{k}", lambda x, r=readout: r(x["features"], x["centerbias"]), [readout])
-            mixture.add(np.asarray(part.predict_on_batch({"features": features, "centerbias": centerbias}),
-                                   np.float64))
-        return mixture.result()
+        return merged_readout_mixture(self.readouts, self.features(inputs["image"]),
+                                      ops.cast(inputs["centerbias"], "float32"))
+
+    def log_densities(self, images: np.ndarray, centerbias: np.ndarray) -> np.ndarray:
+        """(B, H, W) float32 log-densities at the given size (float32 inputs): :meth:`merged_log_density`.
+
+        One compiled function, traced once for every image size on TensorFlow
+        (`keras_saliency.zoo.deepgaze.deepgaze_mixture.compiled_part`).
+        """
+        return compiled_part(self, "merged", self.merged_log_density)({"image": images, "centerbias": centerbias})
+
+    def working_size(self, size):
+        """(H, W) scaled to the longer side ``image_long_side`` (the training scale); None when that is None."""
+        return None if self.image_long_side is None else working_size(size, self.image_long_side)
 
     def _predict_batch(self, images, centerbias=None):
         return predict_at_working_size(self, images, centerbias, self.log_densities)
-
-    def _part(self, key, fn, layers):
-        """A cached :class:`_PartModel`; kept in ``__dict__`` so that Keras does not track (or save) it."""
-        parts = self.__dict__.setdefault("_part_models", {})
-        if key not in parts:
-            parts[key] = _PartModel(fn, layers, name=f"{self.name}_{key}")
-        return parts[key]
 
     def get_config(self):
         backbone = ({**self.backbone_spec, "backbone_sha256": self.backbone_sha256()} if self.by_name

@@ -250,6 +250,12 @@ class UNISAL(SaliencyModel, keras.Model):
             self.domain_index(conditions["domain"])
         return conditions
 
+    def working_size(self, size):
+        """The network input for an (H, W) image: `keras_saliency.data.sizes.optimal_size` (multiples of 32)."""
+        from keras_saliency.data.sizes import optimal_size
+
+        return tuple(optimal_size(*(int(n) for n in size)))
+
     def _predict_batch(self, images, domain=None):
         from keras_saliency.data.sizes import optimal_size
 
