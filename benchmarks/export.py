@@ -59,27 +59,37 @@ def median_ms(fn, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", nargs="+", default=[DEFAULT_MODEL, "deepgaze_ii_lite2_mit1003",
-                                                        "unisal_lite0_mit1003_osie", "wepsam_random",
-                                                        "dinet_resnet50_random"])
+    parser.add_argument("--models", nargs="+", default=["wepsam_random", "dinet_resnet50_random",
+                                                        "deepgaze_ii_lite2_mit1003", "unisal_lite0_mit1003_osie",
+                                                        DEFAULT_MODEL])
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
-    parser.add_argument("--mit1003", type=int, default=6, help="MIT1003 stimuli added to examples/images")
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--mit1003", type=int, default=2, help="MIT1003 stimuli added to examples/images")
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output")
     args = parser.parse_args()
 
     paths = collect_image_paths([ROOT / "examples" / "images"])
+    examples = len(paths)
     stimuli = ROOT.parent / "shared" / "data" / "mit1003" / "STIMULI"
     if stimuli.is_dir() and args.mit1003:
         paths += collect_image_paths([stimuli])[: args.mit1003]
     images = [load_image(p) for p in paths]
+    header = ("model", "format", "input HxW", "max abs diff vs Keras (nats)", "Keras graph vs predict_log_density",
+              "Keras ms/image", "runtime ms/image", "export s")
+    intro = ["# Export parity and speed", "",
+             f"`PYTHONPATH=. python benchmarks/export.py{' ' + shlex.join(sys.argv[1:]) if sys.argv[1:] else ''}`", "",
+             f"{len(images)} real images ({examples} from examples/images, {len(paths) - examples} MIT1003 stimuli), "
+             f"each resized to the input size (bilinear); speed: one image, median of {args.repeats} calls after a "
+             f"warm-up, {platform.machine()}, {os.cpu_count()} CPUs shared with other jobs (absolute times are "
+             f"noisy; Keras and the runtimes ran in turn in the same process), Keras {keras.__version__}.", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     rows = []
     for name, model in models(args.models):
         graph = export_graph(model)
         size = graph.input_size
         batches = [resize_image(image, size)[None] for image in images]
-        own = max(float(np.max(np.abs(np.asarray(graph(x), np.float64) - model.predict_log_density(x))))
-                  for x in batches)
+        expected = [np.asarray(graph.predict_on_batch(x), np.float64) for x in batches]
+        own = max(float(np.max(np.abs(e - model.predict_log_density(x)))) for e, x in zip(expected, batches))
         keras_ms = median_ms(lambda: graph.predict_on_batch(batches[0]), args.repeats)
         for fmt in args.formats:
             with tempfile.TemporaryDirectory() as tmp:
@@ -87,30 +97,18 @@ def main():
                 result = export_model(model, Path(tmp) / f"model{SUFFIX[fmt]}", fmt, check_images=images[:1])
                 seconds = time.perf_counter() - start
                 exported = load_exported(result.path)
-                diff = max(float(np.max(np.abs(exported.run(x).astype(np.float64) - np.asarray(graph(x)))))
-                           for x in batches)
+                diff = max(float(np.max(np.abs(exported.run(x).astype(np.float64) - e)))
+                           for e, x in zip(expected, batches))
                 runtime_ms = median_ms(lambda: exported.run(batches[0]), args.repeats)
             row = (name, fmt, f"{size[0]}x{size[1]}", f"{diff:.2e}", f"{own:.2e}", f"{keras_ms:.1f}",
                    f"{runtime_ms:.1f}", f"{seconds:.0f}")
             print(" | ".join(row), flush=True)
             rows.append(row)
-    header = ("model", "format", "input HxW", "max abs diff vs Keras (nats)", "Keras graph vs predict_log_density",
-              "Keras ms/image", "runtime ms/image", "export s")
-    lines = ["# Export parity and speed", "",
-             f"`PYTHONPATH=. python benchmarks/export.py{' ' + shlex.join(sys.argv[1:]) if sys.argv[1:] else ''}`", "",
-             f"{len(images)} images ({len(paths) - args.mit1003 if stimuli.is_dir() else len(paths)} from "
-             f"examples/images{', ' + str(min(args.mit1003, len(paths))) + ' MIT1003 stimuli' if stimuli.is_dir() else ''}), "
-             f"each resized to the input size; speed: one image, median of {args.repeats} calls after a warm-up, "
-             f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs (shared), "
-             f"TensorFlow/Keras {keras.__version__}.", "",
-             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.output:
-        from keras_saliency.atomic_write import atomic_write
+            if args.output:  # rewritten after every row: a partial run still leaves its rows
+                from keras_saliency.atomic_write import atomic_write
 
-        atomic_write(args.output, lambda handle: handle.write(text.encode()))
+                text = "\n".join(intro + ["| " + " | ".join(r) + " |" for r in rows]) + "\n"
+                atomic_write(args.output, lambda handle: handle.write(text.encode()))
 
 
 if __name__ == "__main__":

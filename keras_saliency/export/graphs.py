@@ -6,7 +6,8 @@
 family's conditions are baked in as constants:
 
 * UNISAL: the domain (default ``model.default_domain()``); its static (Bypass-RNN) path;
-  H and W multiples of 32. Default size (288, 384).
+  H and W multiples of 32. Default size (288, 384), the grid-rule size of 4:3 images at which
+  ``predict_log_density`` runs them (other sizes run the network at that size as given).
 * DeepGaze II / IIE (:class:`~keras_saliency.zoo.deepgaze.DensityMixture` and
   :class:`~keras_saliency.zoo.deepgaze.DeepGazeII`): the stored centre bias, zoomed to (H, W)
   as ``predict_log_density`` does. The network runs at (H, W) as given; the default is the
