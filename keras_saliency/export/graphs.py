@@ -17,7 +17,8 @@ family's conditions are baked in as constants:
 * DINet: the stride-8 map resized to (H, W) (bilinear). Default: its ``input_shape`` when
   fixed, else (240, 320).
 * :class:`~keras_saliency.models.KerasSaliencyModel`: its network, resized to and from its
-  ``input_size`` (bilinear) when that is set and differs. Default: ``input_size``, else (240, 320).
+  ``input_size`` when that is set and differs (bilinear, without the antialiasing that
+  ``predict_log_density`` applies when shrinking). Default: ``input_size``, else (240, 320).
 
 Saliency-map outputs become densities as everywhere in the package: ``log(map + 1e-20)``
 renormalised (maps clipped at 0 first). Classical (NumPy) models and cross-family
@@ -98,16 +99,21 @@ def _dinet(model, size, domain):
 
 
 def _keras_saliency_model(model, size, domain):
-    def forward(image):
-        work = model.input_size or size
-        x = image if tuple(work) == tuple(size) else ops.image.resize(image, work, interpolation="bilinear")
-        out = model.network(x, training=False)
-        out = out[..., 0] if len(out.shape) == 4 else out
-        if model.output_kind == "saliency_map":
-            return _resize_map(out, size)
-        return ops.log(ops.maximum(_resize_map(ops.exp(out - ops.max(out)), size), 0.0))
+    work = tuple(model.input_size or size)
+    if work == tuple(size):
+        return lambda image: _squeeze(model.network(image, training=False)), model.output_kind
 
-    return forward, model.output_kind
+    def forward(image):  # resized in and out; a log-density is resized as a density
+        out = _squeeze(model.network(ops.image.resize(image, work, interpolation="bilinear"), training=False))
+        if model.output_kind == "log_density":
+            out = ops.exp(out - ops.max(out, axis=(1, 2), keepdims=True))
+        return _resize_map(out, size)
+
+    return forward, "saliency_map"
+
+
+def _squeeze(maps):
+    return maps[..., 0] if len(maps.shape) == 4 else maps
 
 
 def _families():
