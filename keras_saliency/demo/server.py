@@ -8,7 +8,7 @@ Routes:
   the registered presets;
 * ``POST /api/predict?model=A[&model=B]``: the body is the raw bytes of one image file
   (at most ``max_upload_bytes``); JSON ``{"width", "height", "results": [{"model", "overlay"
-  (PNG data URL), "fixation": {"x", "y"} (pixel centre of the density's argmax, 0-based),
+  (PNG data URL: the square root of the density as a heatmap over the image), "fixation": {"x", "y"} (pixel centre of the density's argmax, 0-based),
   "seconds"}]}``, or ``{"error": message}`` with status 400 (bad file, unknown model,
   too large) / 500 (a model failed).
 
@@ -70,7 +70,8 @@ class Models:
             seconds = time.perf_counter() - start
         density = np.exp(log_density)
         row, col = np.unravel_index(int(np.argmax(log_density)), log_density.shape)
-        return {"model": spec, "overlay": _png_data_url(overlay_heatmap(image, density, alpha=0.6)),
+        shown = np.sqrt(density)  # a density is peaked: its square root shows where else it is high
+        return {"model": spec, "overlay": _png_data_url(overlay_heatmap(image, shown, alpha=0.6)),
                 "fixation": {"x": int(col), "y": int(row)}, "seconds": round(seconds, 3)}
 
 
