@@ -85,7 +85,22 @@ def _deepgaze(model, size, domain):
         raise NotExportableError(f"{model.name} stores no centre bias (built with centerbias_shape=None); an export "
                                  "bakes the stored centre bias in: build it with centerbias_shape and assign one.")
     bias = model.centerbias.log_density(size).astype(np.float32)[None]
-    return lambda image: model({"image": image, "centerbias": bias}), "log_density"
+    members = getattr(model, "members", [model])  # a DensityMixture of DeepGazeII, or one DeepGazeII
+
+    def forward(image):  # the models' own call, with the mixtures as max-shifted log-mean-exps
+        return _log_mean_exp([_log_mean_exp([readout(member.features(image), bias) for readout in member.readouts])
+                              for member in members])
+
+    return forward, "log_density"
+
+
+def _log_mean_exp(log_densities):
+    """``log(mean_m exp(x_m))`` with Exp/Log/Sum only (``logaddexp`` becomes Log1p, which tf2onnx lacks)."""
+    if len(log_densities) == 1:
+        return log_densities[0]
+    stacked = ops.stack(log_densities)
+    peak = ops.max(stacked, axis=0)
+    return peak + ops.log(ops.mean(ops.exp(stacked - peak[None]), axis=0))
 
 
 def _wepsam(model, size, domain):
