@@ -1,5 +1,5 @@
 """Imports point one way: core -> layers -> backbones/data -> presets -> model contract -> families
-(and training, analysis, evaluation) -> prediction -> CLI. Every ``keras_saliency`` import (module
+(and training, analysis, evaluation) -> prediction, export, demo -> CLI. Every ``keras_saliency`` import (module
 level or inside a function) is checked."""
 
 import ast
@@ -22,6 +22,8 @@ RANKS = [
     ("keras_saliency.analysis", 5),
     ("keras_saliency.evaluation", 5),  # the cross-validation protocol; DeepGaze's training runs on it
     ("keras_saliency.prediction", 6),
+    ("keras_saliency.export", 6),  # runtime artifacts of the families; takes any --model spec
+    ("keras_saliency.demo", 6),  # the web demo: prediction and exported artifacts
     ("keras_saliency.cli", 7),
     ("keras_saliency.testing", 8),
     ("keras_saliency.", 0),  # the core modules: density, maps, metrics, losses, fixations, image_files, ...

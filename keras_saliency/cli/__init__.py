@@ -13,9 +13,9 @@ import sys
 import traceback
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("predict", "evaluate", "build", "list", "convert", "push")
+SUBCOMMANDS = ("predict", "evaluate", "build", "list", "convert", "push", "export", "demo")
 # Those that run TensorFlow for their work (the others stay light: `list` imports no Keras).
-TENSORFLOW_COMMANDS = ("predict", "evaluate", "build", "convert")
+TENSORFLOW_COMMANDS = ("predict", "evaluate", "build", "convert", "export", "demo")
 
 
 class UserError(Exception):

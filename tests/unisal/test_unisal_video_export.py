@@ -1,4 +1,4 @@
-"""Video inference (chunks, interleaving) and TFLite export of the static single-domain graph."""
+"""Video inference (chunks, interleaving) and frame loading (UNISAL's LiteRT export: tests/export)."""
 
 import numpy as np
 import pytest
@@ -71,13 +71,3 @@ def test_load_frames_from_folder_and_gif(tmp_path):
         load_frames(bad)
     with pytest.raises(FileNotFoundError):
         load_frames(tmp_path / "missing")
-
-
-def test_tflite_export_matches_keras(model, tmp_path):
-    from keras_saliency.zoo.unisal.unisal_export import export_tflite, run_tflite
-
-    path = export_tflite(model, tmp_path / "unisal_salicon.tflite", domain="SALICON", input_size=(64, 96))
-    image = RNG.uniform(0, 255, (1, 64, 96, 3)).astype(np.float32)
-    expected = np.asarray(model({"image": image, "domain": np.array([1], np.int32)}))
-    assert expected.std() > 0.1  # a real map, not a flat one
-    np.testing.assert_allclose(run_tflite(path, image), expected, atol=1e-4)

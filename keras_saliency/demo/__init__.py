@@ -1,0 +1,5 @@
+"""``keras-saliency demo``: a local web page to try models on your own images (`keras_saliency.demo.server`)."""
+
+from keras_saliency.demo.server import DemoServer, serve
+
+__all__ = ["DemoServer", "serve"]

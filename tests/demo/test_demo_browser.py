@@ -1,0 +1,65 @@
+"""The demo page in a real headless Chromium (Debian's ``chromium``, driven by Playwright): upload, result, screenshot."""
+
+import io
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def demo_url():
+    from keras_saliency.demo import DemoServer
+
+    server = DemoServer(("127.0.0.1", 0), default_model="center_bias", max_upload_mb=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.url
+    server.shutdown()
+    server.server_close()
+
+
+def _browser(playwright, tmp_path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("needs the Debian package chromium (apt-get install chromium): no chromium on PATH")
+    return playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_FLAGS,
+        viewport={"width": 1200, "height": 700})
+
+
+def test_upload_an_image_and_see_two_models_side_by_side(demo_url, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the dev extra)")
+    from PIL import Image
+
+    with sync_api.sync_playwright() as playwright:
+        context = _browser(playwright, tmp_path)
+        try:
+            page = context.new_page()
+            page.goto(demo_url)
+            page.wait_for_function("document.querySelectorAll('#modelB option').length > 2")
+            page.select_option("#modelB", "itti")
+            page.set_input_files("#file", str(ROOT / "examples" / "images" / "chelsea_cat.jpg"))
+            page.wait_for_function("document.body.dataset.state === 'done'", timeout=60_000)
+            figures = page.locator("figure.result")
+            assert figures.count() == 2
+            assert "center_bias" in figures.nth(0).inner_text() and "itti" in figures.nth(1).inner_text()
+            assert page.locator(".marker").count() == 2
+            shot = tmp_path / "demo.png"
+            page.screenshot(path=str(shot), full_page=True)
+            heatmap = np.asarray(Image.open(io.BytesIO(figures.nth(1).locator("img").screenshot())).convert("RGB"))
+            assert heatmap.shape[0] > 50 and heatmap.std() > 20  # a picture, not a blank area
+
+            page.set_input_files("#file", files=[{"name": "notes.png", "mimeType": "image/png",
+                                                  "buffer": b"not an image at all"}])
+            page.wait_for_function("document.body.dataset.state === 'error'", timeout=30_000)
+            assert "not an image" in page.locator("#error").inner_text()
+            assert page.locator("figure.result").count() == 0
+        finally:
+            context.close()
