@@ -5,7 +5,9 @@
 the layout of the published ``deepgaze2e.pth``). The round trip writes a synthetic checkpoint
 with the manifest's ResNeXt-50 mixture (its names and shapes, small random values; two of the
 30 readout components to keep CI short), converts it torch-free to a preset, loads it and
-checks the prediction against an independent NumPy readout fed with the checkpoint's tensors.
+checks the prediction against an independent NumPy readout fed with the checkpoint's tensors; the
+other three backbones load the manifest's backbone tensors (zeros of their shapes) through
+`backbones.get`, which consumes every tensor and sets every weight or raises.
 """
 
 import gzip
@@ -127,3 +129,20 @@ def test_converter_round_trip_through_a_preset(manifest, tmp_path):
         expected.append(finalizer(x[..., 0], bias, float(state[f"{z}gauss.sigma"]),
                                   float(state[f"{z}center_bias_weight"][0])))
     np.testing.assert_allclose(ours, mixture(expected), atol=2e-4)
+
+
+@pytest.mark.parametrize("b", [0, 1, 2])  # models.3 (ResNeXt-50) is loaded by the round trip below
+def test_manifest_backbones_are_exactly_what_the_converter_consumes(manifest, b):
+    """Every backbone tensor of the reference (but its unused classifier) sets a weight, and every weight is set:
+    the loader raises naming the first missing, unexpected or mis-shaped tensors otherwise."""
+    from keras_saliency import backbones
+    from keras_saliency.zoo.deepgaze.deepgaze_convert import split_state_dict
+
+    name = REFERENCE_BACKBONES[b]
+    lazy = {k: np.broadcast_to(np.float32(0), s) for k, s in manifest.items()
+            if k.startswith(f"models.{b}.") and not k.endswith("num_batches_tracked")}
+    backbone_state, _ = split_state_dict({k.replace(f"models.{b}.", "models.0.", 1): v for k, v in lazy.items()}, 1)[0]
+    weights = {k: v for k, v in backbone_state.items() if not k.startswith(CLASSIFIERS[name])}
+    assert len(weights) == len(backbone_state) - 2, name
+    extractor = backbones.get(name, weights=weights)
+    assert extractor.count_params() > 0
