@@ -28,7 +28,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_saliency import metrics, prediction  # noqa: E402
@@ -36,20 +35,9 @@ from keras_saliency.data.fixation_datasets import read_fixation_images  # noqa: 
 from keras_saliency.maps import EmpiricalCenterBias  # noqa: E402
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import predict_at_working_size  # noqa: E402
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import RunningLogMeanExp  # noqa: E402
+from keras_saliency.zoo.deepgaze.deepgaze_mixture import _PartModel as Part  # noqa: E402  (87c9546's DeepGazeII._part)
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-
-
-class Part(keras.Model):
-    """``fn(inputs)`` compiled by ``predict_on_batch``, as 87c9546's ``DeepGazeII._part`` did."""
-
-    def __init__(self, fn, layers, **kwargs):
-        super().__init__(**kwargs)
-        self.fn, self.parts = fn, list(layers)
-        self.built = True
-
-    def call(self, inputs, training=False):
-        return self.fn(inputs)
 
 
 def part(member, key, fn, layers):

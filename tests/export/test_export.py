@@ -19,9 +19,9 @@ from keras_saliency.export import (
     load_exported,
 )
 from keras_saliency.image_files import collect_image_paths
+from keras_saliency.testing.perturbed import perturbed_unisal
 from keras_saliency.zoo.deepgaze import DeepGazeIIE
 from keras_saliency.zoo.dinet import build_dinet
-from keras_saliency.zoo.unisal import UNISAL
 from keras_saliency.zoo.wepsam import WEPSAM
 
 pytest.importorskip("ai_edge_litert", reason="needs the export extra (ai-edge-litert, onnxruntime, tf2onnx)")
@@ -50,22 +50,6 @@ def tiny_backbone():
     keras.utils.set_random_seed(1)
     image = keras.Input((None, None, 3))
     return keras.Model(image, keras.layers.Conv2D(8, 3, strides=8, padding="same")(keras.layers.Rescaling(1 / 255)(image)))
-
-
-def perturbed_unisal():
-    """A UNISAL with perturbed weights, so that its maps are far from flat."""
-    model = UNISAL(domains=("DHF1K", "SALICON"))
-    model.build()
-    rng = np.random.default_rng(1)
-    for weight in model.weights:
-        value = np.array(weight)
-        if "variance" in weight.path:
-            weight.assign(rng.uniform(0.5, 1.5, value.shape).astype(np.float32))
-        elif "adaptation" in weight.path and "kernel" in weight.path:
-            weight.assign(rng.normal(0, 3.0, value.shape).astype(np.float32))
-        elif "smoothing" not in weight.path:
-            weight.assign((value + rng.normal(0, 0.1, value.shape)).astype(np.float32))
-    return model
 
 
 def deepgaze():

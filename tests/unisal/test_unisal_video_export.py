@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_saliency.zoo.unisal import UNISAL
+from keras_saliency.testing.perturbed import perturbed_unisal
 from keras_saliency.video_frames import load_frames
 from keras_saliency.zoo.unisal.unisal_video import recurrent_inference as predict_video
 
@@ -13,19 +13,7 @@ RNG = np.random.default_rng(0)
 
 @pytest.fixture(scope="module")
 def model():
-    """A UNISAL with perturbed weights, so that its maps are far from flat."""
-    model = UNISAL(domains=("DHF1K", "SALICON"))
-    model.build()
-    rng = np.random.default_rng(1)
-    for weight in model.weights:
-        value = np.array(weight)
-        if "variance" in weight.path:
-            weight.assign(rng.uniform(0.5, 1.5, value.shape).astype(np.float32))
-        elif "adaptation" in weight.path and "kernel" in weight.path:
-            weight.assign(rng.normal(0, 3.0, value.shape).astype(np.float32))
-        elif "smoothing" not in weight.path:
-            weight.assign((value + rng.normal(0, 0.1, value.shape)).astype(np.float32))
-    return model
+    return perturbed_unisal()
 
 
 def test_predict_video_chunks_equal_one_pass_per_offset(model):
