@@ -18,7 +18,7 @@ _MACHINE_PATH_RES = (
     # a word starts the text or follows a space, quote, "=", ",", ";", ":", "(" or "[" ("--data=/x")
     re.compile(r"""(?:^|(?<=[\s'"=,;:(\[]))"""
                r"""(?:/[\w.~+-]|~[\w.-]*/|\$\{?HOME\b|%USERPROFILE%|[A-Za-z]:[\\/]|\\\\)""" + _END),
-    # a home, /work or /tmp folder anywhere else, as in "file:///home/ana/x" (not "../home/x": that is relative)
+    # a home, work or tmp folder at the root anywhere else, as in a file:// URL of one (a "../" path is relative)
     re.compile(r"(?<![\w.-])/(?:home|Users|root|work|tmp)(?=/|\b)" + _END),
 )
 

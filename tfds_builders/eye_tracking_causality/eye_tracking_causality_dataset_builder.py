@@ -16,7 +16,7 @@ One example per clip: its frames (decoded with `keras_saliency.video_io.VideoRea
 Coordinates are converted from the 1024x768 screen to the clip, which was drawn centred:
 ``x_clip = x - (1024 - W) / 2`` (12 px for 1000x750), ``y_clip = y - (768 - H) / 2`` (9 px),
 continuous 0-based pixel coordinates (the EyeLink's half-pixel convention is far below its
-accuracy). ``gaze_offset_check.png`` (``verify_gaze_offset.py``) checks this offset against
+accuracy). ``verify_gaze_offset.py`` (``gaze_offset_check.md``) checks this offset against
 the balls in the frames. Samples with NaN coordinates (blinks) and samples off the clip
 (off screen, or on the 12/9 px screen border) are dropped and counted per clip
 (``dropped_nan``, ``dropped_off_clip``, also in ``builder.report``). ``fixations`` holds the

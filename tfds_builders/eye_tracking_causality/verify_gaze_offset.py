@@ -2,15 +2,16 @@
 
 Usage (from the repository root, with the upstream layout in ../shared):
     PYTHONPATH=. python -m tfds_builders.eye_tracking_causality.verify_gaze_offset \
-        --root ../shared/data/eye_tracking_causality [--clips 1,2] [--figure_clip 1]
+        --root ../shared/data/eye_tracking_causality [--clips 1,2] [--figure_clip 1] [--figure FILE.png]
 
 For every kept gaze sample (NaN and off-screen dropped) of the given clips it measures the
 distance to the nearest ball centre in its frame (balls: connected non-background regions inside
 the table, >= 800 px), for candidate offsets (dx, dy) on a grid; the offset that minimises the
 median distance, or puts the most samples on a ball, would be the centred one,
 ((1024 - 1000) / 2, (768 - 750) / 2) = (12, 9), if gaze sat on the balls without bias.
-Writes ``gaze_offset_check.png`` (frames with the gaze drawn, one colour per condition) and
-``gaze_offset_check.md`` (the numbers and this command) next to this file.
+Writes ``gaze_offset_check.md`` (the numbers and this command) next to this file and, with
+``--figure``, frames with the gaze drawn (one colour per condition) to that file: it shows frames of
+the dataset, so keep it outside the repository.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main():
     parser.add_argument("--root", required=True)
     parser.add_argument("--clips", default="1,2")
     parser.add_argument("--figure_clip", type=int, default=1)
+    parser.add_argument("--figure", help="PNG of frames with the gaze drawn (dataset frames: keep it outside the repo)")
     args = parser.parse_args()
     from keras_saliency.video_io import VideoReader
 
@@ -105,7 +107,8 @@ def main():
              + "."]
     (HERE / "gaze_offset_check.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    _figure(figure_frames, [v for v in viewings if v.clip == args.figure_clip], HERE / "gaze_offset_check.png")
+    if args.figure:
+        _figure(figure_frames, [v for v in viewings if v.clip == args.figure_clip], pathlib.Path(args.figure))
 
 
 def _figure(frames: dict, viewings, path):
