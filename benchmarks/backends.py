@@ -16,12 +16,12 @@ import argparse
 import os
 import platform
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_seconds  # noqa: E402
 
 
 def families():
@@ -45,15 +45,6 @@ def families():
     }
 
 
-def median_ms(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.asarray(fn())
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=10)
@@ -71,8 +62,8 @@ def main():
             graph(x), xla(x)  # trace and compile
             t_graph, t_xla = [], []
             for _ in range(3):  # alternate so that load changes hit both
-                t_graph.append(median_ms(lambda: graph(x), args.repeats))
-                t_xla.append(median_ms(lambda: xla(x), args.repeats))
+                t_graph.append(1000 * median_seconds(lambda: graph(x), args.repeats, warmup=False))
+                t_xla.append(1000 * median_seconds(lambda: xla(x), args.repeats, warmup=False))
             t_graph, t_xla = float(np.median(t_graph)), float(np.median(t_xla))
             rows.append(f"| {name} | tensorflow | {t_graph / images:.1f} | {t_xla / images:.1f} (jit_compile) | "
                         f"{t_xla / t_graph:.2f} |")
@@ -81,7 +72,7 @@ def main():
 
             jitted = jax.jit(call)
             jitted(x)
-            t_jit = median_ms(lambda: jitted(x), 3 * args.repeats)
+            t_jit = 1000 * median_seconds(lambda: jitted(x), 3 * args.repeats, warmup=False)
             rows.append(f"| {name} | jax | – | {t_jit / images:.1f} (jax.jit) | – |")
         print(rows[-1], flush=True)
     env = "" if backend == "tensorflow" else f"KERAS_BACKEND={backend} "

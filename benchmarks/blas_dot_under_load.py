@@ -13,19 +13,14 @@ with the load average. Appends to ``--output``.
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
+from _timing import call_seconds
 
 
 def stats(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e6 * float(np.median(times)), 1e6 * float(np.mean(times))
+    times = 1e6 * call_seconds(fn, repeats)
+    return float(np.median(times)), float(np.mean(times))
 
 
 def main():

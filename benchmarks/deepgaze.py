@@ -32,6 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_seconds  # noqa: E402
 
 from keras_saliency.zoo.deepgaze import DeepGazeII, DeepGazeIIE, ReadoutDataset, fit_readout  # noqa: E402
 
@@ -56,16 +57,6 @@ def inputs(batch, seed=0):
     rng = np.random.default_rng(seed)
     return {"image": rng.uniform(0, 255, (batch, *SIZE, 3)).astype("float32"),
             "centerbias": np.full((batch, *SIZE), -np.log(SIZE[0] * SIZE[1]), "float32")}
-
-
-def median_seconds(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def memory_probe(args):

@@ -26,6 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_seconds  # noqa: E402
 
 from keras_saliency.export import FORMATS, export_graph, export_model, load_exported  # noqa: E402
 from keras_saliency.export.runtimes import resize_image  # noqa: E402
@@ -45,16 +46,6 @@ def models(names):
             "dinet_resnet50_random": lambda: build_dinet(input_shape=(240, 320, 3))}
     for name in names:
         yield name, (made[name]() if name in made else resolve_model(name))
-
-
-def median_ms(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.asarray(fn())
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
 
 
 def main():
@@ -90,7 +81,7 @@ def main():
         batches = [resize_image(image, size)[None] for image in images]
         expected = [np.asarray(graph.predict_on_batch(x), np.float64) for x in batches]
         own = max(float(np.max(np.abs(e - model.predict_log_density(x)))) for e, x in zip(expected, batches))
-        keras_ms = median_ms(lambda: graph.predict_on_batch(batches[0]), args.repeats)
+        keras_ms = 1000 * median_seconds(lambda: graph.predict_on_batch(batches[0]), args.repeats)
         for fmt in args.formats:
             with tempfile.TemporaryDirectory() as tmp:
                 start = time.perf_counter()
@@ -99,7 +90,7 @@ def main():
                 exported = load_exported(result.path)
                 diff = max(float(np.max(np.abs(exported.run(x).astype(np.float64) - e)))
                            for e, x in zip(expected, batches))
-                runtime_ms = median_ms(lambda: exported.run(batches[0]), args.repeats)
+                runtime_ms = 1000 * median_seconds(lambda: exported.run(batches[0]), args.repeats)
             row = (name, fmt, f"{size[0]}x{size[1]}", f"{diff:.2e}", f"{own:.2e}", f"{keras_ms:.1f}",
                    f"{runtime_ms:.1f}", f"{seconds:.0f}")
             print(" | ".join(row), flush=True)

@@ -19,18 +19,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_seconds  # noqa: E402
 
 from keras_saliency.zoo.unisal import UNISAL  # noqa: E402
-
-
-def median_time(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.asarray(fn())
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main():
@@ -61,14 +52,14 @@ def main():
 
             plain = tf.function(call)
             xla = tf.function(call, jit_compile=True)
-            t_plain, t_xla = median_time(plain, args.repeats), median_time(xla, args.repeats)
+            t_plain, t_xla = median_seconds(plain, args.repeats), median_seconds(xla, args.repeats)
             rows.append(f"| {'static (Bypass-RNN)' if static else 'ConvGRU'} | {1000 * t_plain:.1f} | "
                         f"{1000 * t_xla:.1f} |")
         else:
             import jax
 
             jitted = jax.jit(lambda x, d: model({"image": x, "domain": d}, static=static))
-            t_jit = median_time(lambda: jitted(frame, domain), args.repeats)
+            t_jit = median_seconds(lambda: jitted(frame, domain), args.repeats)
             rows.append(f"| {'static (Bypass-RNN)' if static else 'ConvGRU'} | – | {1000 * t_jit:.1f} (jax.jit) |")
         print(rows[-1], flush=True)
     if not args.inference_only and backend == "tensorflow":
