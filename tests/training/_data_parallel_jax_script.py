@@ -12,26 +12,12 @@ import jax
 import keras
 import numpy as np
 
-from keras_saliency.zoo.deepgaze.deepgaze_model import DeepGazeReadoutModel
-from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
+from _distributed_readout import GLOBAL_BATCH, STEPS, n, readout_model, readout_x, readout_y, rng
 from keras_saliency.zoo.unisal import UNISAL
 
 assert keras.backend.backend() == "jax" and len(jax.devices("cpu")) == 2, jax.devices()
-GLOBAL_BATCH, STEPS = 4, 2
-rng = np.random.default_rng(0)
-n = GLOBAL_BATCH * STEPS
-readout_x = {"features": rng.random((n, 4, 6, 8), np.float32),
-             "centerbias": np.full((n, 16, 24), -np.log(16 * 24), np.float32)}
-readout_y = np.stack([rng.uniform(0, 24, (n, 5)), rng.uniform(0, 16, (n, 5))], -1).astype(np.float32)
 unisal_x = {"image": rng.uniform(0, 255, (n, 64, 64, 3)).astype(np.float32), "domain": np.zeros(n, np.int32)}
 unisal_y = np.stack([rng.random((n, 64, 64)), rng.random((n, 64, 64)) > 0.97], -1).astype(np.float32)
-
-
-def readout_model():
-    keras.utils.set_random_seed(1)
-    model = DeepGazeReadoutModel([DeepGazeReadout(sigma=2.0, name="r0")])
-    model.compile(optimizer=keras.optimizers.SGD(0.5))
-    return model
 
 
 def unisal_model():

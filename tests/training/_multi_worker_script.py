@@ -26,24 +26,14 @@ os.environ["TF_CONFIG"] = json.dumps({
 import tensorflow as tf  # noqa: E402
 
 strategy = tf.distribute.MultiWorkerMirroredStrategy()
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from keras_saliency.zoo.deepgaze.deepgaze_model import DeepGazeReadoutModel  # noqa: E402
-from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout  # noqa: E402
-
-GLOBAL_BATCH, STEPS = 4, 2
-rng = np.random.default_rng(0)
-n = GLOBAL_BATCH * STEPS
-readout_x = {"features": rng.random((n, 4, 6, 8), np.float32),
-             "centerbias": np.full((n, 16, 24), -np.log(16 * 24), np.float32)}
-readout_y = np.stack([rng.uniform(0, 24, (n, 5)), rng.uniform(0, 16, (n, 5))], -1).astype(np.float32)
+from _distributed_readout import GLOBAL_BATCH, STEPS, readout_x, readout_y  # noqa: E402
+from _distributed_readout import readout_model as shared_readout_model  # noqa: E402
 
 
 def readout_model():
-    keras.utils.set_random_seed(1)
-    model = DeepGazeReadoutModel([DeepGazeReadout(sigma=2.0, name="r0")])
-    model.compile(optimizer=keras.optimizers.SGD(0.5))
+    model = shared_readout_model()
     model({"features": readout_x["features"][:1], "centerbias": readout_x["centerbias"][:1]})
     return model
 
