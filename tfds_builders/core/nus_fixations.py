@@ -7,7 +7,7 @@ pixel coordinates) and ``fix_duration`` (milliseconds).
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Iterator, Tuple
 
 import numpy as np
 
@@ -15,14 +15,20 @@ from keras_saliency.fixations import Fixations
 from tfds_builders.core import readers
 
 
+def image_entries(mat_path, variable: str) -> Iterator[Tuple[str, object]]:
+    """``(image file name, struct entry)`` of each entry of the NUS-style struct array ``variable``
+    (``fixations``, EyeCrowd's ``labels``), whose ``img`` field names the image."""
+    mat = readers.load_mat(mat_path)
+    if variable not in mat:
+        raise readers.DatasetFileError(mat_path, f"no `{variable}` variable.")
+    for entry in np.ravel(mat[variable]):
+        yield str(np.ravel(readers.struct_field(entry, "img", mat_path)[0, 0])[0]), entry
+
+
 def read_fixations(mat_path) -> Dict[str, Fixations]:
     """{image file name: Fixations} (0-based, durations in seconds, subject = index in ``subjects``)."""
-    mat = readers.load_mat(mat_path)
-    if "fixations" not in mat:
-        raise readers.DatasetFileError(mat_path, "no `fixations` variable.")
     by_name = {}
-    for entry in np.ravel(mat["fixations"]):
-        name = str(np.ravel(readers.struct_field(entry, "img", mat_path)[0, 0])[0])
+    for name, entry in image_entries(mat_path, "fixations"):
         subjects = np.ravel(readers.struct_field(entry, "subjects", mat_path)[0, 0])
         xs, ys, durations, subject_ids = [], [], [], []
         for j, subject in enumerate(subjects):

@@ -50,12 +50,8 @@ class Builder(FixationImageBuilder):
 
 def read_faces(mat_path) -> Dict[str, Tuple[np.ndarray, dict]]:
     """{image file name: (float (K, 4) boxes (ymin, xmin, ymax, xmax) 0-based, {flag: bool (K,)})}."""
-    mat = readers.load_mat(mat_path)
-    if "labels" not in mat:
-        raise readers.DatasetFileError(mat_path, "no `labels` variable.")
     by_name = {}
-    for entry in np.ravel(mat["labels"]):
-        name = str(np.ravel(readers.struct_field(entry, "img", mat_path)[0, 0])[0])
+    for name, entry in nus_fixations.image_entries(mat_path, "labels"):
         n_faces = int(np.ravel(readers.struct_field(entry, "nFaces", mat_path)[0, 0])[0])
         faces = [np.ravel(f)[0] for f in np.ravel(readers.struct_field(entry, "faces", mat_path)[0, 0])]
         if len(faces) != n_faces:
