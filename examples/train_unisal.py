@@ -28,7 +28,6 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -133,10 +132,9 @@ def examples(ds, ids):
 def main(argv=None):
     args = parse_args(argv)
     from keras_saliency import metrics
-    from keras_saliency.data import domain_batches, filter_ids, kfold_split, saliency_dataset
+    from keras_saliency.data import filter_ids, kfold_split
     from keras_saliency.maps import EmpiricalCenterBias
-    from keras_saliency.zoo.unisal import UNISAL
-    from keras_saliency.zoo.unisal.unisal_training import domain_loss_weight
+    from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, fit_unisal
 
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="keras_saliency_tfds_")
     specs = [spec.split("=", 1) for spec in args.domain]
@@ -146,31 +144,22 @@ def main(argv=None):
                  for name, folder in specs]
     names = [name for name, _ in specs]
     sources = {name: build_domain(name, folder, data_dir) for name, folder in specs}
-    domains = ["shared"] if args.shared_domain else names
-    model = UNISAL(domains=domains, static_domains=domains, encoder=args.encoder,
-                   encoder_weights=args.encoder_weights)
-    train_sets, tests, steps = [], {}, 0
+    training_sets, tests = {}, {}
     for index, name in enumerate(names):
         ids = sorted(example["image_id"].decode() for example in sources[name].map(lambda e: {"image_id": e["image_id"]})
                      .as_numpy_iterator())
         split = kfold_split(ids, fold=0, k=10, seed=args.seed)
         train_ids = split["train"][: args.max_train_images]
         test_ids = split["test"][: args.max_test_images]
-        domain = 0 if args.shared_domain else index
-        train_sets.append(saliency_dataset(filter_ids(sources[name], train_ids), tuple(args.image_size), "unisal",
-                                           args.batch_size, sigma=0.04 * max(args.image_size), domain=domain,
-                                           sample_weight=domain_loss_weight(name), shuffle_buffer=len(train_ids),
-                                           seed=args.seed))
-        steps += -(-len(train_ids) // args.batch_size)
+        training_sets[name] = (filter_ids(sources[name], train_ids), len(train_ids))
         train_examples = examples(sources[name], train_ids)
         bias = EmpiricalCenterBias.fit([e["fixations"] for e in train_examples], [e["image"].shape[:2] for e in train_examples])
-        tests[name] = (domain, examples(sources[name], test_ids), bias)
-    model.compile(steps_per_epoch=steps, freeze_encoder_epochs=min(2, args.epochs - 1),
-                  learning_rate=args.learning_rate, run_eagerly=args.run_eagerly)
-    start = time.perf_counter()
-    history = model.fit(domain_batches(train_sets, seed=args.seed).repeat(), steps_per_epoch=steps,
-                        epochs=args.epochs, verbose=2)
-    train_seconds = time.perf_counter() - start
+        tests[name] = (0 if args.shared_domain else index, examples(sources[name], test_ids), bias)
+    model, history, train_seconds = fit_unisal(training_sets, UNISALTraining(
+        encoder=args.encoder, encoder_weights=args.encoder_weights, image_size=tuple(args.image_size),
+        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        shared_domain=args.shared_domain, seed=args.seed, run_eagerly=args.run_eagerly))
+    domains = model.domains
     rows = ["| model | domain | images | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]
     results, center_bias = {}, {}
     for name, (domain, samples, bias) in tests.items():

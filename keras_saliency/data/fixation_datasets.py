@@ -81,6 +81,26 @@ class FixationImages:
         indices = range(len(self)) if indices is None else indices
         return np.stack([self.image(i, size, dtype) for i in indices])
 
+    def as_dataset(self, indices: Optional[Sequence[int]] = None):
+        """A ``tf.data.Dataset`` of the TFDS builders' examples (``image`` uint8 (H, W, 3) at the original size,
+        ``fixations`` {``x``, ``y``} float32 in its pixels, ``image_id``) of the images ``indices`` (default all),
+        in that order, decoded lazily; what ``keras_saliency.data.saliency_dataset`` takes."""
+        import tensorflow as tf
+
+        indices = list(range(len(self)) if indices is None else indices)
+        if not indices:
+            raise ValueError("`indices` is empty: a dataset needs at least one image.")
+
+        def examples():
+            for i in indices:
+                yield {"image": self.image(i, dtype=np.uint8), "image_id": self.ids[i],
+                       "fixations": {"x": self.fixations[i].x.astype(np.float32),
+                                     "y": self.fixations[i].y.astype(np.float32)}}
+
+        signature = {"image": tf.TensorSpec((None, None, 3), tf.uint8), "image_id": tf.TensorSpec((), tf.string),
+                     "fixations": {"x": tf.TensorSpec((None,), tf.float32), "y": tf.TensorSpec((None,), tf.float32)}}
+        return tf.data.Dataset.from_generator(examples, output_signature=signature)
+
 
 def read_fixation_images(name: str, root, count: Optional[int] = None) -> FixationImages:
     """The first ``count`` (default all) stimuli of ``name`` ("mit1003" or "osie") in the folder ``root``.

@@ -2,7 +2,8 @@
 
 ``evaluation_images`` (a dataset at the evaluation scale), ``gold_standard`` (leave-one-subject-out
 gold standard), ``cross_validation`` (folds, training-fold centre bias, Table 1 metrics and
-calibration per row, per-fold JSON results), ``fold_summary`` (averages over folds, markdown, figure).
+calibration per row, per-fold JSON results), ``fold_summary`` (averages over folds, markdown, figure),
+``mixture_weights`` (mixture weights fitted on a validation fold).
 
 ```python
 from keras_saliency import classical, evaluation
@@ -36,9 +37,10 @@ from keras_saliency.evaluation.fold_summary import (
     summarise_folds,
 )
 from keras_saliency.evaluation.gold_standard import GoldStandard, fit_gold_bandwidth
+from keras_saliency.evaluation.mixture_weights import fit_mixture_weights
 
 __all__ = [
     "CENTRE_BIAS", "GOLD_STANDARD", "METRICS", "TABLE_METRICS", "CenterBiasMaps", "CrossValidation",
     "EvaluationImages", "Fold", "GoldStandard", "calibration_error", "domain_summary", "domain_table",
-    "fit_gold_bandwidth", "plot_calibration", "predicted_log_densities", "read_folds", "summarise_folds",
+    "fit_gold_bandwidth", "fit_mixture_weights", "plot_calibration", "predicted_log_densities", "read_folds", "summarise_folds",
 ]

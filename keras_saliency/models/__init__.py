@@ -1,7 +1,7 @@
 """The one saliency-model contract (`contract`), its Keras mixin and the cross-family wrappers.
 
 ``keras_saliency.models.contract`` imports no Keras (the classical models use it);
-`SaliencyModel`, `KerasSaliencyModel` and `MixtureModel` import Keras on first use.
+`SaliencyModel`, `KerasSaliencyModel`, `MixtureModel` and `FlipAveragedModel` import Keras on first use.
 """
 
 import importlib
@@ -18,6 +18,7 @@ _LAZY = {
     "SaliencyModel": "keras_saliency.models.saliency_model",
     "KerasSaliencyModel": "keras_saliency.models.keras_saliency_model",
     "MixtureModel": "keras_saliency.models.mixture",
+    "FlipAveragedModel": "keras_saliency.models.flip_average",
 }
 
 

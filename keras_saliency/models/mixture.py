@@ -45,7 +45,7 @@ class MixtureModel(SaliencyModel, keras.Model):
     def __init__(self, members: Sequence, weights: Optional[Sequence[float]] = None, name="mixture_model",
                  **kwargs):
         super().__init__(name=name, **kwargs)
-        members = [_deserialize_member(m) if isinstance(m, dict) else m for m in members]
+        members = [deserialize_member(m) if isinstance(m, dict) else m for m in members]
         if not members:
             raise ValueError("`members` must hold at least one model.")
         bad = [f"#{i} ({type(m).__name__})" for i, m in enumerate(members) if not is_saliency_model(m)]
@@ -77,18 +77,18 @@ class MixtureModel(SaliencyModel, keras.Model):
         return WeightsView([preset_weights(m) for m in self.keras_members], name=f"{self.name}_weights")
 
     def get_config(self):
-        return {**super().get_config(), "members": [_serialize_member(m) for m in self.members],
+        return {**super().get_config(), "members": [serialize_member(m) for m in self.members],
                 "weights": list(self.member_weights)}
 
 
-def _serialize_member(member) -> dict:
+def serialize_member(member) -> dict:
     if isinstance(member, keras.Model):
         return keras.saving.serialize_keras_object(member)
     return {_NUMPY_MEMBER: {"module": type(member).__module__, "class_name": type(member).__name__,
                             "config": member.get_config()}}
 
 
-def _deserialize_member(config: dict):
+def deserialize_member(config: dict):
     if _NUMPY_MEMBER not in config:
         return keras.saving.deserialize_keras_object(config)
     spec = config[_NUMPY_MEMBER]

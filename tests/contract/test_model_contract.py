@@ -8,7 +8,7 @@ import pytest
 
 import keras_saliency
 from keras_saliency import classical, losses
-from keras_saliency.models import KerasSaliencyModel, MixtureModel
+from keras_saliency.models import FlipAveragedModel, KerasSaliencyModel, MixtureModel
 from keras_saliency.testing.contract import run_saliency_model_test
 from keras_saliency.presets import list_presets
 from keras_saliency.zoo.deepgaze import DeepGazeII, DeepGazeIIE
@@ -105,6 +105,8 @@ FAMILIES = {
                                                                                  "saliency_map"),
                                                 classical.GaussianCenterBias()], weights=[2, 1, 1]),
                             bad_conditions={"centerbias": np.zeros((2, 3, 3))}),
+    "flip_averaged": lambda: dict(model=FlipAveragedModel(_deepgaze(1)),
+                                  bad_conditions={"centerbias": np.zeros((2, 3, 3))}),
 }
 
 
@@ -123,6 +125,25 @@ def test_mixture_is_the_probability_space_average_of_its_members():
         MixtureModel([tiny_network(None)])
     with pytest.raises(ValueError, match="weights"):
         MixtureModel(members, weights=[1, 0, 1])
+
+
+def test_flip_average_mirrors_the_image_the_centre_bias_and_the_prediction_back():
+    member = _deepgaze(1)
+    rng = np.random.default_rng(6)
+    images = rng.uniform(0, 255, (2, 40, 56, 3))
+    bias = rng.normal(size=(2, 40, 56))
+    bias -= np.log(np.exp(bias).sum(axis=(1, 2), keepdims=True))
+    plain = member.predict_log_density(images, centerbias=bias)
+    mirrored = member.predict_log_density(images[:, :, ::-1], centerbias=bias[:, :, ::-1])[:, :, ::-1]
+    expected = np.log((np.exp(plain) + np.exp(mirrored)) / 2)
+    model = FlipAveragedModel(member)
+    np.testing.assert_allclose(model.predict_log_density(images, centerbias=bias), expected, atol=1e-9)
+    assert not np.allclose(plain, mirrored, atol=1e-3)  # the member is not mirror-symmetric: the test can fail
+    center = classical.GaussianCenterBias()  # a NumPy member whose prediction is mirror-symmetric
+    np.testing.assert_allclose(FlipAveragedModel(center).predict_log_density(images),
+                               center.predict_log_density(images), atol=1e-9)
+    with pytest.raises(TypeError, match="contract"):
+        FlipAveragedModel(tiny_network(None))
 
 
 def test_predict_refuses_a_plain_keras_model_and_converts_a_declared_one():

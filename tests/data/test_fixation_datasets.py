@@ -70,3 +70,19 @@ def test_real_mit1003_matches_a_direct_parse_of_the_scanpaths(shared_file):
         rows = [np.loadtxt(p, ndmin=2)[1:, :2] for p in sorted((root / "SCANPATHS" / image_id).iterdir())]
         points = np.concatenate([r for r in rows if len(r)])
         np.testing.assert_array_equal(fixations.xy, Fixations.from_one_based(points[:, 0], points[:, 1]).xy)
+
+
+def test_as_dataset_gives_the_builders_examples_that_the_pipeline_batches():
+    from keras_saliency.data import saliency_dataset
+
+    data = read_fixation_images("mit1003", MIT1003_DUMMY)
+    examples = list(data.as_dataset([2, 0]).as_numpy_iterator())
+    assert [e["image_id"].decode() for e in examples] == [data.ids[2], data.ids[0]]
+    for example, i in zip(examples, (2, 0)):
+        np.testing.assert_array_equal(example["image"], data.image(i, dtype=np.uint8))
+        np.testing.assert_allclose(example["fixations"]["x"], data.fixations[i].x, rtol=1e-6)
+        np.testing.assert_allclose(example["fixations"]["y"], data.fixations[i].y, rtol=1e-6)
+    images, targets = next(iter(saliency_dataset(data.as_dataset(), (32, 48), "unisal", 2, sigma=2.0)))
+    assert images.shape == (2, 32, 48, 3) and targets.shape == (2, 32, 48, 2)
+    with pytest.raises(ValueError, match="`indices` is empty"):
+        data.as_dataset([])

@@ -195,8 +195,25 @@ def check_wepsam(out: Path, stdout: str):
     assert loaded.hidden_units == 16 and loaded.conv_filters == [2, 4, 4]
 
 
+def check_best_models(out: Path, stdout: str):
+    fold = json.loads((out / "best_run" / "fold0.json").read_text())
+    rows = fold["in_domain"]
+    assert {"centre bias", "gold standard (LOSO)", "UNISAL (fine-tuned Lite0)", "UNISAL (fine-tuned Lite0) + flip",
+            "DeepGaze all backbones + flip"} <= set(rows) and set(rows) == set(fold["out_of_domain"])
+    for domain in ("in_domain", "out_of_domain"):
+        ig = {row: values["information_gain"] for row, values in fold[domain].items()}
+        # the log of a mean density is at least the mean of the logs, fixation by fixation
+        mixed = ig["UNISAL (fine-tuned Lite0) + DeepGaze all backbones, equal weights"]
+        assert mixed >= (ig["UNISAL (fine-tuned Lite0)"] + ig["standin #0"]) / 2 - 1e-9
+    for row, weights in fold["mixture_weights"].items():
+        assert "validation weights" in row and abs(sum(weights.values()) - 1) < 1e-3
+    assert fold["unisal_training"]["images"] == 6  # --quick: 12 images in 4 folds, minus test and validation
+    assert fold["command"].startswith("python examples/best_models.py --quick")
+
+
 CHECKS = {
     "analyze_representations": check_analyze_representations,
+    "best_models": check_best_models,
     "quickstart": check_quickstart,
     "n_reference": check_n_reference,
     "train_deepgaze": check_train_deepgaze,

@@ -22,12 +22,14 @@ from keras_saliency.zoo.deepgaze.deepgaze_model import (
 )
 from keras_saliency.zoo.deepgaze.deepgaze_protocol import (
     ReadoutTraining,
+    add_ensemble_rows,
     cache_features,
     make_extractor,
     predict_readout,
     run_fold,
     standin_extractor,
     summarise,
+    train_readouts,
 )
 from keras_saliency.zoo.deepgaze.deepgaze_readout import DeepGazeReadout
 from keras_saliency.zoo.deepgaze.deepgaze_training import (
@@ -50,6 +52,7 @@ __all__ = [
     "ReadoutTraining",
     "RunningLogMeanExp",
     "ValidationInformationGain",
+    "add_ensemble_rows",
     "cache_features",
     "convert_deepgaze_iie_checkpoint",
     "deepgaze_iie_from_state_dict",
@@ -68,4 +71,5 @@ __all__ = [
     "standin_extractor",
     "step_decay",
     "summarise",
+    "train_readouts",
 ]

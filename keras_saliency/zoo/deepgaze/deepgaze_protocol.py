@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional
 import keras
 import numpy as np
 
-from keras_saliency.evaluation import CrossValidation, summarise_folds
+from keras_saliency.evaluation import CrossValidation, Fold, summarise_folds
 from keras_saliency.evaluation.fold_summary import DOMAINS
 from keras_saliency.zoo.deepgaze.deepgaze_ensembles import ensemble_log_densities, ensemble_rows, fold_comparisons
 from keras_saliency.zoo.deepgaze.deepgaze_features import FeatureCache
@@ -97,30 +97,36 @@ def predict_readout(readout_model, dataset: ReadoutDataset) -> List[np.ndarray]:
     return out
 
 
-def run_fold(protocol: CrossValidation, number: int, extractors: Dict[str, keras.Model], caches: Dict[str, dict],
-             training: ReadoutTraining, weights_dir, log: Callable[[str], None] = LOG) -> dict:
-    """Fold ``number``: trains every backbone's readouts, scores them and their ensembles; the fold's result.
+def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, keras.Model],
+                   caches: Dict[str, dict], training: ReadoutTraining, weights_dir, result: dict,
+                   log: Callable[[str], None] = LOG):
+    """Trains every backbone's readouts on ``fold``: ``(predictions, models)``.
 
-    Each backbone's readouts are saved as ``weights_dir/<backbone>_fold<number>.weights.h5``
-    (``DeepGazeII.readout_model()``); ``result["training"]`` holds epochs, seconds, best validation IG
-    and the Finalizer's blur and centre-bias weight of every readout.
+    ``predictions``: log-densities ``{split: {backbone: [per readout]}}``; ``models``: ``{backbone:
+    DeepGazeII}`` holding the trained readouts (``models[b].readout_model([k])`` is readout ``k``).
+
+    Splits: ``"test"`` and ``"validation"`` (the fold's images, in ``fold.indices`` order) and
+    ``"out_of_domain"`` (every OSIE image; absent without ``protocol.ood``). Each backbone's readouts
+    are saved as ``weights_dir/<backbone>_fold<number>.weights.h5`` (``DeepGazeII.readout_model()``);
+    ``result["training"]`` gets epochs, seconds, best validation IG and the Finalizer's blur and
+    centre-bias weight of every readout.
     """
-    fold = protocol.fold(number)
-    result = protocol.start(fold)
-    data, ood = protocol.data, protocol.ood
-    predictions, ood_predictions = {}, {}
+    data, ood, number = protocol.data, protocol.ood, fold.number
+    predictions = {split: {} for split in ("test", "validation") + (("out_of_domain",) if ood is not None else ())}
+    models = {}
     for name, extractor in extractors.items():
         features = caches[name]["in_domain"]
         sets = {split: ReadoutDataset([features[i] for i in part], [data.fixations[i] for i in part],
                                       [data.sizes[i] for i in part], fold.center_bias, batch_size=training.batch_size,
                                       shuffle=(split == "train"), seed=training.seed + number)
                 for split, part in fold.indices.items()}
-        ood_set = None if ood is None else ReadoutDataset(caches[name]["out_of_domain"], ood.fixations, ood.sizes,
-                                                          fold.center_bias, batch_size=training.batch_size,
-                                                          shuffle=False)
+        if ood is not None:
+            sets["out_of_domain"] = ReadoutDataset(caches[name]["out_of_domain"], ood.fixations, ood.sizes,
+                                                   fold.center_bias, batch_size=training.batch_size, shuffle=False)
         keras.utils.set_random_seed(training.seed + 1000 * number)
-        model = DeepGazeII(extractor, n_components=training.instances)
-        predictions[name], ood_predictions[name] = [], []
+        models[name] = model = DeepGazeII(extractor, n_components=training.instances)
+        for split in predictions:
+            predictions[split][name] = []
         for k in range(training.instances):
             start = time.perf_counter()
             history = fit_readout(model.readout_model([k]), sets["train"], sets["validation"], epochs=training.epochs,
@@ -131,15 +137,30 @@ def run_fold(protocol: CrossValidation, number: int, extractors: Dict[str, keras
                 "best_val_ig": float(np.max(history.history["val_ig"])),
                 "sigma": float(model.readouts[k].finalizer.sigma.numpy()),
                 "center_bias_weight": float(model.readouts[k].finalizer.center_bias_weight.numpy())}
-            predictions[name].append(predict_readout(model.readout_model([k]), sets["test"]))
-            ood_predictions[name].append(None if ood is None else predict_readout(model.readout_model([k]), ood_set))
+            for split in predictions:
+                predictions[split][name].append(predict_readout(model.readout_model([k]), sets[split]))
             log(f"fold {number} {name} #{k}: {result['training'][f'{name} #{k}']}")
         model.readout_model().save_weights(Path(weights_dir) / f"{name}_fold{number}.weights.h5")
-    names = list(extractors)
-    ood_rows = ensemble_rows(ood_predictions, names, training.instances) if ood is not None else {}
-    for row, members in ensemble_rows(predictions, names, training.instances).items():
+    return predictions, models
+
+
+def add_ensemble_rows(protocol: CrossValidation, fold: Fold, result: dict, predictions: Dict[str, Dict[str, list]],
+                      names, instances: int):
+    """Scores every readout and ensemble of :func:`ensemble_rows` (test fold and out of domain) into ``result``."""
+    ood_rows = ensemble_rows(predictions["out_of_domain"], names, instances) if "out_of_domain" in predictions else {}
+    for row, members in ensemble_rows(predictions["test"], names, instances).items():
         protocol.add_rows(result, fold, row, ensemble_log_densities(members),
-                          None if ood is None else ensemble_log_densities(ood_rows[row]))
+                          ensemble_log_densities(ood_rows[row]) if ood_rows else None)
+
+
+def run_fold(protocol: CrossValidation, number: int, extractors: Dict[str, keras.Model], caches: Dict[str, dict],
+             training: ReadoutTraining, weights_dir, log: Callable[[str], None] = LOG) -> dict:
+    """Fold ``number``: trains every backbone's readouts (:func:`train_readouts`), scores them and their
+    ensembles; the fold's result."""
+    fold = protocol.fold(number)
+    result = protocol.start(fold)
+    predictions, _ = train_readouts(protocol, fold, extractors, caches, training, weights_dir, result, log)
+    add_ensemble_rows(protocol, fold, result, predictions, list(extractors), training.instances)
     return result
 
 

@@ -1,0 +1,236 @@
+"""The best models without a download: levers screened on MIT1003's 10-fold protocol, OSIE out of domain.
+
+The protocol is the package's (``keras_saliency.evaluation.CrossValidation``; test = fold f, validation = fold
+f+1, the centre bias fitted on the training folds, information gain over it, all Table 1 metrics, the LOSO
+gold standard, OSIE scored with the same models and centre bias, one ``fold<f>.json`` per fold). Per fold:
+
+- DeepGaze IIE readouts on frozen backbones (``keras_saliency.zoo.deepgaze.train_readouts``: the recipe of
+  ``docs/results/deepgaze/``) with their ensembles;
+- UNISAL with its EfficientNet-Lite0 encoder fine-tuned end to end on the fold's MIT1003 training images
+  only (``keras_saliency.zoo.unisal.unisal_fitting.fit_unisal``; no candidate here sees OSIE, so OSIE stays out
+  of domain for all of them);
+- the levers on top: test-time horizontal flip (``keras_saliency.models.FlipAveragedModel``'s rule: the
+  mirrored prediction of the mirrored image averaged in probability space) and cross-family mixtures
+  (UNISAL + DeepGaze, equal weights or weights fitted on the validation fold by
+  ``keras_saliency.evaluation.fit_mixture_weights``).
+
+Usage (repository root, ``PYTHONPATH=.``):
+  python examples/best_models.py --quick                  (stand-in backbone, tiny UNISAL, 1 fold of 4, ~2 min)
+  python examples/best_models.py --run-folds 0 --cache-dir runs/cache --output runs/best
+  python examples/best_models.py --summarise-only --output runs/best
+A fold whose ``fold<f>.json`` exists is not run again; UNISAL's weights (``unisal_fold<f>.weights.h5``) and the
+feature caches are reused by a rerun of an unfinished fold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+# The smoke run tests/examples/test_examples_quick.py makes (see train_deepgaze.py's QUICK_RUN).
+QUICK_RUN = {"args": ["--output", "best_run"],
+             "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
+             "outputs": ["best_run/fold0.json", "best_run/summary.json", "best_run/summary.md",
+                         "best_run/unisal_fold0.weights.h5"]}
+UNISAL_ROW, DEEPGAZE_ROW = "UNISAL (fine-tuned Lite0)", "DeepGaze all backbones"
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smoke run: stand-in DeepGaze backbone, 12 MIT1003 + 4 OSIE "
+                                                         "images at 1/4 size, fold 0 of 4, UNISAL 1 epoch at 64x96")
+    ap.add_argument("--data", type=Path, default=SHARED / "mit1003", help="MIT1003 in the FixaTons layout")
+    ap.add_argument("--ood-data", type=Path, default=SHARED / "osie", help="OSIE (stimuli/, fixations.mat)")
+    ap.add_argument("--backbones", nargs="+", default=None,
+                    help="DeepGaze backbones (default: efficientnet_lite0 efficientnet_lite1 efficientnet_lite2)")
+    ap.add_argument("--instances", type=int, default=2, help="DeepGaze readouts per backbone and fold")
+    ap.add_argument("--epochs", type=int, default=8, help="DeepGaze readout epochs")
+    ap.add_argument("--decay-every", type=int, default=3)
+    ap.add_argument("--patience", type=int, default=3)
+    ap.add_argument("--unisal-epochs", type=int, default=6)
+    ap.add_argument("--unisal-size", type=int, nargs=2, default=(288, 384))
+    ap.add_argument("--folds", type=int, default=10)
+    ap.add_argument("--run-folds", type=int, nargs="+", default=None, help="which folds to run (default all)")
+    ap.add_argument("--count", type=int, default=None, help="first N MIT1003 images only")
+    ap.add_argument("--ood-count", type=int, default=300, help="first N OSIE images")
+    ap.add_argument("--scale", type=float, default=0.5, help="evaluation scale of the images")
+    ap.add_argument("--cache-dir", type=Path, default=None, help="feature caches (default: in memory)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--output", type=Path, default=Path("best_run"))
+    ap.add_argument("--summarise-only", action="store_true")
+    args = ap.parse_args(argv)
+    args.command = "python examples/best_models.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    args.backbones = args.backbones or (["standin"] if args.quick else
+                                        ["efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2"])
+    args.weights = {"standin": None}
+    if args.quick:
+        args.count, args.ood_count, args.scale, args.folds, args.run_folds = 12, 4, 0.25, 4, [0]
+        args.instances, args.epochs, args.patience, args.unisal_epochs = 1, 1, None, 1
+        args.unisal_size = (64, 96)
+    return args
+
+
+def mirrored(log_densities):
+    """The images' log-densities mirrored left-right (column j -> W - 1 - j)."""
+    return [np.ascontiguousarray(d[:, ::-1]) for d in log_densities]
+
+
+def mix(members, weights=None):
+    """Per image ``log sum_m w_m p_m`` of member lists of log-densities (equal weights by default)."""
+    from scipy.special import logsumexp
+
+    weights = np.full(len(members), 1 / len(members)) if weights is None else np.asarray(weights, np.float64)
+    return [logsumexp(np.stack(parts) + np.log(weights)[:, None, None], axis=0) for parts in zip(*members)]
+
+
+def split_images(protocol, fold):
+    """``{split: (dataset, indices)}`` of the splits every candidate predicts."""
+    splits = {"test": (protocol.data, fold.indices["test"]), "validation": (protocol.data, fold.indices["validation"])}
+    if protocol.ood is not None:
+        splits["out_of_domain"] = (protocol.ood, list(range(len(protocol.ood.ids))))
+    return splits
+
+
+def deepgaze_flipped(protocol, fold, extractors, models, args, splits):
+    """``{split: [log-densities]}`` of the all-backbone DeepGaze mixture on the mirrored images, mirrored back."""
+    from keras_saliency.fixations import Fixations
+    from keras_saliency.zoo import deepgaze
+    from keras_saliency.zoo.deepgaze.deepgaze_ensembles import mixture
+
+    out = {}
+    for split, (data, indices) in splits.items():
+        members = []
+        for name, extractor in extractors.items():
+            directory = None if args.cache_dir is None else args.cache_dir / f"{name}_{data.name}_scale{args.scale:g}_mirrored"
+            ids = [data.ids[i] for i in indices]
+            features = deepgaze.FeatureCache(deepgaze.DeepGazeII(extractor), directory).get_many(
+                ids, lambda image_id: np.ascontiguousarray(data.load_image(image_id)[:, ::-1]),
+                [data.sizes[i] for i in indices])
+            fixations = [Fixations(np.minimum(data.sizes[i][1] - data.fixations[i].x, data.sizes[i][1] - 1e-3),
+                                   data.fixations[i].y) for i in indices]  # targets only: unused by prediction
+            dataset = deepgaze.ReadoutDataset(features, fixations, [data.sizes[i] for i in indices],
+                                              lambda size: np.ascontiguousarray(fold.center_bias(size)[:, ::-1]),
+                                              batch_size=4, shuffle=False)
+            members += [mirrored(deepgaze.predict_readout(models[name].readout_model([k]), dataset))
+                        for k in range(args.instances)]
+        out[split] = mixture(members)
+    return out
+
+
+def unisal_predictions(protocol, fold, args, splits):
+    """``({split: log-densities}, {split: flip-averaged log-densities}, training record)`` of the fold's UNISAL."""
+    from keras_saliency.evaluation import predicted_log_densities
+    from keras_saliency.models import FlipAveragedModel
+    from keras_saliency.zoo.unisal import UNISAL
+    from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, fit_unisal
+
+    path = args.output / f"unisal_fold{fold.number}.weights.h5"
+    training = UNISALTraining(image_size=tuple(args.unisal_size), epochs=args.unisal_epochs, seed=args.seed,
+                              encoder_weights=None if args.quick else "imagenet", run_eagerly=args.quick,
+                              batch_size=4 if args.quick else 8)
+    train = fold.indices["train"]
+    record = {"epochs": training.epochs, "image_size": list(training.image_size), "images": len(train)}
+    if path.is_file():
+        model = UNISAL(domains=["mit1003"], static_domains=["mit1003"], encoder=training.encoder)
+        model.predict_log_density(np.zeros((1, 64, 64, 3), np.float32))  # builds the weights
+        model.load_weights(path)
+        record["loaded"] = path.name
+    else:
+        model, history, seconds = fit_unisal({"mit1003": (protocol.data.images.as_dataset(train), len(train))}, training)
+        model.save_weights(path)
+        record.update(seconds=round(seconds, 1), loss_by_epoch=[round(float(v), 4) for v in history.history["loss"]])
+    plain, flipped = {}, {}
+    for split, (data, indices) in splits.items():
+        plain[split] = predicted_log_densities(model, data, indices, progress=False)
+        flipped[split] = predicted_log_densities(FlipAveragedModel(model), data, indices, progress=False)
+    return plain, flipped, record
+
+
+def run_fold(protocol, number, extractors, caches, args):
+    from keras_saliency.evaluation import fit_mixture_weights
+    from keras_saliency.zoo import deepgaze
+    from keras_saliency.zoo.deepgaze.deepgaze_ensembles import mixture
+
+    fold = protocol.fold(number)
+    result = protocol.start(fold)
+    start = time.perf_counter()
+    training = deepgaze.ReadoutTraining(instances=args.instances, epochs=args.epochs, decay_every=args.decay_every,
+                                        patience=args.patience, batch_size=2 if args.quick else 4, seed=args.seed,
+                                        run_eagerly=args.quick)
+    predictions, models = deepgaze.train_readouts(protocol, fold, extractors, caches, training, args.output, result)
+    deepgaze.add_ensemble_rows(protocol, fold, result, predictions, list(extractors), args.instances)
+    splits = split_images(protocol, fold)
+    rows = {"deepgaze": {s: mixture([p for n in extractors for p in predictions[s][n]]) for s in splits}}
+    rows["deepgaze_mirrored"] = deepgaze_flipped(protocol, fold, extractors, models, args, splits)
+    rows["deepgaze_flip"] = {s: mix([rows["deepgaze"][s], rows["deepgaze_mirrored"][s]]) for s in splits}
+    result["times"] = {"deepgaze_seconds": round(time.perf_counter() - start, 1)}
+    rows["unisal"], rows["unisal_flip"], result["unisal_training"] = unisal_predictions(protocol, fold, args, splits)
+    first = list(extractors)[0]
+    rows["deepgaze_first"] = {s: mixture(predictions[s][first]) for s in splits}
+    validation = [protocol.data.fixations[i] for i in fold.indices["validation"]]
+    candidates = {  # row: (members, fit the weights on the validation fold)
+        f"{DEEPGAZE_ROW} + flip": (["deepgaze_flip"], False),
+        UNISAL_ROW: (["unisal"], False),
+        f"{UNISAL_ROW} + flip": (["unisal_flip"], False),
+        f"{UNISAL_ROW} + {DEEPGAZE_ROW}, equal weights": (["unisal", "deepgaze"], False),
+        f"{UNISAL_ROW} + {DEEPGAZE_ROW}, validation weights": (["unisal", "deepgaze"], True),
+        f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights": (["unisal_flip", "deepgaze_flip"], True),
+        f"{UNISAL_ROW} + {first} x{args.instances}, validation weights": (["unisal", "deepgaze_first"], True),
+        f"{UNISAL_ROW} + flip + {first} x{args.instances}, validation weights": (["unisal_flip", "deepgaze_first"],
+                                                                                   True),
+    }
+    result["mixture_weights"] = {}
+    for row, (members, fitted) in candidates.items():
+        weights = None
+        if fitted:
+            weights = fit_mixture_weights([rows[m]["validation"] for m in members], validation)
+            result["mixture_weights"][row] = dict(zip(members, weights.round(4).tolist()))
+        parts = {s: mix([rows[m][s] for m in members], weights) if len(members) > 1 else rows[members[0]][s]
+                 for s in splits}
+        protocol.add_rows(result, fold, row, parts["test"], parts.get("out_of_domain"))
+    result["times"]["fold_seconds"] = round(time.perf_counter() - start, 1)
+    return result
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from keras_saliency.atomic_write import atomic_write
+    from keras_saliency.evaluation import summarise_folds
+
+    if not args.summarise_only:
+        from keras_saliency.data import read_fixation_images
+        from keras_saliency.evaluation import CrossValidation, EvaluationImages
+        from keras_saliency.zoo import deepgaze
+
+        try:
+            data = EvaluationImages(read_fixation_images("mit1003", args.data, args.count), args.scale)
+            ood = EvaluationImages(read_fixation_images("osie", args.ood_data, args.ood_count), args.scale)
+        except FileNotFoundError as error:
+            raise SystemExit(str(error)) from None
+        args.output.mkdir(parents=True, exist_ok=True)
+        protocol = CrossValidation(data, ood, k=args.folds)
+        extractors = {name: deepgaze.make_extractor(name, args.weights.get(name, "imagenet")) for name in args.backbones}
+        caches = deepgaze.cache_features(extractors, protocol, args.cache_dir, args.scale)
+        for number in args.run_folds or range(args.folds):
+            path = args.output / f"fold{number}.json"
+            if path.is_file():
+                print(f"fold {number}: {path} exists, not run again", flush=True)
+                continue
+            result = protocol.finish(run_fold(protocol, number, extractors, caches, args), args.command)
+            atomic_write(path, lambda handle: handle.write(json.dumps(result, indent=1).encode()))
+            print(f"fold {number}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
+                                                 for k, v in result["in_domain"].items()), flush=True)
+    try:
+        return summarise_folds(args.output)
+    except FileNotFoundError as error:
+        raise SystemExit(str(error)) from None
+
+
+if __name__ == "__main__":
+    main()
