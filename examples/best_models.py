@@ -126,7 +126,6 @@ def deepgaze_flipped(protocol, fold, extractors, models, args, splits):
 def unisal_predictions(protocol, fold, args, splits):
     """``({split: log-densities}, {split: flip-averaged log-densities}, training record)`` of the fold's UNISAL."""
     from keras_saliency.evaluation import predicted_log_densities
-    from keras_saliency.models import FlipAveragedModel
     from keras_saliency.zoo.unisal import UNISAL
     from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, fit_unisal
 
@@ -148,8 +147,19 @@ def unisal_predictions(protocol, fold, args, splits):
     plain, flipped = {}, {}
     for split, (data, indices) in splits.items():
         plain[split] = predicted_log_densities(model, data, indices, progress=False)
-        flipped[split] = predicted_log_densities(FlipAveragedModel(model), data, indices, progress=False)
+        # FlipAveragedModel(model)'s rule, reusing the plain predictions: 2 passes per image instead of 3
+        flipped[split] = mix([plain[split], predicted_log_densities(_Mirrored(model), data, indices, progress=False)])
     return plain, flipped, record
+
+
+class _Mirrored:
+    """``model``'s mirrored prediction of the mirrored images (one half of ``FlipAveragedModel``)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def predict_log_density(self, images):
+        return self.model.predict_log_density(np.ascontiguousarray(images[:, :, ::-1]))[:, :, ::-1]
 
 
 def run_fold(protocol, number, extractors, caches, args):
@@ -198,6 +208,28 @@ def run_fold(protocol, number, extractors, caches, args):
     return result
 
 
+def levers_section(runs, summary):
+    """Summary section: each row's information gain against the DeepGaze all-backbone ensemble (with one
+    backbone: its first readout), fold by fold."""
+    rows = list(runs[0]["in_domain"])
+    base = next((r for r in rows if r.startswith("all ")), next(r for r in rows if r.endswith(" #0")))
+    lines = ["## Against the DeepGaze ensemble", "", f"Per row the mean over folds of IG(row) - IG({base}) in "
+             "bits/fixation and the folds where the row is ahead.", "",
+             "| row | MIT1003 gain | ahead on | OSIE gain | ahead on |", "|---|---|---|---|---|"]
+    entries = {}
+    for row in runs[0]["in_domain"]:
+        if row in ("centre bias", "gold standard (LOSO)", base):
+            continue
+        cells, entries[row] = [], {}
+        for domain in ("in_domain", "out_of_domain"):
+            gains = np.array([run[domain][row]["information_gain"] - run[domain][base]["information_gain"]
+                              for run in runs])
+            entries[row][domain] = {"gain": float(gains.mean()), "ahead": int((gains > 0).sum()), "folds": len(runs)}
+            cells += [f"{gains.mean():+.3f}", f"{(gains > 0).sum()} / {len(runs)}"]
+        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+    return lines + [""], {"against_deepgaze_ensemble": {"baseline": base, "rows": entries}}
+
+
 def main(argv=None):
     args = parse_args(argv)
     from keras_saliency.atomic_write import atomic_write
@@ -227,7 +259,7 @@ def main(argv=None):
             print(f"fold {number}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
                                                  for k, v in result["in_domain"].items()), flush=True)
     try:
-        return summarise_folds(args.output)
+        return summarise_folds(args.output, (levers_section,))
     except FileNotFoundError as error:
         raise SystemExit(str(error)) from None
 

@@ -23,10 +23,10 @@ def test_recurring_shapes_compile_and_predict_what_call_predicts(monkeypatch):
     model = perturbed_unisal()  # maps far from flat, different per domain
     images = np.random.default_rng(0).uniform(0, 255, (2, 50, 70, 3))
     eager = model.predict_log_density(images, domain="SALICON")
-    state = model.__dict__["_image_forward_state"]
-    assert state["forward"] is None  # the first batch of a shape runs eagerly
+    forward = model.__dict__["_image_forward_calls"]
+    assert forward.compiled is None  # the first batch of a shape runs eagerly
     compiled = model.predict_log_density(images, domain="SALICON")
-    assert state["forward"] is not None
+    assert forward.compiled is not None
     np.testing.assert_allclose(compiled, eager, atol=1e-4)
     for domain in ("SALICON", "DHF1K"):  # the domain is an input of the trace, not a constant of it
         called = keras.ops.convert_to_numpy(model({"image": _network_input(images), "domain": domain},

@@ -19,8 +19,10 @@ import keras
 import numpy as np
 
 from keras_saliency.atomic_write import atomic_write
+from keras_saliency.recurring_shapes import RecurringShapes
 from keras_saliency.zoo.deepgaze.deepgaze_model import tap_list
 
+COMPILE_AFTER = 4  # eager images of one size before that size's features are compiled (a trace: ~5 eager calls)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -60,6 +62,7 @@ class FeatureCache:
         self.meta = {**extractor_fingerprint(model), "dtype": self.dtype.name}
         self.directory = None if directory is None else Path(directory)
         self._memory: Dict[str, np.ndarray] = {}
+        self._features = None
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             meta_path = self.directory / "meta.json"
@@ -82,7 +85,9 @@ class FeatureCache:
         image = np.asarray(image, np.float32)
         if image.ndim != 3 or image.shape[-1] != 3:
             raise ValueError(f"`image` must be (H, W, 3) RGB 0..255; got shape {image.shape}.")
-        features = keras.ops.convert_to_numpy(self.model.features(image[None]))[0]
+        if self._features is None:  # compiled for recurring image sizes (most of a dataset's images)
+            self._features = RecurringShapes(self.model.features, COMPILE_AFTER)
+        features = keras.ops.convert_to_numpy(self._features(image[None]))[0]
         return features.astype(self.dtype)
 
     def get(self, image_id: str, load_image: Callable[[], np.ndarray], size: Optional[Sequence[int]] = None):

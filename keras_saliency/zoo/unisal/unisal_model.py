@@ -33,6 +33,7 @@ from keras_saliency.layers import (
 )
 from keras_saliency.models.contract import normalize_batch
 from keras_saliency.models.saliency_model import SaliencyModel
+from keras_saliency.recurring_shapes import RecurringShapes
 from keras_saliency.backbones.mobilenetv2_unisal import build_unisal_mobilenetv2
 
 DEFAULT_DOMAINS = ("DHF1K", "Hollywood", "UCFSports", "SALICON")
@@ -272,26 +273,14 @@ class UNISAL(SaliencyModel, keras.Model):
         return normalize_batch(np.asarray(keras.ops.convert_to_numpy(out), np.float64))
 
     def _image_forward(self, images, domain):
-        """(B, h, w) log-densities of images already at a network size.
-
-        On TensorFlow the first ``COMPILE_AFTER`` batches of one shape run eagerly and the later ones
-        through a ``tf.function`` traced for that shape: a trace costs about as much as 20 eager
-        batches of a 1024x768 photo (15 s vs 0.6 s each on 2 CPU cores), so only shapes that recur
-        (a folder of photos, an evaluation) are compiled. Elsewhere: eager.
-        """
-        if keras.backend.backend() != "tensorflow":
-            return self({"image": images, "domain": domain})
-        state = self.__dict__.setdefault("_image_forward_state", {"calls": {}, "forward": None})  # untracked
-        shape = tuple(images.shape)
-        state["calls"][shape] = state["calls"].get(shape, 0) + 1
-        if state["calls"][shape] <= COMPILE_AFTER:
-            return self({"image": images, "domain": domain})
-        if state["forward"] is None:
-            import tensorflow as tf
-
-            state["forward"] = tf.function(lambda x, d: self({"image": x, "domain": d}, training=False),
-                                           reduce_retracing=True)
-        return state["forward"](images, domain)
+        """(B, h, w) log-densities of images already at a network size; on TensorFlow compiled for batch shapes
+        seen more than ``COMPILE_AFTER`` times (`keras_saliency.recurring_shapes`: a trace costs about 20 eager
+        batches of a 1024x768 photo, 15 s vs 0.6 s on 2 CPU cores)."""
+        forward = self.__dict__.get("_image_forward_calls")  # kept out of Keras' attribute tracking
+        if forward is None:
+            forward = RecurringShapes(lambda x, d: self({"image": x, "domain": d}, training=False), COMPILE_AFTER)
+            self.__dict__["_image_forward_calls"] = forward
+        return forward(images, domain)
 
     def predict_video(self, frames, *, batch_size=None, progress: bool = False, domain=None):
         """(T, H, W) float64 log-densities of a clip (T, H, W, 3) RGB 0..255 by recurrent clip inference.
