@@ -2,7 +2,9 @@
 
 UNISAL trains on clips of ``clip_length`` (12) frames taken every ``frame_modulo``-th
 frame (5 for DHF1K, 4 for Hollywood-2 and UCF Sports) from a random start. Videos
-shorter than ``(clip_length - 1) * frame_modulo + 1`` frames are skipped.
+shorter than ``(clip_length - 1) * frame_modulo + 1`` frames are skipped. ``frames`` may
+also be encoded (a string per frame: TFDS ``decoders={"frames": tfds.decode.SkipDecoding()}``);
+then only the clip's frames are decoded, so whole videos never sit decoded in memory.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import tensorflow as tf
 from keras_saliency.data import transforms as T
 
 CLIP_TARGETS = ("fixation_map", "dense_map", "saliency_map", "unisal")
-UNISAL_FRAME_MODULO = {"dhf1k": 5, "hollywood2": 4, "ucf_sports": 4}  # by TFDS builder name
+# by TFDS builder name; eye_tracking_causality (30 fps like DHF1K) is this project's choice, not the reference's
+UNISAL_FRAME_MODULO = {"dhf1k": 5, "hollywood2": 4, "ucf_sports": 4, "eye_tracking_causality": 5}
 # The reference checkpoint's domain names for the same datasets.
 _REFERENCE_DOMAINS = {"dhf1k": "dhf1k", "hollywood": "hollywood2", "ucfsports": "ucf_sports"}
 UNISAL_CLIP_LENGTH = 12
@@ -44,6 +47,7 @@ def video_clip_dataset(
     *,
     sigma: Optional[float] = None,
     domain: Optional[int] = None,
+    sample_weight: Optional[float] = None,
     image_scaling: Optional[str] = None,
     seed: int = 0,
     drop_remainder: bool = False,
@@ -52,7 +56,9 @@ def video_clip_dataset(
 
     ``target`` as in ``keras_saliency.data.pipeline`` (dense maps from ``saliency_maps``
     unless ``sigma`` is given); clip starts are drawn from ``(seed, video position)``, so
-    a pass is reproducible.
+    a pass is reproducible (repeat ``ds`` before this, not after, for new starts in every pass).
+    ``domain`` / ``sample_weight``: as in ``saliency_dataset`` (then ``inputs`` is a dict and
+    a (B,) weight follows the targets).
     """
     if target not in CLIP_TARGETS:
         raise ValueError(f"`target` must be one of {CLIP_TARGETS}; got {target!r}.")
@@ -63,10 +69,14 @@ def video_clip_dataset(
 
     def prepare(position, example):
         frames = example["frames"]
-        from_size = tf.shape(frames)[1:3]
         clip_seed = tf.stack([tf.cast(seed, tf.int64), position])
         index = clip_indices(tf.shape(frames)[0], clip_length, frame_modulo, clip_seed)
-        clip = tf.image.resize(tf.gather(frames, index), size, antialias=True)
+        clip = tf.gather(frames, index)
+        if clip.dtype == tf.string:  # encoded frames: decode only these
+            clip = tf.map_fn(lambda data: tf.io.decode_image(data, channels=3, expand_animations=False), clip,
+                             fn_output_signature=tf.TensorSpec((None, None, 3), tf.uint8))
+        from_size = tf.shape(clip)[1:3]
+        clip = tf.image.resize(clip, size, antialias=True)
         clip = T.scale_image(tf.clip_by_value(clip, 0.0, 255.0), image_scaling)
         clip = tf.ensure_shape(clip, (clip_length, *image_size, 3))
         fix = example["fixations"]
@@ -84,6 +94,8 @@ def video_clip_dataset(
                 dense = T.normalize_sum(maps[..., 0])
             targets = dense[..., None] if target != "unisal" else tf.stack([dense, counts], axis=-1)
         inputs = clip if domain is None else {"image": clip, "domain": tf.constant(domain, tf.int32)}
+        if sample_weight is not None:
+            return inputs, targets, tf.constant(sample_weight, tf.float32)
         return inputs, targets
 
     ds = ds.filter(lambda example: tf.shape(example["frames"])[0] >= span).enumerate()

@@ -1,17 +1,27 @@
-"""One UNISAL training run on image datasets as domains: the recipe of ``examples/train_unisal.py``.
+"""One UNISAL training run on image and video datasets as domains: the recipe of ``examples/train_unisal.py``.
 
-Every named dataset is one domain (an image domain: ``static_domains``), batched at one fixed
-``image_size`` with targets blurred by sigma = 0.04 x the longer side, one domain per batch, the
-datasets' batches interleaved (``keras_saliency.data.domain_batches``); ``UNISAL.compile``'s reference
-recipe with the encoder frozen for ``min(2, epochs - 1)`` epochs. ``shared_domain=True`` is the
-ablation without domain adaptation (one set of domain-specific parameters for every dataset).
+Every named dataset is one domain. Image domains (``static_domains``: the Bypass-RNN skips the
+ConvGRU) are batched at one fixed ``image_size`` with targets blurred by sigma = 0.04 x the longer
+side; video domains (a :class:`VideoDomain`) give batches of ``clip_batch_size`` clips of
+``clip_length`` frames, every ``frame_modulo``-th frame from a random start
+(``keras_saliency.data.video_clip_dataset``, same blur), which go through the ConvGRU. One domain per
+batch, as the reference: every epoch holds each domain's batches once (ceil(count / batch size)
+of them), in a seeded random interleaving. ``UNISAL.compile``'s reference recipe with the encoder
+frozen for ``min(2, epochs - 1)`` epochs. ``shared_domain=True`` is the ablation without domain
+adaptation (one set of domain-specific parameters for every dataset; image datasets only).
+
+Batches go through ``model.train_on_batch`` with one compiled train function per batch shape kind
+(images (B, H, W, 3), clips (B, T, H, W, 3)): one ``tf.data`` mixture of both would lose the rank
+that UNISAL's graph needs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
+
+import numpy as np
 
 from keras_saliency.zoo.unisal.unisal_model import UNISAL
 
@@ -29,37 +39,96 @@ class UNISALTraining:
     shared_domain: bool = False
     seed: int = 0
     run_eagerly: bool = False
+    clip_batch_size: int = 2
+    clip_size: Optional[Tuple[int, int]] = None  # (H, W) of video clips; None = image_size
 
 
-def fit_unisal(sources: Dict[str, Tuple[object, int]], training: UNISALTraining, verbose: int = 2):
-    """``(model, history, seconds)`` of a run on ``sources`` ``{domain name: (examples, count)}``.
+@dataclasses.dataclass(frozen=True)
+class VideoDomain:
+    """A video domain's source: ``examples`` (unbatched video examples: ``frames`` (T, H, W, 3), decoded or
+    encoded, and ``fixations`` with ``frame``), ``count`` videos; one clip per video per epoch.
 
-    ``examples``: an unbatched ``tf.data.Dataset`` of image examples (a TFDS split, or
-    ``FixationImages.as_dataset``); ``count``: how many it holds (the shuffle buffer and the steps per epoch).
+    Every video needs at least ``(clip_length - 1) * frame_modulo + 1`` frames (shorter ones are skipped, and a
+    domain without any would never yield a batch). The shuffle buffer holds ``count`` examples: give encoded
+    frames (TFDS ``decoders={"frames": tfds.decode.SkipDecoding()}``) for long videos.
     """
-    from keras_saliency.data import domain_batches, saliency_dataset
+
+    examples: object
+    count: int
+    clip_length: int = 12
+    frame_modulo: int = 5
+
+
+def fit_unisal(sources: Dict[str, object], training: UNISALTraining, verbose: int = 2):
+    """``(model, history, seconds)`` of a run on ``sources`` ``{domain name: (examples, count) | VideoDomain}``.
+
+    ``(examples, count)``: an image domain, an unbatched ``tf.data.Dataset`` of image examples (a TFDS
+    split, or ``FixationImages.as_dataset``) and how many it holds (the shuffle buffer and the batches per
+    epoch); a :class:`VideoDomain`: a video domain. ``history.history["loss"]``: the mean batch loss per epoch.
+    The model's ``video_input_size`` is the clip size, so ``predict_video`` runs at the training resolution.
+    """
+    import keras
+
     from keras_saliency.zoo.unisal.unisal_training import domain_loss_weight
 
     names = list(sources)
     if not names:
-        raise ValueError("`sources` is empty: give at least one {domain name: (examples, count)}.")
+        raise ValueError("`sources` is empty: give at least one {domain name: (examples, count) | VideoDomain}.")
     if training.epochs < 1:
         raise ValueError(f"`epochs` must be >= 1; got {training.epochs}.")
+    videos = [name for name in names if isinstance(sources[name], VideoDomain)]
+    if training.shared_domain and videos:
+        raise ValueError(f"`shared_domain` is the image-only ablation; {videos} are video domains.")
+    clip_size = tuple(training.clip_size or training.image_size)
     domains = ["shared"] if training.shared_domain else names
-    model = UNISAL(domains=domains, static_domains=domains, encoder=training.encoder,
-                   encoder_weights=training.encoder_weights)
-    batches, steps = [], 0
+    static = [d for d in domains if d not in videos]
+    model = UNISAL(domains=domains, static_domains=static, encoder=training.encoder,
+                   encoder_weights=training.encoder_weights, video_input_size=clip_size)
+    streams, counts = [], []
     for index, name in enumerate(names):
-        examples, count = sources[name]
-        batches.append(saliency_dataset(examples, tuple(training.image_size), "unisal", training.batch_size,
-                                        sigma=0.04 * max(training.image_size),
-                                        domain=0 if training.shared_domain else index,
-                                        sample_weight=domain_loss_weight(name), shuffle_buffer=count,
-                                        seed=training.seed))
-        steps += -(-count // training.batch_size)
+        domain = 0 if training.shared_domain else index
+        batches, count = _domain_batches(sources[name], name, domain, training, clip_size, domain_loss_weight(name))
+        streams.append(iter(batches.repeat()))
+        counts.append(count)
+    steps = sum(counts)
     model.compile(steps_per_epoch=steps, freeze_encoder_epochs=min(2, training.epochs - 1),
                   learning_rate=training.learning_rate, run_eagerly=training.run_eagerly)
+    history = keras.callbacks.History()
+    history.set_model(model)
+    history.on_train_begin()
+    functions = {}  # one train function per input rank: a traced graph keeps the rank it was traced with
+    rng = np.random.default_rng(training.seed)
     start = time.perf_counter()
-    history = model.fit(domain_batches(batches, seed=training.seed).repeat(), steps_per_epoch=steps,
-                        epochs=training.epochs, verbose=verbose)
+    for epoch in range(training.epochs):
+        losses = []
+        for domain in rng.permutation(np.repeat(np.arange(len(names)), counts)):
+            x, y, weight = next(streams[domain])
+            rank = len(x["image"].shape)
+            if rank not in functions:
+                functions[rank] = model.make_train_function(force=True)
+            model.train_function = functions[rank]
+            losses.append(model.train_on_batch(x, y, sample_weight=weight, return_dict=True)["loss"])
+        history.on_epoch_end(epoch, {"loss": float(np.mean(losses))})
+        if verbose:
+            print(f"epoch {epoch + 1}/{training.epochs}: loss {np.mean(losses):.4f} ({len(losses)} batches, "
+                  f"{time.perf_counter() - start:.0f} s)", flush=True)
     return model, history, time.perf_counter() - start
+
+
+def _domain_batches(source, name, domain, training, clip_size, weight):
+    """(finite batched dataset of one pass, its batch count) of one domain's source."""
+    from keras_saliency.data import saliency_dataset, video_clip_dataset
+
+    if isinstance(source, VideoDomain):
+        if source.count < 1:
+            raise ValueError(f"Video domain {name!r}: `count` must be >= 1; got {source.count}.")
+        examples = source.examples.shuffle(source.count, seed=training.seed, reshuffle_each_iteration=True)
+        batches = video_clip_dataset(examples.repeat(), clip_size, source.clip_length, source.frame_modulo,
+                                     "unisal", training.clip_batch_size, sigma=0.04 * max(clip_size), domain=domain,
+                                     sample_weight=weight, seed=training.seed, drop_remainder=True)
+        return batches, max(1, source.count // training.clip_batch_size)
+    examples, count = source
+    batches = saliency_dataset(examples, tuple(training.image_size), "unisal", training.batch_size,
+                               sigma=0.04 * max(training.image_size), domain=domain, sample_weight=weight,
+                               shuffle_buffer=count, seed=training.seed)
+    return batches, -(-count // training.batch_size)

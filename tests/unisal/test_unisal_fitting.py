@@ -1,0 +1,55 @@
+"""fit_unisal with an image domain and a video domain (tiny synthetic data, one eager epoch)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, VideoDomain, fit_unisal
+
+SIZE = (64, 64)
+
+
+def _images(n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 255, (n, *SIZE, 3), dtype=np.uint8)
+    x = rng.uniform(0, SIZE[1], (n, 5)).astype(np.float32)
+    y = rng.uniform(0, SIZE[0], (n, 5)).astype(np.float32)
+    return tf.data.Dataset.from_tensor_slices({"image": images, "fixations": {"x": x, "y": y}})
+
+
+def _videos(n=2, frames=9, seed=1):
+    """Videos with PNG-encoded frames (the SkipDecoding layout) and one fixation per frame."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 255, (n, frames, *SIZE, 3), dtype=np.uint8)
+    encoded = [[tf.io.encode_png(frame).numpy() for frame in video] for video in pixels]
+    fixations = {"x": rng.uniform(0, SIZE[1], (n, frames)).astype(np.float32),
+                 "y": rng.uniform(0, SIZE[0], (n, frames)).astype(np.float32),
+                 "frame": np.tile(np.arange(frames, dtype=np.int32), (n, 1))}
+    return tf.data.Dataset.from_tensor_slices({"frames": np.array(encoded, dtype=object), "fixations": fixations})
+
+
+def test_image_and_video_domains_train_their_own_paths():
+    training = UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE, epochs=1,
+                              batch_size=2, clip_batch_size=1, run_eagerly=True)
+    sources = {"images": (_images(), 3), "clips": VideoDomain(_videos(), 2, clip_length=3, frame_modulo=2)}
+    model, history, _ = fit_unisal(sources, training, verbose=0)
+    assert model.domains == ["images", "clips"] and model.static_domains == ["images"]
+    assert model.video_input_size == SIZE
+    assert int(model.optimizer.iterations) == 2 + 2  # ceil(3 / 2) image batches + 2 // 1 clip batches
+    assert len(history.history["loss"]) == 1 and np.isfinite(history.history["loss"][0])
+    # only clip batches reach the Bypass-RNN: its BatchNorm scales (initially 1) moved in the video domain's
+    # slice only (image batches skip it, and domain weight decay touches the active slice only)
+    gammas = [np.array(v) for v in model.recurrent.weights if v.path.endswith("gamma")]
+    assert gammas and all(g.shape[0] == 2 for g in gammas)
+    assert all(np.array_equal(g[0], np.ones_like(g[0])) for g in gammas)
+    assert any(not np.array_equal(g[1], np.ones_like(g[1])) for g in gammas)
+
+
+def test_video_domains_are_checked():
+    training = UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE, epochs=1,
+                              shared_domain=True)
+    with pytest.raises(ValueError, match="shared_domain.*video domains"):
+        fit_unisal({"clips": VideoDomain(_videos(), 2)}, training)
+    with pytest.raises(ValueError, match="count"):
+        fit_unisal({"clips": VideoDomain(_videos(), 0)}, UNISALTraining(encoder="mobilenetv2_unisal",
+                                                                        encoder_weights=None, image_size=SIZE))
