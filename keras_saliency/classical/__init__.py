@@ -2,12 +2,14 @@
 
 Each model honours the saliency-model contract (`keras_saliency.models.contract`):
 ``predict_saliency_map(images)`` / ``predict_log_density(images)`` on (B, H, W, 3)
-RGB 0..255 batches -> (B, H, W) float64; ``output_kind = "saliency_map"``.
+RGB 0..255 batches -> (B, H, W) float64; ``output_kind = "saliency_map"``. The motion baseline
+:class:`FrameDifference` predicts videos only (``predict_video``), so it is not in ``MODELS``.
 """
 
 from keras_saliency.classical.center_bias import GaussianCenterBias
 from keras_saliency.classical.gbvs import GBVS, gbvs
 from keras_saliency.classical.itti_koch import IttiKoch
+from keras_saliency.classical.motion import FrameDifference
 
 MODELS = {"gbvs": GBVS, "itti": IttiKoch, "center_bias": GaussianCenterBias}
 
@@ -19,4 +21,4 @@ def get(name: str, **kwargs):
     return MODELS[name](**kwargs)
 
 
-__all__ = ["GaussianCenterBias", "GBVS", "gbvs", "IttiKoch", "MODELS", "get"]
+__all__ = ["FrameDifference", "GaussianCenterBias", "GBVS", "gbvs", "IttiKoch", "MODELS", "get"]

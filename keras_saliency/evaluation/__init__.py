@@ -3,7 +3,8 @@
 ``evaluation_images`` (a dataset at the evaluation scale), ``gold_standard`` (leave-one-subject-out
 gold standard), ``cross_validation`` (folds, training-fold centre bias, Table 1 metrics and
 calibration per row, per-fold JSON results), ``fold_summary`` (averages over folds, markdown, figure),
-``mixture_weights`` (mixture weights fitted on a validation fold).
+``mixture_weights`` (mixture weights fitted on a validation fold), ``video_clips`` (held-out video clips:
+split by clip, training-clip centre bias, per-frame metrics averaged over frames then clips).
 
 ```python
 from keras_saliency import classical, evaluation
@@ -38,9 +39,21 @@ from keras_saliency.evaluation.fold_summary import (
 )
 from keras_saliency.evaluation.gold_standard import GoldStandard, fit_gold_bandwidth
 from keras_saliency.evaluation.mixture_weights import fit_mixture_weights
+from keras_saliency.evaluation.video_clips import (
+    GazeClip,
+    center_bias_predictor,
+    clip_center_bias,
+    clip_split,
+    evaluate_clips,
+    frame_predictor,
+    read_clips,
+    video_predictor,
+)
 
 __all__ = [
     "CENTRE_BIAS", "GOLD_STANDARD", "METRICS", "TABLE_METRICS", "CenterBiasMaps", "CrossValidation",
-    "EvaluationImages", "Fold", "GoldStandard", "calibration_error", "domain_summary", "domain_table",
-    "fit_gold_bandwidth", "fit_mixture_weights", "plot_calibration", "predicted_log_densities", "read_folds", "summarise_folds",
+    "EvaluationImages", "Fold", "GazeClip", "GoldStandard", "calibration_error", "center_bias_predictor",
+    "clip_center_bias", "clip_split", "domain_summary", "domain_table", "evaluate_clips", "fit_gold_bandwidth",
+    "fit_mixture_weights", "frame_predictor", "plot_calibration", "predicted_log_densities", "read_clips",
+    "read_folds", "summarise_folds", "video_predictor",
 ]
