@@ -211,6 +211,33 @@ def check_best_models(out: Path, stdout: str):
     assert fold["command"].startswith("python examples/best_models.py --quick")
 
 
+def check_train_unisal_video(out: Path, stdout: str):
+    from keras_saliency import presets
+
+    record = json.loads((out / "video.json").read_text())
+    train, test = record["split"]["train"], record["split"]["test"]
+    assert len(test) >= 4 and len(train) + len(test) == 17 and not set(train) & set(test)
+    assert f"held out (seed 0): {', '.join(test)}" in stdout
+    rows = {"UNISAL video (ConvGRU)", "UNISAL video, same weights per frame (Bypass)",
+            "unisal_lite0_mit1003_osie per frame", "motion (FrameDifference)", "centre bias (training clips)"}
+    assert set(record["scores"]) == rows  # --quick skips DeepGaze
+    for name, score in record["scores"].items():
+        assert sorted(score["per_clip"]) == sorted(test)
+        assert all(n == 2 for n in score["frames"].values())  # 8 frames, every 4th scored, all with gaze
+        for values in [score["mean"], *score["per_clip"].values()]:
+            assert set(values) == {"auc_judd", "sauc", "nss", "cc", "kld", "sim", "information_gain"}
+            assert all(np.isfinite(v) for v in values.values()) and 0 <= values["auc_judd"] <= 1
+        for clip in test:  # the clip mean is the mean over clips of the per-clip values
+            assert np.isclose(score["mean"]["nss"], np.mean([score["per_clip"][c]["nss"] for c in test]))
+    assert all(v["information_gain"] == 0.0 for v in record["scores"]["centre bias (training clips)"]["per_clip"].values())
+    assert record["full_run_estimate"]["steps_per_epoch"] == 126 + 6  # ceil(1003 / 8) MIT1003 + 13 // 2 clip batches
+    model = presets.load(str(out / "unisal_video_preset"))
+    assert model.domains == ["eye_tracking_causality", "mit1003"] and model.static_domains == ["mit1003"]
+    frames = np.full((2, 48, 64, 3), 128.0, np.float32)
+    log_density = model.predict_video(frames)
+    assert log_density.shape == (2, 48, 64) and np.allclose(logsumexp(log_density, axis=(1, 2)), 0, atol=1e-4)
+
+
 CHECKS = {
     "analyze_representations": check_analyze_representations,
     "best_models": check_best_models,
@@ -218,5 +245,6 @@ CHECKS = {
     "n_reference": check_n_reference,
     "train_deepgaze": check_train_deepgaze,
     "train_unisal": check_train_unisal,
+    "train_unisal_video": check_train_unisal_video,
     "wepsam": check_wepsam,
 }
