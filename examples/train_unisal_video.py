@@ -169,7 +169,7 @@ def main(argv=None):
     train_clips = [c for c in clips if c.video_id in split["train"]]
     test_clips = [c for c in clips if c.video_id in split["test"]]
     bias = vc.clip_center_bias(train_clips)
-    rows = {"UNISAL video (ConvGRU)": vc.video_predictor(model, domain=VIDEO_DOMAIN),
+    rows = {"UNISAL video (ConvGRU)": vc.video_predictor(model, domain=VIDEO_DOMAIN, frame_modulo=args.frame_modulo),
             "UNISAL video, same weights per frame (Bypass)": vc.frame_predictor(model, domain=VIDEO_DOMAIN),
             f"{IMAGE_ONLY_PRESET} per frame": vc.frame_predictor(presets.load(IMAGE_ONLY_PRESET))}
     if not args.skip_deepgaze:

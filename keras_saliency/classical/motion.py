@@ -31,7 +31,8 @@ class FrameDifference(ClassicalModel):
         if not 0 <= decay < 1:
             raise ValueError(f"`decay` must be in [0, 1); got {decay!r}.")
         if not 0 < uniform_weight <= 1:
-            raise ValueError(f"`uniform_weight` must be in (0, 1] (keeps every pixel possible); got {uniform_weight!r}.")
+            raise ValueError(f"`uniform_weight` must be in (0, 1] (keeps every pixel possible); "
+                             f"got {uniform_weight!r}.")
         self.sigma, self.decay, self.uniform_weight = float(sigma), float(decay), float(uniform_weight)
 
     def get_config(self) -> dict:

@@ -282,12 +282,14 @@ class UNISAL(SaliencyModel, keras.Model):
             self.__dict__["_image_forward_calls"] = forward
         return forward(images, domain)
 
-    def predict_video(self, frames, *, batch_size=None, progress: bool = False, domain=None):
+    def predict_video(self, frames, *, batch_size=None, progress: bool = False, domain=None, frame_modulo=None):
         """(T, H, W) float64 log-densities of a clip (T, H, W, 3) RGB 0..255 by recurrent clip inference.
 
         ``domain``: default the first video domain; static domains run every frame on its own
-        (see :func:`~keras_saliency.zoo.unisal.recurrent_inference`, which this calls). ``batch_size`` is
-        unused (the clip runs in chunks of 6 frames per interleaved offset).
+        (see :func:`~keras_saliency.zoo.unisal.recurrent_inference`, which this calls). ``frame_modulo``:
+        the frame step the ConvGRU was trained with (default: the reference's for the domain's name,
+        `keras_saliency.data.unisal_frame_modulo`). ``batch_size`` is unused (the clip runs in chunks of
+        6 frames per interleaved offset).
         """
         from keras_saliency.models.contract import check_images
         from keras_saliency.zoo.unisal.unisal_video import recurrent_inference
@@ -296,7 +298,7 @@ class UNISAL(SaliencyModel, keras.Model):
         self._check_conditions(frames.shape[:3], {} if domain is None else {"domain": domain})
         pixels = np.clip(np.rint(frames), 0, 255).astype(np.uint8)
         out = recurrent_inference(self, pixels, domain=domain or self.default_domain(static=False),
-                            input_size=self.video_input_size, progress=progress)
+                                  input_size=self.video_input_size, frame_modulo=frame_modulo, progress=progress)
         return normalize_batch(out)
 
     def predict_video_stream(self, frames, *, batch_size=None, domain=None):
