@@ -76,3 +76,17 @@ def test_few_shot_split():
         data.few_shot_split(IDS[:10], 5, 5)
     with pytest.raises(ValueError, match="duplicates"):
         data.kfold_split(IDS[:20] + IDS[:1], 0)
+
+
+def test_encoded_frames_give_the_same_clips_and_weights_follow():
+    decoded = _video_dataset()
+    encoded = decoded.map(lambda e: {**e, "frames": tf.map_fn(tf.io.encode_png, e["frames"],
+                                                              fn_output_signature=tf.string)})
+    kwargs = dict(clip_length=4, frame_modulo=5, seed=7, domain=1)
+    want = next(data.video_clip_dataset(decoded, (12, 16), **kwargs).as_numpy_iterator())
+    got = next(data.video_clip_dataset(encoded, (12, 16), sample_weight=0.5, **kwargs).as_numpy_iterator())
+    assert len(want) == 2 and len(got) == 3
+    np.testing.assert_array_equal(got[0]["image"], want[0]["image"])
+    np.testing.assert_array_equal(got[1], want[1])
+    np.testing.assert_array_equal(got[0]["domain"], [1, 1])
+    np.testing.assert_array_equal(got[2], [0.5, 0.5])
