@@ -164,11 +164,11 @@ def main(argv=None):
     model, history, train_seconds = fit_unisal(sources, training)
 
     eval_size = tuple(args.eval_size) if args.eval_size else None
-    examples = tfds.as_numpy(decoded)
-    clips = vc.read_clips(examples, size=eval_size)
-    train_clips = [c for c in clips if c.video_id in split["train"]]
-    test_clips = [c for c in clips if c.video_id in split["test"]]
-    bias = vc.clip_center_bias(train_clips)
+    train_gaze = vc.read_clips(tfds.as_numpy(filter_ids(encoded, split["train"], key="video_id")), split["train"],
+                               size=eval_size, with_frames=False)  # gaze only: no decoded training clip in memory
+    test_clips = vc.read_clips(tfds.as_numpy(filter_ids(decoded, split["test"], key="video_id")), split["test"],
+                               size=eval_size)
+    bias = vc.clip_center_bias(train_gaze)
     rows = {"UNISAL video (ConvGRU)": vc.video_predictor(model, domain=VIDEO_DOMAIN, frame_modulo=args.frame_modulo),
             "UNISAL video, same weights per frame (Bypass)": vc.frame_predictor(model, domain=VIDEO_DOMAIN),
             f"{IMAGE_ONLY_PRESET} per frame": vc.frame_predictor(presets.load(IMAGE_ONLY_PRESET))}
@@ -195,7 +195,7 @@ def main(argv=None):
           f"{estimate['seconds_per_epoch'] / 60:.0f} min per epoch ({estimate['basis']})")
     record = {"command": args.command, "seed": args.seed, "split": split, "train_seconds": round(train_seconds, 1),
               "total_seconds": round(time.perf_counter() - started, 1), "domains": model.domains,
-              "loss_by_epoch": [float(v) for v in history.history["loss"]], "eval_size": eval_size or clips[0].size,
+              "loss_by_epoch": [float(v) for v in history.history["loss"]], "eval_size": eval_size or test_clips[0].size,
               "frame_step": args.frame_step, "scores": scores, "score_seconds": seconds, "full_run_estimate": estimate,
               "note": "task-driven viewing of billiard-ball animations, not natural video"}
     if args.results:

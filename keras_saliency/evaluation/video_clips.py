@@ -9,11 +9,11 @@ recurrent models such as UNISAL's ConvGRU see the sequence: :func:`video_predict
 through ``predict_log_density`` (:func:`frame_predictor`).
 
 ```python
-clips = read_clips(tfds.as_numpy(builder.as_dataset(split="train")))
-split = clip_split([c.video_id for c in clips], n_test=4, seed=0)
-train = [c for c in clips if c.video_id in split["train"]]
-test = [c for c in clips if c.video_id in split["test"]]
-bias = clip_center_bias(train)
+examples = builder.as_dataset(split="train", decoders={"frames": tfds.decode.SkipDecoding()})
+gaze = read_clips(tfds.as_numpy(examples), with_frames=False)
+split = clip_split([c.video_id for c in gaze], n_test=4, seed=0)
+bias = clip_center_bias([c for c in gaze if c.video_id in split["train"]])
+test = read_clips(tfds.as_numpy(builder.as_dataset(split="train")), split["test"])
 scores = evaluate_clips(video_predictor(model), test, bias)   # {"per_clip": ..., "mean": ...}
 ```
 """
@@ -36,32 +36,37 @@ Predictor = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 @dataclasses.dataclass
 class GazeClip:
-    """One clip: ``frames`` uint8 (T, H, W, 3) RGB and ``fixations``, one :class:`Fixations` per frame
-    (continuous 0-based pixels of ``frames``)."""
+    """One clip: ``fixations``, one :class:`Fixations` per frame (continuous 0-based pixels of a ``size``
+    (H, W) frame), and ``frames`` uint8 (T, H, W, 3) RGB, or None for gaze only (e.g. a centre bias's clips)."""
 
     video_id: str
-    frames: np.ndarray
+    size: Tuple[int, int]
     fixations: List[Fixations]
+    frames: Optional[np.ndarray] = None
 
     def __post_init__(self):
-        if self.frames.ndim != 4 or self.frames.shape[-1] != 3:
-            raise ValueError(f"Clip {self.video_id!r}: `frames` must be (T, H, W, 3); got {self.frames.shape}.")
+        self.size = tuple(int(n) for n in self.size)
+        if self.frames is None:
+            return
+        if self.frames.ndim != 4 or self.frames.shape[-1] != 3 or self.frames.shape[1:3] != self.size:
+            raise ValueError(f"Clip {self.video_id!r}: `frames` must be (T, {self.size[0]}, {self.size[1]}, 3); "
+                             f"got {self.frames.shape}.")
         if len(self.fixations) != len(self.frames):
             raise ValueError(f"Clip {self.video_id!r}: {len(self.fixations)} fixation sets for "
                              f"{len(self.frames)} frames.")
 
-    @property
-    def size(self) -> Tuple[int, int]:
-        return tuple(self.frames.shape[1:3])
-
 
 def read_clips(examples, video_ids: Optional[Sequence[str]] = None, size: Optional[Tuple[int, int]] = None,
-               max_frames: Optional[int] = None) -> List[GazeClip]:
+               max_frames: Optional[int] = None, with_frames: bool = True) -> List[GazeClip]:
     """:class:`GazeClip` s of NumPy video examples (``tfds.as_numpy`` of a video builder: ``frames``, ``video_id``,
     ``fixations`` with ``x``, ``y``, ``frame``), in order; only ``video_ids`` if given (all must exist).
 
-    ``size``: (H, W) to resize the frames to (fixations scaled with them); ``max_frames``: keep the first ones.
+    ``size``: (H, W) to resize the frames to (fixations scaled with them); ``max_frames``: keep the first ones;
+    ``with_frames=False``: gaze only, which also takes encoded frames (TFDS ``SkipDecoding``: only the first
+    is decoded, for the size), so training clips need not sit decoded in memory.
     """
+    import io
+
     from PIL import Image
 
     wanted = None if video_ids is None else {str(v) for v in video_ids}
@@ -72,15 +77,24 @@ def read_clips(examples, video_ids: Optional[Sequence[str]] = None, size: Option
         if wanted is not None and video_id not in wanted:
             continue
         frames = np.asarray(example["frames"])[:max_frames]
+        if frames.ndim == 1:  # encoded frames
+            if with_frames:
+                raise ValueError(f"Clip {video_id!r} has encoded frames; decode them, or pass with_frames=False.")
+            width, height = Image.open(io.BytesIO(frames[0])).size
+            original = (height, width)
+        else:
+            original = frames.shape[1:3]
         fix = example["fixations"]
         x, y = np.asarray(fix["x"], np.float64), np.asarray(fix["y"], np.float64)
         frame = np.asarray(fix["frame"], np.int64)
-        if size is not None and tuple(size) != frames.shape[1:3]:
-            x, y = x * size[1] / frames.shape[2], y * size[0] / frames.shape[1]
-            frames = np.stack([np.asarray(Image.fromarray(f).resize(tuple(size)[::-1], Image.BILINEAR))
-                               for f in frames])
+        target = tuple(size) if size is not None else tuple(original)
+        if target != tuple(original):
+            x, y = x * target[1] / original[1], y * target[0] / original[0]
+            if with_frames:
+                frames = np.stack([np.asarray(Image.fromarray(f).resize(target[::-1], Image.BILINEAR))
+                                   for f in frames])
         per_frame = [Fixations(x[frame == t], y[frame == t]) for t in range(len(frames))]
-        clips.append(GazeClip(video_id, frames, per_frame))
+        clips.append(GazeClip(video_id, target, per_frame, frames if with_frames else None))
     missing = sorted(wanted - {c.video_id for c in clips}) if wanted is not None else []
     if missing:
         raise ValueError(f"No clips {missing} in the examples.")
@@ -137,6 +151,8 @@ def evaluate_clips(predict: Predictor, clips: Sequence[GazeClip], center_bias, m
         raise ValueError(f"`frame_step` must be an integer >= 1; got {frame_step!r}.")
     per_clip, frames_scored = {}, {}
     for clip in clips:
+        if clip.frames is None:
+            raise ValueError(f"Clip {clip.video_id!r} was read without frames (with_frames=False): nothing to predict.")
         chosen = np.arange(0, len(clip.frames), frame_step)
         chosen = chosen[[len(clip.fixations[t]) > 0 for t in chosen]]
         if not len(chosen):

@@ -69,3 +69,26 @@ def test_resizing_scales_fixations_and_bad_inputs_are_clear():
         vc.evaluate_clips(lambda frames, indices: np.zeros((1, 3, 3)), [full], bias)
     with pytest.raises(ValueError, match="frame_step"):
         vc.evaluate_clips(vc.center_bias_predictor(bias), [full], bias, frame_step=0)
+
+
+def test_gaze_only_clips_read_encoded_frames():
+    import io
+
+    from PIL import Image
+
+    def png(frame):
+        buffer = io.BytesIO()
+        Image.fromarray(frame).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    examples = _examples(n=2)
+    encoded = [{**e, "frames": np.array([png(f) for f in e["frames"]], dtype=object)} for e in examples]
+    gaze = vc.read_clips(encoded, size=(12, 16), with_frames=False)
+    full = vc.read_clips(examples, size=(12, 16))
+    assert [c.frames for c in gaze] == [None, None] and gaze[1].size == (12, 16)
+    np.testing.assert_allclose(gaze[1].fixations[3].x, full[1].fixations[3].x)
+    assert vc.clip_center_bias(gaze).bandwidth == vc.clip_center_bias(full).bandwidth
+    with pytest.raises(ValueError, match="encoded frames"):
+        vc.read_clips(encoded)
+    with pytest.raises(ValueError, match="without frames"):
+        vc.evaluate_clips(vc.center_bias_predictor(vc.clip_center_bias(gaze)), gaze, vc.clip_center_bias(gaze))
