@@ -46,6 +46,7 @@ VIDEO_DOMAIN = "eye_tracking_causality"
 QUICK_FRAMES = 8
 IMAGE_ONLY_PRESET = "unisal_lite0_mit1003_osie"
 DEEPGAZE_PRESET = "deepgaze_iie_lite0_lite1_lite2_mit1003"
+BENCHMARK_FRAMES_PER_S = 3.78  # benchmarks/results/unisal.md: UNISAL training at 288x384, 2-core CPU, graph mode
 FULL_RUN = {"mit1003_images": 1003, "osie_images": 700, "image_size": (288, 384), "batch_size": 8,
             "clip_batch_size": 2, "clip_length": 12}
 
@@ -192,7 +193,9 @@ def main(argv=None):
     print("\n".join(lines))
     estimate = estimate_full_epoch(args, training, train_seconds, sources, len(split["train"]))
     print(f"full run estimate: {estimate['steps_per_epoch']} batches per epoch, about "
-          f"{estimate['seconds_per_epoch'] / 60:.0f} min per epoch ({estimate['basis']})")
+          f"{estimate['seconds_per_epoch'] / 60:.0f} min per epoch ({estimate['basis']}; an upper bound, eager tiny "
+          f"batches are overhead-bound); {estimate['benchmark_seconds_per_epoch'] / 60:.0f} min at the benchmarked "
+          f"{BENCHMARK_FRAMES_PER_S} frames/s")
     record = {"command": args.command, "seed": args.seed, "split": split, "train_seconds": round(train_seconds, 1),
               "total_seconds": round(time.perf_counter() - started, 1), "domains": model.domains,
               "loss_by_epoch": [float(v) for v in history.history["loss"]], "eval_size": eval_size or test_clips[0].size,
@@ -234,8 +237,10 @@ def estimate_full_epoch(args, training, train_seconds, sources, train_clips) -> 
     clip_full = max(1, train_clips // full["clip_batch_size"])
     image_cost = per_batch * scale * full["batch_size"] / training.batch_size
     clip_cost = per_batch * scale * (full["clip_batch_size"] * full["clip_length"]) / training.batch_size
+    frames = image_full * full["batch_size"] + clip_full * full["clip_batch_size"] * full["clip_length"]
     return {"steps_per_epoch": image_full + clip_full, "image_batches": image_full, "clip_batches": clip_full,
             "seconds_per_epoch": round(image_full * image_cost + clip_full * clip_cost),
+            "benchmark_seconds_per_epoch": round(frames / BENCHMARK_FRAMES_PER_S),
             "basis": f"{per_batch:.2f} s per batch in this run, scaled to {full['image_size'][0]}x"
                      f"{full['image_size'][1]}, batch {full['batch_size']} / clips {full['clip_batch_size']}x"
                      f"{full['clip_length']}"}
