@@ -18,8 +18,8 @@ Usage (repository root, ``PYTHONPATH=.``):
   python examples/best_models.py --quick                  (stand-in backbone, tiny UNISAL, 1 fold of 4, ~2 min)
   python examples/best_models.py --run-folds 0 --cache-dir runs/cache --output runs/best
   python examples/best_models.py --summarise-only --output runs/best
-A fold whose ``fold<f>.json`` exists is not run again; UNISAL's weights (``unisal_fold<f>.weights.h5``) and the
-feature caches are reused by a rerun of an unfinished fold.
+A fold whose ``fold<f>.json`` exists is not run again; the saved readouts (``<backbone>_fold<f>.weights.h5``), UNISAL's
+weights (``unisal_fold<f>.weights.h5``) and the feature caches are reused by a rerun of an unfinished fold.
 """
 
 from __future__ import annotations
@@ -173,7 +173,8 @@ def run_fold(protocol, number, extractors, caches, args):
     training = deepgaze.ReadoutTraining(instances=args.instances, epochs=args.epochs, decay_every=args.decay_every,
                                         patience=args.patience, batch_size=2 if args.quick else 4, seed=args.seed,
                                         run_eagerly=args.quick)
-    predictions, models = deepgaze.train_readouts(protocol, fold, extractors, caches, training, args.output, result)
+    predictions, models = deepgaze.train_readouts(protocol, fold, extractors, caches, training, args.output, result,
+                                                  reuse_saved=True)
     deepgaze.add_ensemble_rows(protocol, fold, result, predictions, list(extractors), args.instances)
     splits = split_images(protocol, fold)
     rows = {"deepgaze": {s: mixture([p for n in extractors for p in predictions[s][n]]) for s in splits}}

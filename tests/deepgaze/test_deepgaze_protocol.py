@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from keras_saliency.evaluation import CENTRE_BIAS, GOLD_STANDARD, CrossValidation, EvaluationImages
-from keras_saliency.zoo.deepgaze import DeepGazeII, ReadoutTraining, cache_features, run_fold, standin_extractor
+from keras_saliency.zoo.deepgaze import (DeepGazeII, ReadoutTraining, add_ensemble_rows, cache_features, run_fold,
+                                         standin_extractor, train_readouts)
 from keras_saliency.zoo.deepgaze import summarise
 
 
@@ -36,6 +37,15 @@ def test_one_fold_trains_scores_and_saves_every_readout(protocol, tmp_path):
     assert model.readouts[0].finalizer.sigma.numpy() == pytest.approx(result["training"]["standin #0"]["sigma"])
     mean_ig = np.mean([result["in_domain"][f"standin #{k}"]["information_gain"] for k in range(2)])
     assert result["in_domain"]["standin mixture of 2"]["information_gain"] >= mean_ig - 1e-9
+    # a resumed fold loads the saved readouts instead of training: the same test-fold scores
+    resumed = protocol.start(protocol.fold(0))
+    predictions, _ = train_readouts(protocol, protocol.fold(0), extractors, caches, training, tmp_path, resumed,
+                                    log=lines.append, reuse_saved=True)
+    add_ensemble_rows(protocol, protocol.fold(0), resumed, predictions, ["standin"], 2)
+    assert resumed["training"]["standin #0"] == {"loaded": "standin_fold0.weights.h5"}
+    for row in ("standin #0", "standin mixture of 2"):
+        assert resumed["in_domain"][row]["information_gain"] == pytest.approx(
+            result["in_domain"][row]["information_gain"], abs=1e-6)
 
     protocol.finish(result, "python train.py")
     (tmp_path / "fold0.json").write_text(json.dumps(result))

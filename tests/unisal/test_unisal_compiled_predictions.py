@@ -24,12 +24,16 @@ def test_recurring_shapes_compile_and_predict_what_call_predicts(monkeypatch):
     images = np.random.default_rng(0).uniform(0, 255, (2, 50, 70, 3))
     eager = model.predict_log_density(images, domain="SALICON")
     forward = model.__dict__["_image_forward_calls"]
-    assert forward.compiled is None  # the first batch of a shape runs eagerly
+    assert not forward.compiled  # the first batch of a shape runs eagerly
     compiled = model.predict_log_density(images, domain="SALICON")
-    assert forward.compiled is not None
+    assert len(forward.compiled) == 1
     np.testing.assert_allclose(compiled, eager, atol=1e-4)
     for domain in ("SALICON", "DHF1K"):  # the domain is an input of the trace, not a constant of it
         called = keras.ops.convert_to_numpy(model({"image": _network_input(images), "domain": domain},
                                                   target_size=(50, 70)))
         np.testing.assert_allclose(model.predict_log_density(images, domain=domain), called, atol=1e-4)
     assert not np.allclose(model.predict_log_density(images, domain="DHF1K"), compiled, atol=1e-3)
+    other = np.random.default_rng(1).uniform(0, 255, (2, 70, 50, 3))  # a second shape, compiled on its own
+    first = model.predict_log_density(other, domain="SALICON")
+    np.testing.assert_allclose(model.predict_log_density(other, domain="SALICON"), first, atol=1e-4)
+    assert len(forward.compiled) == 2

@@ -99,7 +99,7 @@ def predict_readout(readout_model, dataset: ReadoutDataset) -> List[np.ndarray]:
 
 def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, keras.Model],
                    caches: Dict[str, dict], training: ReadoutTraining, weights_dir, result: dict,
-                   log: Callable[[str], None] = LOG):
+                   log: Callable[[str], None] = LOG, reuse_saved: bool = False):
     """Trains every backbone's readouts on ``fold``: ``(predictions, models)``.
 
     ``predictions``: log-densities ``{split: {backbone: [per readout]}}``; ``models``: ``{backbone:
@@ -109,7 +109,8 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
     ``"out_of_domain"`` (every OSIE image; absent without ``protocol.ood``). Each backbone's readouts
     are saved as ``weights_dir/<backbone>_fold<number>.weights.h5`` (``DeepGazeII.readout_model()``);
     ``result["training"]`` gets epochs, seconds, best validation IG and the Finalizer's blur and
-    centre-bias weight of every readout.
+    centre-bias weight of every readout. ``reuse_saved``: a backbone whose weights file exists is loaded
+    from it instead of trained (its ``result["training"]`` entries say ``"loaded"``), to resume a fold.
     """
     data, ood, number = protocol.data, protocol.ood, fold.number
     predictions = {split: {} for split in ("test", "validation") + (("out_of_domain",) if ood is not None else ())}
@@ -127,6 +128,15 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
         models[name] = model = DeepGazeII(extractor, n_components=training.instances)
         for split in predictions:
             predictions[split][name] = []
+        path = Path(weights_dir) / f"{name}_fold{number}.weights.h5"
+        if reuse_saved and path.is_file():
+            model.readout_model().load_weights(path)
+            for k in range(training.instances):
+                result["training"][f"{name} #{k}"] = {"loaded": path.name}
+                for split in predictions:
+                    predictions[split][name].append(predict_readout(model.readout_model([k]), sets[split]))
+            log(f"fold {number} {name}: readouts loaded from {path.name}")
+            continue
         for k in range(training.instances):
             start = time.perf_counter()
             history = fit_readout(model.readout_model([k]), sets["train"], sets["validation"], epochs=training.epochs,
@@ -140,7 +150,7 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
             for split in predictions:
                 predictions[split][name].append(predict_readout(model.readout_model([k]), sets[split]))
             log(f"fold {number} {name} #{k}: {result['training'][f'{name} #{k}']}")
-        model.readout_model().save_weights(Path(weights_dir) / f"{name}_fold{number}.weights.h5")
+        model.readout_model().save_weights(path)
     return predictions, models
 
 
