@@ -81,14 +81,6 @@ def mirrored(log_densities):
     return [np.ascontiguousarray(d[:, ::-1]) for d in log_densities]
 
 
-def mix(members, weights=None):
-    """Per image ``log sum_m w_m p_m`` of member lists of log-densities (equal weights by default)."""
-    from scipy.special import logsumexp
-
-    weights = np.full(len(members), 1 / len(members)) if weights is None else np.asarray(weights, np.float64)
-    return [logsumexp(np.stack(parts) + np.log(weights)[:, None, None], axis=0) for parts in zip(*members)]
-
-
 def split_images(protocol, fold):
     """``{split: (dataset, indices)}`` of the splits every candidate predicts."""
     splits = {"test": (protocol.data, fold.indices["test"]), "validation": (protocol.data, fold.indices["validation"])}
@@ -107,7 +99,8 @@ def deepgaze_flipped(protocol, fold, extractors, models, args, splits):
     for split, (data, indices) in splits.items():
         members = []
         for name, extractor in extractors.items():
-            directory = None if args.cache_dir is None else args.cache_dir / f"{name}_{data.name}_scale{args.scale:g}_mirrored"
+            folder = f"{name}_{data.name}_scale{args.scale:g}_mirrored"
+            directory = None if args.cache_dir is None else args.cache_dir / folder
             ids = [data.ids[i] for i in indices]
             features = deepgaze.FeatureCache(deepgaze.DeepGazeII(extractor), directory).get_many(
                 ids, lambda image_id: np.ascontiguousarray(data.load_image(image_id)[:, ::-1]),
@@ -127,6 +120,7 @@ def unisal_predictions(protocol, fold, args, splits):
     """``({split: log-densities}, {split: flip-averaged log-densities}, training record)`` of the fold's UNISAL."""
     from keras_saliency.evaluation import predicted_log_densities
     from keras_saliency.zoo.unisal import UNISAL
+    from keras_saliency.zoo.deepgaze.deepgaze_ensembles import mixture
     from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, fit_unisal
 
     path = args.output / f"unisal_fold{fold.number}.weights.h5"
@@ -141,14 +135,16 @@ def unisal_predictions(protocol, fold, args, splits):
         model.load_weights(path)
         record["loaded"] = path.name
     else:
-        model, history, seconds = fit_unisal({"mit1003": (protocol.data.images.as_dataset(train), len(train))}, training)
+        source = {"mit1003": (protocol.data.images.as_dataset(train), len(train))}
+        model, history, seconds = fit_unisal(source, training)
         model.save_weights(path)
         record.update(seconds=round(seconds, 1), loss_by_epoch=[round(float(v), 4) for v in history.history["loss"]])
     plain, flipped = {}, {}
     for split, (data, indices) in splits.items():
         plain[split] = predicted_log_densities(model, data, indices, progress=False)
         # FlipAveragedModel(model)'s rule, reusing the plain predictions: 2 passes per image instead of 3
-        flipped[split] = mix([plain[split], predicted_log_densities(_Mirrored(model), data, indices, progress=False)])
+        mirrored_back = predicted_log_densities(_Mirrored(model), data, indices, progress=False)
+        flipped[split] = mixture([plain[split], mirrored_back])
     return plain, flipped, record
 
 
@@ -179,7 +175,7 @@ def run_fold(protocol, number, extractors, caches, args):
     splits = split_images(protocol, fold)
     rows = {"deepgaze": {s: mixture([p for n in extractors for p in predictions[s][n]]) for s in splits}}
     rows["deepgaze_mirrored"] = deepgaze_flipped(protocol, fold, extractors, models, args, splits)
-    rows["deepgaze_flip"] = {s: mix([rows["deepgaze"][s], rows["deepgaze_mirrored"][s]]) for s in splits}
+    rows["deepgaze_flip"] = {s: mixture([rows["deepgaze"][s], rows["deepgaze_mirrored"][s]]) for s in splits}
     result["times"] = {"deepgaze_seconds": round(time.perf_counter() - start, 1)}
     rows["unisal"], rows["unisal_flip"], result["unisal_training"] = unisal_predictions(protocol, fold, args, splits)
     first = list(extractors)[0]
@@ -202,7 +198,7 @@ def run_fold(protocol, number, extractors, caches, args):
         if fitted:
             weights = fit_mixture_weights([rows[m]["validation"] for m in members], validation)
             result["mixture_weights"][row] = dict(zip(members, weights.round(4).tolist()))
-        parts = {s: mix([rows[m][s] for m in members], weights) if len(members) > 1 else rows[members[0]][s]
+        parts = {s: mixture([rows[m][s] for m in members], weights) if len(members) > 1 else rows[members[0]][s]
                  for s in splits}
         protocol.add_rows(result, fold, row, parts["test"], parts.get("out_of_domain"))
     result["times"]["fold_seconds"] = round(time.perf_counter() - start, 1)
@@ -248,7 +244,8 @@ def main(argv=None):
             raise SystemExit(str(error)) from None
         args.output.mkdir(parents=True, exist_ok=True)
         protocol = CrossValidation(data, ood, k=args.folds)
-        extractors = {name: deepgaze.make_extractor(name, args.weights.get(name, "imagenet")) for name in args.backbones}
+        extractors = {name: deepgaze.make_extractor(name, args.weights.get(name, "imagenet"))
+                      for name in args.backbones}
         caches = deepgaze.cache_features(extractors, protocol, args.cache_dir, args.scale)
         for number in args.run_folds or range(args.folds):
             path = args.output / f"fold{number}.json"

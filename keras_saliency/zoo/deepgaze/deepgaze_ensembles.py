@@ -15,9 +15,13 @@ from scipy.special import logsumexp
 from keras_saliency.evaluation import calibration_error
 
 
-def mixture(members: Sequence[Sequence[np.ndarray]]) -> List[np.ndarray]:
-    """Per image the log of the mean density of ``members`` (each a list of (H, W) log-densities)."""
-    return [logsumexp(np.stack(parts), axis=0) - np.log(len(parts)) for parts in zip(*members)]
+def mixture(members: Sequence[Sequence[np.ndarray]], weights: Optional[Sequence[float]] = None) -> List[np.ndarray]:
+    """Per image the log of the mean density of ``members`` (each a list of (H, W) log-densities), or of their
+    ``weights``-weighted mean (weights summing to 1)."""
+    if weights is None:
+        return [logsumexp(np.stack(parts), axis=0) - np.log(len(parts)) for parts in zip(*members)]
+    log_weights = np.log(np.asarray(weights, np.float64))[:, None, None]
+    return [logsumexp(np.stack(parts) + log_weights, axis=0) for parts in zip(*members)]
 
 
 def ensemble_rows(predictions: Dict[str, list], names: Sequence[str], instances: int) -> Dict[str, list]:
