@@ -5,7 +5,9 @@
 
 The TensorFlow run times ``tf.function(call)`` and ``tf.function(call,
 jit_compile=True)`` alternately (median of ``--repeats`` calls each, after
-compiling); the JAX run (its own process: the backend is fixed at import)
+compiling; the XLA function traced with depthwise convolutions as the shifted sum,
+its fast form under XLA, the graph one with TensorFlow's kernel, the default:
+`keras_saliency.layers.depthwise_implementation`, ``benchmarks/depthwise.py``); the JAX run (its own process: the backend is fixed at import)
 times ``jax.jit(call)`` and appends its rows. Random weights (speed does not
 depend on them). Inputs: UNISAL one 224x384 frame (static path), DeepGaze II
 one 384x512 image with efficientnet_lite0 and one readout, WEPSAM a batch of 8
@@ -58,8 +60,12 @@ def main():
             import tensorflow as tf
 
             x = tf.nest.map_structure(tf.constant, x)  # arguments, not constants XLA could fold
+            from keras_saliency.layers import depthwise_implementation
+
             graph, xla = tf.function(call), tf.function(call, jit_compile=True)
-            graph(x), xla(x)  # trace and compile
+            graph(x)  # trace
+            with depthwise_implementation("shifted"):
+                xla(x)  # trace and compile
             t_graph, t_xla = [], []
             for _ in range(3):  # alternate so that load changes hit both
                 t_graph.append(1000 * median_seconds(lambda: graph(x), args.repeats, warmup=False))

@@ -48,7 +48,7 @@ IMAGE_ONLY_PRESET = "unisal_lite0_mit1003_osie"
 DEEPGAZE_PRESET = "deepgaze_iie_lite0_lite1_lite2_mit1003"
 BENCHMARK_FRAMES_PER_S = 3.78  # benchmarks/results/unisal.md: UNISAL training at 288x384, 2-core CPU, graph mode
 FULL_RUN = {"mit1003_images": 1003, "osie_images": 700, "image_size": (288, 384), "batch_size": 8,
-            "clip_batch_size": 2, "clip_length": 12}
+            "clip_batch_size": 2, "clip_length": 12, "clips_per_video": 4}
 
 
 def parse_args(argv=None):
@@ -62,6 +62,8 @@ def parse_args(argv=None):
     parser.add_argument("--image-size", type=int, nargs=2, default=(288, 384), help="training H W (images and clips)")
     parser.add_argument("--clip-length", type=int, default=12)
     parser.add_argument("--frame-modulo", type=int, default=5, help="30 fps clips: every 5th frame, as DHF1K")
+    parser.add_argument("--clips-per-video", type=int, default=4,
+                        help="training clips per video per epoch (13 videos: 1 would give 6 clip batches)")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--clip-batch-size", type=int, default=2)
@@ -74,12 +76,14 @@ def parse_args(argv=None):
     parser.add_argument("--run-eagerly", action="store_true")
     parser.add_argument("--output", default=None, help="save the trained model as a preset folder here")
     parser.add_argument("--results", default=None, help="write the table, split, losses and command as JSON here")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="training seed (initialisation, batches, clip starts)")
+    parser.add_argument("--split-seed", type=int, default=0,
+                        help="seed of the held-out clips (keep it fixed across training seeds)")
     parser.add_argument("--quick", action="store_true", help="smoke run (see the docstring)")
     args = parser.parse_args(argv)
     if args.quick:
         args.encoder_weights, args.image_size, args.epochs, args.batch_size = None, (64, 64), 1, 8
-        args.clip_length, args.frame_modulo, args.clip_batch_size = 3, 2, 13
+        args.clip_length, args.frame_modulo, args.clip_batch_size, args.clips_per_video = 3, 2, 13, 1
         args.eval_size, args.frame_step, args.skip_deepgaze, args.run_eagerly = (60, 80), 4, True, True
     from keras_saliency.presets import machine_paths
 
@@ -130,12 +134,10 @@ def build_clips(manual_dir: Path, data_dir: str):
 
 def main(argv=None):
     args = parse_args(argv)
-    import numpy as np
-    import tensorflow as tf
+    import keras
     import tensorflow_datasets as tfds
 
     from keras_saliency import presets
-    from keras_saliency.classical import FrameDifference
     from keras_saliency.data import filter_ids
     from keras_saliency.evaluation import video_clips as vc
     from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, VideoDomain, fit_unisal
@@ -149,10 +151,10 @@ def main(argv=None):
         mit_dir = subset_manual_dir(mit_dir, 8, Path(data_dir) / "manual" / "mit1003")
     encoded, decoded = build_clips(clips_dir, data_dir)
     ids = sorted(e["video_id"].decode() for e in tfds.as_numpy(encoded.map(lambda e: {"video_id": e["video_id"]})))
-    split = vc.clip_split(ids, n_test=args.n_test, seed=args.seed)
-    print(f"{len(ids)} clips; held out (seed {args.seed}): {', '.join(split['test'])}", flush=True)
+    split = vc.clip_split(ids, n_test=args.n_test, seed=args.split_seed)
+    print(f"{len(ids)} clips; held out (split seed {args.split_seed}): {', '.join(split['test'])}", flush=True)
     sources = {VIDEO_DOMAIN: VideoDomain(filter_ids(encoded, split["train"], key="video_id"), len(split["train"]),
-                                         args.clip_length, args.frame_modulo)}
+                                         args.clip_length, args.frame_modulo, args.clips_per_video)}
     image_domains = [("mit1003", mit_dir)] + ([("osie", osie_dir)] if osie_dir else [])
     for name, folder in image_domains:
         images = build_domain(name, folder, data_dir)
@@ -161,7 +163,7 @@ def main(argv=None):
                               image_size=tuple(args.image_size), epochs=args.epochs, batch_size=args.batch_size,
                               learning_rate=args.learning_rate, seed=args.seed, run_eagerly=args.run_eagerly,
                               clip_batch_size=args.clip_batch_size)
-    tf.random.set_seed(args.seed)
+    keras.utils.set_random_seed(args.seed)  # python, NumPy and TensorFlow: initialisation included
     model, history, train_seconds = fit_unisal(sources, training)
 
     eval_size = tuple(args.eval_size) if args.eval_size else None
@@ -170,16 +172,7 @@ def main(argv=None):
     test_clips = vc.read_clips(tfds.as_numpy(filter_ids(decoded, split["test"], key="video_id")), split["test"],
                                size=eval_size)
     bias = vc.clip_center_bias(train_gaze)
-    rows = {"UNISAL video (ConvGRU)": vc.video_predictor(model, domain=VIDEO_DOMAIN, frame_modulo=args.frame_modulo),
-            "UNISAL video, same weights per frame (Bypass)": vc.frame_predictor(model, domain=VIDEO_DOMAIN),
-            f"{IMAGE_ONLY_PRESET} per frame": vc.frame_predictor(presets.load(IMAGE_ONLY_PRESET))}
-    if not args.skip_deepgaze:
-        deepgaze = presets.load(DEEPGAZE_PRESET)
-        rows[f"{DEEPGAZE_PRESET} per frame"] = lambda frames, indices: deepgaze.predict_log_density(
-            frames[indices], centerbias=np.broadcast_to(bias.log_density(frames.shape[1:3]),
-                                                        (len(indices),) + frames.shape[1:3]))
-    rows["motion (FrameDifference)"] = vc.video_predictor(FrameDifference())
-    rows["centre bias (training clips)"] = vc.center_bias_predictor(bias)
+    rows = comparison(model, bias, args.frame_modulo, deepgaze=not args.skip_deepgaze)
     scores, seconds = {}, {}
     for label, predict in rows.items():
         start = time.perf_counter()
@@ -196,7 +189,7 @@ def main(argv=None):
           f"{estimate['seconds_per_epoch'] / 60:.0f} min per epoch ({estimate['basis']}; an upper bound, eager tiny "
           f"batches are overhead-bound); {estimate['benchmark_seconds_per_epoch'] / 60:.0f} min at the benchmarked "
           f"{BENCHMARK_FRAMES_PER_S} frames/s")
-    record = {"command": args.command, "seed": args.seed, "split": split, "train_seconds": round(train_seconds, 1),
+    record = {"command": args.command, "seed": args.seed, "split_seed": args.split_seed, "split": split, "train_seconds": round(train_seconds, 1),
               "total_seconds": round(time.perf_counter() - started, 1), "domains": model.domains,
               "loss_by_epoch": [float(v) for v in history.history["loss"]], "eval_size": eval_size or test_clips[0].size,
               "frame_step": args.frame_step, "scores": scores, "score_seconds": seconds, "full_run_estimate": estimate,
@@ -222,19 +215,42 @@ def main(argv=None):
     return record
 
 
+def comparison(model, bias, frame_modulo: int, deepgaze: bool = True) -> dict:
+    """{row label: predictor} of the comparison (`keras_saliency.evaluation.video_clips`): ``model`` (a UNISAL
+    with the video domain) through its ConvGRU and frame by frame, the image-only and (``deepgaze``) DeepGaze
+    IIE presets per frame, the motion baseline and ``bias``, the training clips' centre bias."""
+    import numpy as np
+
+    from keras_saliency import presets
+    from keras_saliency.classical import FrameDifference
+    from keras_saliency.evaluation import video_clips as vc
+
+    rows = {"UNISAL video (ConvGRU)": vc.video_predictor(model, domain=VIDEO_DOMAIN, frame_modulo=frame_modulo),
+            "UNISAL video, same weights per frame (Bypass)": vc.frame_predictor(model, domain=VIDEO_DOMAIN),
+            f"{IMAGE_ONLY_PRESET} per frame": vc.frame_predictor(presets.load(IMAGE_ONLY_PRESET))}
+    if deepgaze:
+        deepgaze_model = presets.load(DEEPGAZE_PRESET)
+        rows[f"{DEEPGAZE_PRESET} per frame"] = lambda frames, indices: deepgaze_model.predict_log_density(
+            frames[indices], centerbias=np.broadcast_to(bias.log_density(frames.shape[1:3]),
+                                                        (len(indices),) + frames.shape[1:3]))
+    rows["motion (FrameDifference)"] = vc.video_predictor(FrameDifference())
+    rows["centre bias (training clips)"] = vc.center_bias_predictor(bias)
+    return rows
+
+
 def estimate_full_epoch(args, training, train_seconds, sources, train_clips) -> dict:
     """Batches per epoch of the default full run and a crude time: this run's seconds per batch, image batches
     scaled by pixels x batch size, clip batches by pixels x clips x frames (eager quick batches also pay
     Python overhead, graph batches pay a first trace: order of magnitude only)."""
     h, w = training.image_size
     image_batches = sum(-(-s[1] // training.batch_size) for n, s in sources.items() if n != VIDEO_DOMAIN)
-    clip_batches = max(1, train_clips // training.clip_batch_size)
+    clip_batches = max(1, train_clips * args.clips_per_video // training.clip_batch_size)
     per_batch = train_seconds / (args.epochs * (image_batches + clip_batches))
     full = FULL_RUN
     scale = (full["image_size"][0] * full["image_size"][1]) / (h * w)
     image_full = -(-full["mit1003_images"] // full["batch_size"]) + (
         -(-full["osie_images"] // full["batch_size"]) if args.osie else 0)
-    clip_full = max(1, train_clips // full["clip_batch_size"])
+    clip_full = max(1, train_clips * full["clips_per_video"] // full["clip_batch_size"])
     image_cost = per_batch * scale * full["batch_size"] / training.batch_size
     clip_cost = per_batch * scale * (full["clip_batch_size"] * full["clip_length"]) / training.batch_size
     frames = image_full * full["batch_size"] + clip_full * full["clip_batch_size"] * full["clip_length"]

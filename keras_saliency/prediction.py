@@ -11,7 +11,9 @@ A *model* is anything that honours the saliency-model contract
 `~keras_saliency.models.KerasSaliencyModel` wrapping a plain network), a
 classical model name, a registered preset name, a preset folder or an ``hf://``
 spec. A plain ``keras.Model`` is refused: its output could be a saliency map,
-logits or a log-density, so wrap it and declare which.
+logits or a log-density, so wrap it and declare which. Without a model, images use
+``DEFAULT_MODEL`` and videos ``DEFAULT_VIDEO_MODEL`` (a :class:`ModelChoice`), each loaded when
+first needed.
 
 Images run in batches of one working size through ``model.predict_log_density`` (see
 :func:`predict`); videos (:class:`Video`) through ``model.predict_video(frames)`` (UNISAL: its
@@ -35,6 +37,7 @@ from keras_saliency.models.contract import check_images, is_saliency_model
 from keras_saliency.video_frames import is_video_file, load_frames
 
 DEFAULT_MODEL = "deepgaze_iie_lite0_lite1_lite2_mit1003"  # bundled; docs/results/deepgaze/
+DEFAULT_VIDEO_MODEL = "unisal_lite0_video"  # bundled; docs/results/unisal_video/
 CLASSICAL_MODELS = ("gbvs", "itti", "center_bias")
 SIZES = ("original", "working")
 FLOAT64_PIXELS = 2**24  # larger outputs of `predict` are float32 (a 100-megapixel float64 map would take 800 MB)
@@ -72,14 +75,15 @@ class Prediction(_SaliencyMap):
     log_density: np.ndarray
 
 
-def resolve_model(model=None):
+def resolve_model(model=None, *, video: bool = False):
     """The contract model for a classical name, a preset (name, folder, ``hf://``) or a model; clear errors otherwise.
 
-    Classical names ignore case (``"GBVS"``); an unknown name is a `PresetNotFoundError` listing close matches
-    among the classical models and the registered presets.
+    None is ``DEFAULT_VIDEO_MODEL`` if ``video`` else ``DEFAULT_MODEL``. Classical names ignore case
+    (``"GBVS"``); an unknown name is a `PresetNotFoundError` listing close matches among the classical
+    models and the registered presets.
     """
     if model is None:
-        model = DEFAULT_MODEL
+        model = DEFAULT_VIDEO_MODEL if video else DEFAULT_MODEL
     if isinstance(model, (str, Path)):
         name = str(model)
         if name.lower() in CLASSICAL_MODELS:
@@ -102,6 +106,24 @@ def resolve_model(model=None):
                         "output_kind='log_density' | 'saliency_map').")
     raise TypeError("`model` must be a classical model name, a preset name/folder/hf:// spec or a model honouring "
                     f"the saliency-model contract (keras_saliency.models); got {type(model).__name__}.")
+
+
+class ModelChoice:
+    """The model for images and the model for videos: ``spec`` (any :func:`resolve_model` takes) for both, or,
+    with None, ``DEFAULT_MODEL`` for images and ``DEFAULT_VIDEO_MODEL`` for videos; each resolved once, when
+    first asked for, by ``resolve(spec, video=...)`` (default :func:`resolve_model`)."""
+
+    def __init__(self, spec=None, resolve=None):
+        self.spec = spec
+        self._resolve = resolve or resolve_model
+        self._resolved = {}
+
+    def get(self, video: bool = False):
+        """The resolved model for videos (``video``) or images."""
+        key = video and self.spec is None
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(self.spec, video=video)
+        return self._resolved[key]
 
 
 def _check_model_name(name: str) -> None:
@@ -199,17 +221,21 @@ def stream(inputs, model=None, progress: Optional[bool] = None, *, batch_size: O
     ``keras-saliency predict`` (which reports and skips failed inputs): consecutive images of one
     working size and dtype (see :func:`predict`) are predicted as one batch of up to ``batch_size`` (default:
     the model's ``default_batch_size``); an input that cannot be read or predicted is yielded as its
-    ``ValueError`` / ``OSError``, after the images before it.
+    ``ValueError`` / ``OSError``, after the images before it. ``model`` may also be a :class:`ModelChoice`.
     """
     from keras_saliency.progress import progress_bar, show_progress
 
     if size not in SIZES:
         raise ValueError(f"`size` must be one of {list(SIZES)}; got {size!r}.")
-    items = _items(inputs)
-    model = resolve_model(model)
-    limit = int(batch_size or model.default_batch_size)
-    if limit < 1:
+    if batch_size is not None and int(batch_size) < 1:
         raise ValueError(f"`batch_size` must be >= 1; got {batch_size}.")
+    items = _items(inputs)
+    models = model if isinstance(model, ModelChoice) else ModelChoice(model)
+    if any(isinstance(item, Video) for _, item in items):
+        models.get(video=True)  # a bad spec fails here, not as every video's error
+    if any(not isinstance(item, Video) for _, item in items):
+        model = models.get()
+        limit = int(batch_size or model.default_batch_size)
     show = progress if progress is not None or len(items) > 4 else False
     pending = []
 
@@ -225,7 +251,7 @@ def stream(inputs, model=None, progress: Optional[bool] = None, *, batch_size: O
         if isinstance(item, Video):
             yield from flush()
             try:
-                yield source, _predict_video(model, source, item, show_progress(progress))
+                yield source, _predict_video(models.get(video=True), source, item, show_progress(progress))
             except (OSError, ValueError) as error:
                 yield source, error
             continue
@@ -268,7 +294,8 @@ def predict(inputs, model=None, progress: Optional[bool] = None, *, batch_size: 
             unless wrapped in :class:`Video` (then its sorted frames are one video); files
             with a video suffix (``.mp4 .mov .avi .mkv .webm``...) are video files, streamed.
             Errors name the input: its path, or ``image_<index>`` for arrays.
-        model: see the module docstring; None uses ``DEFAULT_MODEL``.
+        model: see the module docstring; None uses ``DEFAULT_MODEL`` for images and
+            ``DEFAULT_VIDEO_MODEL`` for videos.
         progress: tqdm progress bar on stderr (`keras_saliency.progress`); by default (None) shown only
             when stderr is a terminal, for more than 4 inputs and for videos; True: always; False: never.
         batch_size: images per model call (default: the model's ``default_batch_size``).

@@ -6,6 +6,7 @@ from PIL import Image
 
 from keras_saliency import classical, prediction
 from keras_saliency.cli import main
+from keras_saliency.presets import PresetNotFoundError
 
 RNG = np.random.default_rng(0)
 
@@ -134,3 +135,36 @@ def test_frames_of_an_animated_image_are_decoded_like_image_files(tmp_path):
     assert Image.open(path).n_frames == 2
     np.testing.assert_array_equal(load_frames(path), [[[[255, 255, 255], [0, 0, 255]]],  # transparent -> white
                                                       [[[255, 0, 0], [0, 0, 255]]]])
+
+
+def test_without_a_model_images_and_videos_use_their_own_defaults(frames_dir, tmp_path, monkeypatch):
+    folder, frames = frames_dir
+    monkeypatch.setattr(prediction, "DEFAULT_MODEL", "center_bias")
+    monkeypatch.setattr(prediction, "DEFAULT_VIDEO_MODEL", "gbvs")
+    image, video = prediction.predict([frames[0], prediction.Video(folder)], progress=False)
+    np.testing.assert_allclose(image.log_density, classical.get("center_bias").predict_log_density(frames[:1])[0],
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(video.log_density, classical.get("gbvs").predict_log_density(frames),
+                               rtol=0, atol=1e-12)
+    # a model given is used for both; a default that is not needed is never loaded
+    video = prediction.predict(prediction.Video(folder), model="center_bias", progress=False)[0]
+    np.testing.assert_allclose(video.log_density, classical.get("center_bias").predict_log_density(frames),
+                               rtol=0, atol=1e-12)
+    monkeypatch.setattr(prediction, "DEFAULT_VIDEO_MODEL", "no_such_video_preset")
+    assert len(prediction.predict(frames[0], progress=False)) == 1
+    with pytest.raises(PresetNotFoundError, match="no_such_video_preset"):
+        prediction.predict(prediction.Video(folder), progress=False)
+
+
+def test_cli_without_a_model_loads_the_video_default_for_videos(frames_dir, tmp_path, monkeypatch, capsys):
+    folder, frames = frames_dir
+    monkeypatch.setattr(prediction, "DEFAULT_MODEL", "center_bias")
+    monkeypatch.setattr(prediction, "DEFAULT_VIDEO_MODEL", "gbvs")
+    out = tmp_path / "out"
+    assert main(["predict", str(folder), "--video", "--output", str(out), "--no-progress"]) == 0
+    np.testing.assert_allclose(np.load(out / "clip_log_density.npy"),
+                               classical.get("gbvs").predict_log_density(frames), rtol=0, atol=1e-6)
+    monkeypatch.setattr(prediction, "DEFAULT_VIDEO_MODEL", "no_such_video_preset")
+    assert main(["predict", str(folder), "--video", "--output", str(tmp_path / "out2"), "--no-progress"]) == 2
+    assert "cannot load model 'no_such_video_preset'" in capsys.readouterr().err
+    assert not (tmp_path / "out2").exists()

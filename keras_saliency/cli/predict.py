@@ -144,7 +144,7 @@ def _naming(source: str, error: Exception) -> str:
     return text if source in text else f"{source}: {text}"
 
 
-def _predicted(todo, model, progress):
+def _predicted(todo, models, progress):
     """``(source, stem, Prediction | VideoPrediction | Exception | None)`` per ``(source, stem, input)``, in order.
 
     None stands for a video file, which `_write_video_file` streams itself; the inputs between
@@ -159,7 +159,7 @@ def _predicted(todo, model, progress):
         batch = list(run)
         run.clear()
         if batch:
-            results = prediction.stream([item for _, _, item in batch], model=model, progress=progress)
+            results = prediction.stream([item for _, _, item in batch], model=models, progress=progress)
             for (source, stem, _), (_, result) in zip(batch, results):
                 yield source, stem, result
 
@@ -194,7 +194,9 @@ def run(args) -> int:
     files = images = videos = skipped = 0
     failed = []
     try:
-        model = load_model(args.model)
+        models = prediction.ModelChoice(args.model, resolve=load_model)
+        for video in sorted({isinstance(item, prediction.Video) for item in inputs}):
+            models.get(video=video)  # the models the inputs need, load errors reported before any output
         progress = progress_of(args)
         todo = []
         for source, stem, item in zip(sources, stems, inputs):
@@ -203,12 +205,12 @@ def run(args) -> int:
                 skipped += 1
             else:
                 todo.append((source, stem, item))
-        for source, stem, result in _predicted(todo, model, progress):  # batched; in input order
+        for source, stem, result in _predicted(todo, models, progress):  # batched; in input order
             try:
                 if isinstance(result, Exception):
                     raise result
                 if result is None:  # a video file, streamed to its files
-                    files += _write_video_file(output, stem, source, model, args)
+                    files += _write_video_file(output, stem, source, models.get(video=True), args)
                 else:
                     files += _write(output, stem, result, args.alpha)
             except (OSError, ValueError) as error:

@@ -9,7 +9,7 @@ from keras_saliency.layers.gaussian_prior_maps import GaussianPriorMaps
 from keras_saliency.layers.layer_norm_chw import LayerNormCHW
 from keras_saliency.layers.pixel_log_softmax import PixelLogSoftmax
 from keras_saliency.layers.readout_network import ReadoutNetwork, fixation_selection_network, saliency_network
-from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D
+from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D, depthwise_implementation
 from keras_saliency.layers.spatial import ReplicatePadding2D, Subsample2x
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ReadoutNetwork",
     "ReplicatePadding2D",
     "Subsample2x",
+    "depthwise_implementation",
     "fixation_selection_network",
     "saliency_network",
 ]

@@ -1,9 +1,38 @@
-"""Depthwise convolution as a sum of shifted, scaled copies of its input (fast under XLA on CPU)."""
+"""Depthwise convolution as a sum of shifted, scaled copies of its input (fast under XLA on CPU), or TF's kernel."""
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 from keras import ops
+
+IMPLEMENTATIONS = ("auto", "shifted", "kernel")
+_implementation = ["auto"]
+
+
+@contextlib.contextmanager
+def depthwise_implementation(mode: str):
+    """Within the block, `DepthwiseConv2D` layers *traced or run* compute with ``mode``; restored after.
+
+    ``"auto"`` (the default outside any block): the shifted sum on JAX (``jax.jit`` is XLA), the backend's
+    kernel on TensorFlow (graph mode, what ``fit``/``predict`` use on a CPU: ``jit_compile="auto"`` is off
+    there); ``"shifted"``: the shifted sum (use it around the first call of a TensorFlow
+    ``jit_compile=True`` function); ``"kernel"``: the backend's depthwise convolution. A traced function
+    keeps the implementation it was traced with. ``benchmarks/results/depthwise.md`` has the measurements.
+    """
+    if mode not in IMPLEMENTATIONS:
+        raise ValueError(f"`mode` must be one of {IMPLEMENTATIONS}; got {mode!r}.")
+    previous, _implementation[0] = _implementation[0], mode
+    try:
+        yield
+    finally:
+        _implementation[0] = previous
+
+
+def _shifted_wanted() -> bool:
+    mode = _implementation[0]
+    return mode == "shifted" or (mode == "auto" and keras.backend.backend() == "jax")
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
@@ -18,8 +47,9 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
     that runs 20-60x slower than TensorFlow's kernel (UNISAL's MobileNetV2: ~4 s
     instead of ~50 ms per frame under ``jit_compile`` or ``jax.jit``); the sum of
     ``kh * kw`` shifted copies times a per-channel weight is elementwise work
-    that XLA fuses into one loop, and TensorFlow's graph mode runs it about as
-    fast as its own kernel (``benchmarks/backends.py``). Used for dilation 1,
+    that XLA fuses into one loop. TensorFlow's graph mode (no XLA) runs the sum
+    3-4x slower than its kernel, so which one runs is :func:`depthwise_implementation`'s
+    choice (default: the sum on JAX, the kernel on TensorFlow). The sum is used for dilation 1,
     depth multiplier 1, channels-last and a known (H, W), any kernel size,
     strides and ``"same"``/``"valid"`` padding (TensorFlow's "same": the extra
     row/column of an even total padding goes bottom/right); any other
@@ -28,7 +58,7 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
     """
 
     def _shifted(self, input_shape) -> bool:
-        return (tuple(self.dilation_rate) == (1, 1) and self.depth_multiplier == 1
+        return (_shifted_wanted() and tuple(self.dilation_rate) == (1, 1) and self.depth_multiplier == 1
                 and self.data_format == "channels_last" and input_shape[1] is not None and input_shape[2] is not None)
 
     def call(self, inputs):

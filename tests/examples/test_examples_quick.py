@@ -217,7 +217,7 @@ def check_train_unisal_video(out: Path, stdout: str):
     record = json.loads((out / "video.json").read_text())
     train, test = record["split"]["train"], record["split"]["test"]
     assert len(test) >= 4 and len(train) + len(test) == 17 and not set(train) & set(test)
-    assert f"held out (seed 0): {', '.join(test)}" in stdout
+    assert f"held out (split seed 0): {', '.join(test)}" in stdout
     rows = {"UNISAL video (ConvGRU)", "UNISAL video, same weights per frame (Bypass)",
             "unisal_lite0_mit1003_osie per frame", "motion (FrameDifference)", "centre bias (training clips)"}
     assert set(record["scores"]) == rows  # --quick skips DeepGaze
@@ -231,7 +231,8 @@ def check_train_unisal_video(out: Path, stdout: str):
         assert np.isclose(score["mean"]["nss"], np.mean([score["per_clip"][c]["nss"] for c in test]))
     centre_bias = record["scores"]["centre bias (training clips)"]["per_clip"]
     assert all(values["information_gain"] == 0.0 for values in centre_bias.values())
-    assert record["full_run_estimate"]["steps_per_epoch"] == 126 + 6  # ceil(1003 / 8) MIT1003 + 13 // 2 clip batches
+    # ceil(1003 / 8) MIT1003 batches + 13 clips x 4 clips per video // 2 clip batches
+    assert record["full_run_estimate"]["steps_per_epoch"] == 126 + 26
     model = presets.load(str(out / "unisal_video_preset"))
     assert model.domains == ["eye_tracking_causality", "mit1003"] and model.static_domains == ["mit1003"]
     frames = np.full((2, 48, 64, 3), 128.0, np.float32)
@@ -239,11 +240,20 @@ def check_train_unisal_video(out: Path, stdout: str):
     assert log_density.shape == (2, 48, 64) and np.allclose(logsumexp(log_density, axis=(1, 2)), 0, atol=1e-4)
 
 
+def check_plot_unisal_video(out: Path, stdout: str):
+    from PIL import Image
+
+    figure = Image.open(out / "frames.png")
+    assert figure.format == "PNG" and figure.width > 2 * figure.height  # 2 frames x (gaze + 4 models)
+    assert "wrote frames.png" in stdout
+
+
 CHECKS = {
     "analyze_representations": check_analyze_representations,
     "best_models": check_best_models,
     "quickstart": check_quickstart,
     "n_reference": check_n_reference,
+    "plot_unisal_video": check_plot_unisal_video,
     "train_deepgaze": check_train_deepgaze,
     "train_unisal": check_train_unisal,
     "train_unisal_video": check_train_unisal_video,

@@ -1,10 +1,12 @@
-"""keras_saliency.layers.DepthwiseConv2D computes keras.layers.DepthwiseConv2D, reads its weight files, round-trips."""
+"""keras_saliency.layers.DepthwiseConv2D computes keras.layers.DepthwiseConv2D (shifted sum or kernel), reads its
+weight files, round-trips; `depthwise_implementation` picks the computation."""
 
 import keras
 import numpy as np
 import pytest
 
 from keras_saliency.layers import DepthwiseConv2D as ShiftedDepthwiseConv2D
+from keras_saliency.layers import depthwise_implementation
 
 
 @pytest.mark.parametrize("kernel, strides, padding, use_bias, shape", [
@@ -20,8 +22,30 @@ def test_equals_depthwise_conv(kernel, strides, padding, use_bias, shape):
     shifted = ShiftedDepthwiseConv2D(kernel, strides, padding=padding, use_bias=use_bias, activation="relu")
     shifted.build(shape)
     shifted.set_weights(reference.get_weights())
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(shifted(x)), keras.ops.convert_to_numpy(reference(x)),
-                               rtol=1e-5, atol=1e-5)
+    with depthwise_implementation("shifted"):
+        out = keras.ops.convert_to_numpy(shifted(x))
+    np.testing.assert_allclose(out, keras.ops.convert_to_numpy(reference(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_implementation_is_chosen_by_mode_and_restored(monkeypatch):
+    """Which computation runs: spied on the parent's call (the kernel); "auto" follows the backend."""
+    calls = []
+    parent = keras.layers.DepthwiseConv2D.call
+    monkeypatch.setattr(keras.layers.DepthwiseConv2D, "call", lambda self, inputs: calls.append(1) or parent(
+        self, inputs))
+    layer = ShiftedDepthwiseConv2D(3, padding="same")
+    x = np.ones((1, 6, 6, 2), "float32")
+    layer(x)
+    assert len(calls) == (0 if keras.backend.backend() == "jax" else 1)  # auto
+    with depthwise_implementation("shifted"):
+        layer(x)
+        with depthwise_implementation("kernel"):
+            layer(x)
+        layer(x)  # the inner block restored "shifted"
+    assert len(calls) == (0 if keras.backend.backend() == "jax" else 1) + 1
+    with pytest.raises(ValueError, match="`mode` must be one of"):
+        with depthwise_implementation("fast"):
+            pass
 
 
 def test_reads_weight_files_of_the_keras_layer(tmp_path):

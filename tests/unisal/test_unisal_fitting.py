@@ -31,11 +31,12 @@ def _videos(n=2, frames=9, seed=1):
 def test_image_and_video_domains_train_their_own_paths():
     training = UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE, epochs=1,
                               batch_size=2, clip_batch_size=2, run_eagerly=True)
-    sources = {"images": (_images(), 3), "clips": VideoDomain(_videos(), 2, clip_length=3, frame_modulo=2)}
+    sources = {"images": (_images(), 3),
+               "clips": VideoDomain(_videos(), 2, clip_length=3, frame_modulo=2, clips_per_video=2)}
     model, history, _ = fit_unisal(sources, training, verbose=0)
     assert model.domains == ["images", "clips"] and model.static_domains == ["images"]
     assert model.video_input_size == SIZE
-    assert int(model.optimizer.iterations) == 2 + 1  # ceil(3 / 2) image batches + 2 // 2 clip batches
+    assert int(model.optimizer.iterations) == 2 + 2  # ceil(3 / 2) image batches + 2 videos x 2 clips // 2
     assert len(history.history["loss"]) == 1 and np.isfinite(history.history["loss"][0])
     # only clip batches reach the Bypass-RNN: its BatchNorm scales (initially 1) moved in the video domain's
     # slice only (image batches skip it, and domain weight decay touches the active slice only)
@@ -53,3 +54,17 @@ def test_video_domains_are_checked():
     with pytest.raises(ValueError, match="count"):
         fit_unisal({"clips": VideoDomain(_videos(), 0)}, UNISALTraining(encoder="mobilenetv2_unisal",
                                                                         encoder_weights=None, image_size=SIZE))
+    with pytest.raises(ValueError, match="clips_per_video"):
+        fit_unisal({"clips": VideoDomain(_videos(), 2, clips_per_video=0)},
+                   UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE))
+
+
+def test_clips_train_after_a_first_image_batch():
+    """The optimizer holds every variable although the first (image) batch gives the ConvGRU no gradients."""
+    counts = [2, 1]  # image batches, clip batches
+    seed = next(s for s in range(100) if np.random.default_rng(s).permutation(np.repeat([0, 1], counts))[0] == 0)
+    training = UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE, epochs=1,
+                              batch_size=2, clip_batch_size=2, seed=seed, run_eagerly=True)
+    sources = {"images": (_images(), 3), "clips": VideoDomain(_videos(), 2, clip_length=3, frame_modulo=2)}
+    model, history, _ = fit_unisal(sources, training, verbose=0)
+    assert int(model.optimizer.iterations) == 3 and np.isfinite(history.history["loss"][0])

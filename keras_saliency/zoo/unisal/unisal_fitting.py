@@ -46,7 +46,8 @@ class UNISALTraining:
 @dataclasses.dataclass(frozen=True)
 class VideoDomain:
     """A video domain's source: ``examples`` (unbatched video examples: ``frames`` (T, H, W, 3), decoded or
-    encoded, and ``fixations`` with ``frame``), ``count`` videos; one clip per video per epoch.
+    encoded, and ``fixations`` with ``frame``), ``count`` videos; ``clips_per_video`` clips per video per epoch
+    (each from its own random start: the video list is passed that many times, reshuffled each pass).
 
     Every video needs at least ``(clip_length - 1) * frame_modulo + 1`` frames (shorter ones are skipped, and a
     domain without any would never yield a batch). The shuffle buffer holds ``count`` examples: give encoded
@@ -57,6 +58,7 @@ class VideoDomain:
     count: int
     clip_length: int = 12
     frame_modulo: int = 5
+    clips_per_video: int = 1
 
 
 def fit_unisal(sources: Dict[str, object], training: UNISALTraining, verbose: int = 2):
@@ -122,11 +124,13 @@ def _domain_batches(source, name, domain, training, clip_size, weight):
     if isinstance(source, VideoDomain):
         if source.count < 1:
             raise ValueError(f"Video domain {name!r}: `count` must be >= 1; got {source.count}.")
+        if source.clips_per_video < 1:
+            raise ValueError(f"Video domain {name!r}: `clips_per_video` must be >= 1; got {source.clips_per_video}.")
         examples = source.examples.shuffle(source.count, seed=training.seed, reshuffle_each_iteration=True)
         batches = video_clip_dataset(examples.repeat(), clip_size, source.clip_length, source.frame_modulo,
                                      "unisal", training.clip_batch_size, sigma=0.04 * max(clip_size), domain=domain,
                                      sample_weight=weight, seed=training.seed, drop_remainder=True)
-        return batches, max(1, source.count // training.clip_batch_size)
+        return batches, max(1, source.count * source.clips_per_video // training.clip_batch_size)
     examples, count = source
     batches = saliency_dataset(examples, tuple(training.image_size), "unisal", training.batch_size,
                                sigma=0.04 * max(training.image_size), domain=domain, sample_weight=weight,
