@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, VideoDomain, fit_unisal
+from keras_saliency.data import saliency_dataset, video_clip_dataset
+from keras_saliency.zoo.unisal import UNISAL
+from keras_saliency.zoo.unisal.unisal_fitting import TrainSteps, UNISALTraining, VideoDomain, fit_unisal
 
 SIZE = (64, 64)
 
@@ -59,12 +61,18 @@ def test_video_domains_are_checked():
                    UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE))
 
 
-def test_clips_train_after_a_first_image_batch():
-    """The optimizer holds every variable although the first (image) batch gives the ConvGRU no gradients."""
-    counts = [2, 1]  # image batches, clip batches
-    seed = next(s for s in range(100) if np.random.default_rng(s).permutation(np.repeat([0, 1], counts))[0] == 0)
-    training = UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE, epochs=1,
-                              batch_size=2, clip_batch_size=2, seed=seed, run_eagerly=True)
-    sources = {"images": (_images(), 3), "clips": VideoDomain(_videos(), 2, clip_length=3, frame_modulo=2)}
-    model, history, _ = fit_unisal(sources, training, verbose=0)
-    assert int(model.optimizer.iterations) == 3 and np.isfinite(history.history["loss"][0])
+def test_graph_steps_trace_once_per_rank_and_clips_train_after_a_first_image_batch():
+    """Images then clips, alternating, in graph mode: each rank's step is traced once (not on every call), and
+    the optimizer holds every variable although the first (image) batch gives the ConvGRU no gradients."""
+    model = UNISAL(domains=["images", "clips"], static_domains=["images"], encoder="mobilenetv2_unisal",
+                   encoder_weights=None, video_input_size=SIZE)
+    model.compile(steps_per_epoch=4, freeze_encoder_epochs=0)
+    images = next(iter(saliency_dataset(_images(), SIZE, "unisal", 2, sigma=3.0, domain=0, sample_weight=1.0)))
+    clips = next(iter(video_clip_dataset(_videos(), SIZE, 3, 2, "unisal", 2, sigma=3.0, domain=1,
+                                         sample_weight=1.0)))
+    step = TrainSteps(model)
+    losses = [step(*batch) for batch in (images, clips, images, clips)]
+    assert all(np.isfinite(losses)) and int(model.optimizer.iterations) == 4
+    assert {rank: f.experimental_get_tracing_count() for rank, f in step.functions.items()} == {4: 1, 5: 1}
+    gammas = [np.array(v) for v in model.recurrent.weights if v.path.endswith("gamma")]
+    assert any(not np.array_equal(g[1], np.ones_like(g[1])) for g in gammas)  # the clips trained the ConvGRU

@@ -10,9 +10,8 @@ of them), in a seeded random interleaving. ``UNISAL.compile``'s reference recipe
 frozen for ``min(2, epochs - 1)`` epochs. ``shared_domain=True`` is the ablation without domain
 adaptation (one set of domain-specific parameters for every dataset; image datasets only).
 
-Batches go through ``model.train_on_batch`` with one compiled train function per batch shape kind
-(images (B, H, W, 3), clips (B, T, H, W, 3)): one ``tf.data`` mixture of both would lose the rank
-that UNISAL's graph needs.
+Batches go through :class:`TrainSteps`: one compiled train step per batch rank (images (B, H, W, 3),
+clips (B, T, H, W, 3)); one ``tf.data`` mixture of both would lose the rank that UNISAL's graph needs.
 """
 
 from __future__ import annotations
@@ -98,23 +97,48 @@ def fit_unisal(sources: Dict[str, object], training: UNISALTraining, verbose: in
     history = keras.callbacks.History()
     history.set_model(model)
     history.on_train_begin()
-    functions = {}  # one train function per input rank: a traced graph keeps the rank it was traced with
+    step = TrainSteps(model)
     rng = np.random.default_rng(training.seed)
     start = time.perf_counter()
     for epoch in range(training.epochs):
         losses = []
         for domain in rng.permutation(np.repeat(np.arange(len(names)), counts)):
-            x, y, weight = next(streams[domain])
-            rank = len(x["image"].shape)
-            if rank not in functions:
-                functions[rank] = model.make_train_function(force=True)
-            model.train_function = functions[rank]
-            losses.append(model.train_on_batch(x, y, sample_weight=weight, return_dict=True)["loss"])
+            losses.append(step(*next(streams[domain])))
         history.on_epoch_end(epoch, {"loss": float(np.mean(losses))})
         if verbose:
             print(f"epoch {epoch + 1}/{training.epochs}: loss {np.mean(losses):.4f} ({len(losses)} batches, "
                   f"{time.perf_counter() - start:.0f} s)", flush=True)
     return model, history, time.perf_counter() - start
+
+
+class TrainSteps:
+    """``step(x, y, weight) -> loss`` of one batch: ``model.train_step`` (the compiled model's recipe).
+
+    On TensorFlow graph mode, one ``tf.function`` per input rank (``functions[rank]``), each traced once
+    per batch shape kind: swapping ``model.train_function`` between functions made by
+    ``make_train_function(force=True)`` retraces on every call (Keras 3.12). Eager models and other
+    backends use ``model.train_on_batch`` (JAX's jit caches a trace per shape). Metrics are reset
+    before each batch, so the loss is that batch's.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.functions = {}
+        if not model.optimizer.built:  # now, not in the first trace (which would then run twice)
+            model.optimizer.build(model.trainable_variables)
+
+    def __call__(self, x, y, weight) -> float:
+        import keras
+
+        self.model.reset_metrics()
+        if self.model.run_eagerly or keras.backend.backend() != "tensorflow":
+            return float(self.model.train_on_batch(x, y, sample_weight=weight, return_dict=True)["loss"])
+        import tensorflow as tf
+
+        rank = len(x["image"].shape)
+        if rank not in self.functions:
+            self.functions[rank] = tf.function(self.model.train_step, reduce_retracing=True)
+        return float(self.functions[rank]((x, y, weight))["loss"])
 
 
 def _domain_batches(source, name, domain, training, clip_size, weight):
