@@ -1,8 +1,11 @@
 """Train UNISAL on real video gaze (eye_tracking_causality clips) plus MIT1003 images; score held-out clips.
 
-    # the real run (not run yet; see --quick's printed estimate): 13 training clips + MIT1003 (+ OSIE)
-    python examples/train_unisal_video.py --data-dir tfds --epochs 8 --seed 0 \\
-        --output presets/unisal_lite0_video --results docs/results/unisal_video/seed0.json
+    # the runs of docs/results/unisal_video/ (about 32 min each on 2 CPU cores): 13 training clips + MIT1003 + OSIE
+    python examples/train_unisal_video.py --data-dir tfds --osie ../shared/data/osie --epochs 5 --seed 0 \\
+        --split-seed 0 --eval-size 375 500 --frame-step 5 --output presets/unisal_lite0_video \\
+        --results docs/results/unisal_video/seed0.json          # and --seed 1 ... seed1.json
+    python examples/train_unisal_video.py --summarize docs/results/unisal_video/seed0.json \\
+        docs/results/unisal_video/seed1.json --summary docs/results/unisal_video/table.md
     # a smoke run of about a minute (tiny clips, random encoder, 1 epoch, eager)
     python examples/train_unisal_video.py --quick
 
@@ -46,7 +49,7 @@ VIDEO_DOMAIN = "eye_tracking_causality"
 QUICK_FRAMES = 8
 IMAGE_ONLY_PRESET = "unisal_lite0_mit1003_osie"
 DEEPGAZE_PRESET = "deepgaze_iie_lite0_lite1_lite2_mit1003"
-BENCHMARK_FRAMES_PER_S = 3.78  # benchmarks/results/unisal.md: UNISAL training at 288x384, 2-core CPU, graph mode
+BENCHMARK_FRAMES_PER_S = 12.6  # benchmarks/results/depthwise.md: a UNISAL training step at 288x384, 2-core CPU, graph mode
 FULL_RUN = {"mit1003_images": 1003, "osie_images": 700, "image_size": (288, 384), "batch_size": 8,
             "clip_batch_size": 2, "clip_length": 12, "clips_per_video": 4}
 
@@ -80,7 +83,12 @@ def parse_args(argv=None):
     parser.add_argument("--split-seed", type=int, default=0,
                         help="seed of the held-out clips (keep it fixed across training seeds)")
     parser.add_argument("--quick", action="store_true", help="smoke run (see the docstring)")
+    parser.add_argument("--summarize", nargs="+", default=None, metavar="RESULTS_JSON",
+                        help="no training: the table of these runs' --results (one split, several seeds)")
+    parser.add_argument("--summary", default=None, help="the Markdown file --summarize writes (default: print)")
     args = parser.parse_args(argv)
+    if args.summarize:
+        return args
     if args.quick:
         args.encoder_weights, args.image_size, args.epochs, args.batch_size = None, (64, 64), 1, 8
         args.clip_length, args.frame_modulo, args.clip_batch_size, args.clips_per_video = 3, 2, 13, 1
@@ -134,6 +142,8 @@ def build_clips(manual_dir: Path, data_dir: str):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.summarize:
+        return write_summary(args.summarize, args.summary)
     import keras
     import tensorflow_datasets as tfds
 
@@ -213,6 +223,52 @@ def main(argv=None):
             "citations": ["Droste, Jiao & Noble, Unified Image and Video Saliency Modeling, ECCV 2020",
                           "Gerstenberg et al., Eye-tracking causality, Psychological Science 2017"]})
     return record
+
+
+def summarize(records: list) -> str:
+    """Markdown: per row and metric the mean over the runs and their min..max; then each clip's information
+    gain (mean over runs). The runs must share one split."""
+    import numpy as np
+
+    from keras_saliency.evaluation.video_clips import METRICS
+
+    splits = {json.dumps(record["split"], sort_keys=True) for record in records}
+    if len(splits) != 1:
+        raise SystemExit(f"--summarize: the runs have {len(splits)} different splits; give runs of one split")
+    rows = list(records[0]["scores"])
+    if any(list(record["scores"]) != rows for record in records):
+        raise SystemExit("--summarize: the runs compare different rows")
+    seeds = ", ".join(str(record["seed"]) for record in records)
+
+    def cell(values):
+        return f"{np.mean(values):.3f}" if len(values) == 1 or np.ptp(values) == 0 else \
+            f"{np.mean(values):.3f} ({min(values):.3f}..{max(values):.3f})"
+
+    test = records[0]["split"]["test"]
+    lines = [f"Held-out clips {', '.join(test)}; seeds {seeds}: mean over seeds (min..max); per-frame metrics, "
+             "mean over frames then clips; IG in bits/fixation over the training clips' centre bias.", "",
+             "| model | " + " | ".join(METRICS) + " |", "|---|" + "---|" * len(METRICS)]
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(cell([r["scores"][row]["mean"][m] for r in records])
+                                             for m in METRICS) + " |")
+    lines += ["", "Information gain per held-out clip (mean over seeds):", "",
+              "| model | " + " | ".join(test) + " |", "|---|" + "---|" * len(test)]
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(
+            f"{np.mean([r['scores'][row]['per_clip'][c]['information_gain'] for r in records]):.3f}"
+            for c in test) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_summary(paths, output=None) -> str:
+    records = [json.loads(Path(path).read_text()) for path in paths]
+    text = summarize(records)
+    if output:
+        from keras_saliency.atomic_write import atomic_write
+
+        atomic_write(output, lambda handle: handle.write(text.encode()))
+    print(text)
+    return text
 
 
 def comparison(model, bias, frame_modulo: int, deepgaze: bool = True) -> dict:

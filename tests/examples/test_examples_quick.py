@@ -233,6 +233,14 @@ def check_train_unisal_video(out: Path, stdout: str):
     assert all(values["information_gain"] == 0.0 for values in centre_bias.values())
     # ceil(1003 / 8) MIT1003 batches + 13 clips x 4 clips per video // 2 clip batches
     assert record["full_run_estimate"]["steps_per_epoch"] == 126 + 26
+    # --summarize: one row per model, the mean of the runs (here the same run twice: no spread shown)
+    summary = subprocess.run([sys.executable, str(ROOT / "examples" / "train_unisal_video.py"), "--summarize",
+                              "video.json", "video.json", "--summary", "table.md"], cwd=out, check=True,
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    table = (out / "table.md").read_text()
+    assert table.strip() in summary.stdout
+    convgru = next(line for line in table.splitlines() if line.startswith("| UNISAL video (ConvGRU) |"))
+    assert f"| {record['scores']['UNISAL video (ConvGRU)']['mean']['nss']:.3f} |" in convgru
     model = presets.load(str(out / "unisal_video_preset"))
     assert model.domains == ["eye_tracking_causality", "mit1003"] and model.static_domains == ["mit1003"]
     frames = np.full((2, 48, 64, 3), 128.0, np.float32)

@@ -32,6 +32,18 @@ def test_predict_video_chunks_equal_one_pass_per_offset(model):
     np.testing.assert_allclose(out[[0, 3, 6]], np.asarray(clip)[0], rtol=1e-5, atol=1e-5)
 
 
+def test_compiled_chunks_equal_eager_ones(model, monkeypatch):
+    """Chunks traced at once (COMPILE_AFTER 0, zeros as the first hidden state) give the eager results."""
+    from keras_saliency.zoo.unisal import unisal_video
+
+    frames = RNG.integers(0, 255, (13, 40, 50, 3)).astype(np.uint8)
+    monkeypatch.setattr(unisal_video, "COMPILE_AFTER", 10**6)
+    eager = predict_video(model, frames, input_size=(64, 64), chunk_size=2, frame_modulo=3, progress=False)
+    monkeypatch.setattr(unisal_video, "COMPILE_AFTER", 0)
+    compiled = predict_video(model, frames, input_size=(64, 64), chunk_size=2, frame_modulo=3, progress=False)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5, atol=1e-5)
+
+
 def test_predict_video_static_domain_and_bad_arguments(model):
     frames = RNG.integers(0, 255, (3, 64, 64, 3)).astype(np.uint8)
     out = predict_video(model, frames, domain="SALICON", input_size=(64, 64), progress=False)

@@ -1,4 +1,5 @@
-"""UNISAL presets trained by ``examples/train_unisal.py`` (see docs/results/unisal/).
+"""UNISAL presets trained by ``examples/train_unisal.py`` (docs/results/unisal/) and
+``examples/train_unisal_video.py`` (docs/results/unisal_video/).
 
 Plain data, read without importing Keras (see `keras_saliency.presets.registry`); bundled (the whole
 network: the EfficientNet-Lite0 encoder is fine-tuned, so its weights are in the preset).
@@ -7,6 +8,11 @@ network: the EfficientNet-Lite0 encoder is fine-tuned, so its weights are in the
 PRESETS = {
     "unisal_lite0_mit1003_osie": {
         "description": "UNISAL with a fine-tuned EfficientNet-Lite0 encoder, domains MIT1003 and OSIE",
+        "location": "bundled",
+    },
+    "unisal_lite0_video": {
+        "description": "UNISAL with a fine-tuned EfficientNet-Lite0 encoder, domains eye_tracking_causality (video), "
+                       "MIT1003 and OSIE; the default model for videos",
         "location": "bundled",
     },
 }

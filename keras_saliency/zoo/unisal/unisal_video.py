@@ -10,6 +10,9 @@ reference) with the hidden state carried from chunk to chunk.
 file): it reads windows of ``chunk_size * frame_modulo`` consecutive frames, in
 which every offset has exactly one chunk, so it computes the same chunks with the
 same carried states as the whole clip at once while holding one window in memory.
+Chunks of one shape recur (every full window), so after ``COMPILE_AFTER`` of them the model call runs
+as one traced function (`keras_saliency.recurring_shapes.RecurringShapes`, TensorFlow); the first chunk
+of each offset starts from zeros, the ConvGRU's own initial state.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import numpy as np
 from PIL import Image
 
 from keras_saliency.data.video import unisal_frame_modulo
+from keras_saliency.recurring_shapes import RecurringShapes
+
+COMPILE_AFTER = 4  # eager chunk calls of one shape before it is traced
 
 
 def _check_arguments(input_size, chunk_size):
@@ -43,19 +49,21 @@ def recurrent_inference_stream(model, frames, domain: str = "DHF1K", input_size=
     domain_id = np.array([model.domain_index(domain)], np.int32)
     static = model.is_static_domain(domain)
     steps = 1 if static else frame_modulo or unisal_frame_modulo(domain)
-    hidden = {}
+    zeros = np.zeros((1, input_size[0] // 32, input_size[1] // 32, model.recurrent.hidden_channels), np.float32)
+    hidden, forward = {}, None
     for window in frame_windows(frames, chunk_size * steps):
         pixels = np.clip(np.rint(window), 0, 255).astype(np.uint8)
         height, width = pixels.shape[1:3]
+        if forward is None:  # one traced call per chunk shape; the output size is the video's
+            forward = RecurringShapes(lambda images, state, size=(height, width): model(
+                {"image": images, "domain": domain_id, "hidden": state}, static=static, target_size=size,
+                return_hidden=True), COMPILE_AFTER)
         resized = np.stack([np.asarray(Image.fromarray(f).resize(input_size[::-1], Image.LANCZOS)) for f in pixels])
         out = np.zeros((len(pixels), height, width), np.float32)
         for offset in range(min(steps, len(pixels))):
             index = np.arange(offset, len(pixels), steps)
-            inputs = {"image": resized[index][None].astype(np.float32), "domain": domain_id}
-            if offset in hidden:
-                inputs["hidden"] = hidden[offset]
-            log_density, hidden[offset] = model(inputs, static=static, target_size=(height, width),
-                                                return_hidden=True)
+            state = hidden.get(offset, zeros)
+            log_density, hidden[offset] = forward(resized[index][None].astype(np.float32), state)
             out[index] = np.asarray(log_density)[0]
         yield out
 
