@@ -124,8 +124,6 @@ class TrainSteps:
     def __init__(self, model):
         self.model = model
         self.functions = {}
-        if not model.optimizer.built:  # now, not in the first trace (which would then run twice)
-            model.optimizer.build(model.trainable_variables)
 
     def __call__(self, x, y, weight) -> float:
         import keras

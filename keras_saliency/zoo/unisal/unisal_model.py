@@ -224,6 +224,9 @@ class UNISAL(SaliencyModel, keras.Model):
         if not self.built:
             self.build()
         super().compile(optimizer=optimizer, loss=loss, **kwargs)
+        # every variable now: a first image batch gives the ConvGRU no gradients, and variables made
+        # inside the first traced step would make it trace twice
+        self.optimizer.build(self.trainable_variables)
 
     def get_compile_config(self):
         config = super().get_compile_config()

@@ -166,8 +166,6 @@ def _tf_train_step(model, recipe, data):
         loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
         scaled = model.optimizer.scale_loss(loss)
     variables = model.trainable_variables
-    if not model.optimizer.built:  # with every variable: a first image batch gives the ConvGRU no gradients
-        model.optimizer.build(variables)
     gradients = treat_gradients(recipe, variable_kinds(model), tape.gradient(scaled, variables), variables,
                                 x["domain"], model.optimizer.iterations, model.optimizer.scale_loss(ops.ones(())))
     pairs = [(g, v) for g, v in zip(gradients, variables) if g is not None]
