@@ -117,13 +117,13 @@ def resize_log_density(log_density, size) -> np.ndarray:
         return normalize_log_density(np.log(resized))
 
 
-def upsample_log_density(log_density, size, dtype=np.float64, block_rows: int = 512) -> np.ndarray:
+def upsample_log_density(log_density, size, dtype=np.float64, block_rows: int = 128) -> np.ndarray:
     """:func:`resize_log_density` to ``size = (H, W)`` built in row blocks, as ``dtype``, for any (H, W).
 
     The same bilinear, pixel-centre aligned interpolation of the density (source coordinate
     ``(i + 0.5) * h / H - 0.5``, clamped at the edges), computed ``block_rows`` output rows
     at a time in float32 and renormalised, so that besides the result (H, W) of ``dtype``
-    only an (h, W) float64 array and one block exist: a 100-megapixel float32 map takes
+    only an (h, W) float32 array and one block exist: a 100-megapixel float32 map takes
     400 MB, not several float64 copies. The input must be a normalised (h, w) log-density.
     """
     log_density = check_log_density("log_density", log_density)
@@ -132,15 +132,17 @@ def upsample_log_density(log_density, size, dtype=np.float64, block_rows: int = 
         raise ValueError(f"`size` must be (H, W) with positive sizes; got {tuple(size)}.")
     rows0, rows1, row_weight = _linear_taps(log_density.shape[0], height)
     cols0, cols1, col_weight = _linear_taps(log_density.shape[1], width)
-    density = np.exp(log_density)
-    columns = density[:, cols0] * (1 - col_weight) + density[:, cols1] * col_weight  # (h, W) float64
+    density = np.exp(log_density).astype(np.float32)
+    col_weight = col_weight.astype(np.float32)
+    columns = density[:, cols0] * (1 - col_weight)  # (h, W) float32
+    columns += density[:, cols1] * col_weight
     out = np.empty((height, width), dtype)
     total = 0.0
     for start in range(0, height, int(block_rows)):
         stop = min(start + int(block_rows), height)
         weight = row_weight[start:stop, None].astype(np.float32)
-        block = columns[rows0[start:stop]].astype(np.float32) * (1 - weight)
-        block += columns[rows1[start:stop]].astype(np.float32) * weight
+        block = columns[rows0[start:stop]] * (1 - weight)
+        block += columns[rows1[start:stop]] * weight
         total += float(block.sum(dtype=np.float64))
         with np.errstate(divide="ignore"):
             out[start:stop] = np.log(block)

@@ -205,12 +205,32 @@ def _predictions(model, batch) -> list:
     results = []
     for (source, _, image, original), log_density in zip(batch, log_densities):
         log_density = check_log_density(f"prediction for {source}", log_density)
-        image = load_image(image) if isinstance(image, Path) else image  # before the large map: a lower peak
+        if isinstance(image, Path):  # decoded before the large map: a lower peak
+            if original[0] * original[1] > FLOAT64_PIXELS:
+                release_freed_memory()
+            image = load_image(image)
         if log_density.shape != tuple(original):
             dtype = np.float32 if original[0] * original[1] > FLOAT64_PIXELS else np.float64
             log_density = upsample_log_density(log_density, original, dtype)
         results.append(Prediction(source, image, log_density))
     return results
+
+
+def release_freed_memory() -> None:
+    """Hands memory freed by the process back to the OS (glibc's ``malloc_trim``; a no-op without it).
+
+    Called before a full-size decode of a large image: the heap still holds what TensorFlow's
+    first trace freed (about 70-150 MB with the default model), which would otherwise add to
+    the image and its map (``benchmarks/results/large_images.md``).
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc (macOS, Windows, musl without it)
+        pass
 
 
 def stream(inputs, model=None, progress: Optional[bool] = None, *, batch_size: Optional[int] = None,

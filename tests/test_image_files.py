@@ -105,3 +105,20 @@ def test_decompression_bomb_is_a_one_line_error(tmp_path, write_png):
     message = str(caught.value)
     assert "\n" not in message and str(path) in message
     assert f"{2 * Image.MAX_IMAGE_PIXELS} pixels" in message and "MAX_IMAGE_PIXELS" in message
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "P", "RGBA"])
+def test_images_copied_in_row_blocks_equal_the_whole_conversion(tmp_path, monkeypatch, mode):
+    """Row blocks (here 7 rows of 13 pixels, so the last block is short) give the whole image, writable."""
+    from keras_saliency import image_files
+
+    monkeypatch.setattr(image_files, "_BLOCK_PIXELS", 7 * 13)
+    rng = np.random.default_rng(0)
+    source = Image.fromarray(rng.integers(0, 256, (30, 13, 3), dtype=np.uint8)).convert(mode)
+    path = tmp_path / f"blocks_{mode}.png"
+    source.save(path)
+    image = load_image(path)
+    expected = source.convert("RGB") if mode != "RGBA" else Image.alpha_composite(
+        Image.new("RGBA", source.size, (255, 255, 255, 255)), source).convert("RGB")
+    assert image.flags.writeable and image.shape == (30, 13, 3)
+    np.testing.assert_array_equal(image, np.asarray(expected))
