@@ -11,7 +11,10 @@ its fast form under XLA, the graph one with TensorFlow's kernel, the default:
 times ``jax.jit(call)`` and appends its rows. Random weights (speed does not
 depend on them). Inputs: UNISAL one 224x384 frame (static path), DeepGaze II
 one 384x512 image with efficientnet_lite0 and one readout, WEPSAM a batch of 8
-128x128 images. Ratios to TF graph need both runs: compare the rows.
+128x128 images. Ratios to TF graph need both runs: compare the rows. A last row times what a user
+calls, UNISAL's ``predict_log_density`` of one 288x384 photo (resizing and normalising included) after
+its compile threshold (``keras_saliency.recurring_shapes``: ``tf.function`` / ``jax.jit``). On JAX,
+``keras_saliency.xla_flags`` applies (this script imports keras_saliency before compiling anything).
 """
 
 import argparse
@@ -45,6 +48,20 @@ def families():
         "DeepGaze II (efficientnet_lite0, 384x512)": (lambda x: deepgaze(x), image, 1),
         "WEPSAM (batch of 8, 128x128)": (lambda x: wepsam(x), batch, 8),
     }
+
+
+def contract_row(repeats: int) -> str:
+    """UNISAL's ``predict_log_density`` of one 288x384 photo, the call a user makes, once it is compiled."""
+    from keras_saliency.zoo.unisal import UNISAL, unisal_model
+
+    model = UNISAL()
+    photo = np.random.default_rng(1).uniform(0, 255, (1, 288, 384, 3))
+    for _ in range(unisal_model.COMPILE_AFTER + 1):  # eager calls, then the trace of this shape
+        model.predict_log_density(photo)
+    ms = 1000 * median_seconds(lambda: model.predict_log_density(photo), 3 * repeats, warmup=False)
+    backend = keras.backend.backend()
+    how = "tf.function" if backend == "tensorflow" else "jax.jit"
+    return f"| UNISAL `predict_log_density` (288x384 photo, float64 out) | {backend} | {ms:.1f} ({how}) | | |"
 
 
 def main():
@@ -81,6 +98,8 @@ def main():
             t_jit = 1000 * median_seconds(lambda: jitted(x), 3 * args.repeats, warmup=False)
             rows.append(f"| {name} | jax | – | {t_jit / images:.1f} (jax.jit) | – |")
         print(rows[-1], flush=True)
+    rows.append(contract_row(args.repeats))
+    print(rows[-1], flush=True)
     env = "" if backend == "tensorflow" else f"KERAS_BACKEND={backend} "
     text = "\n".join([
         f"Command: `{env}python {' '.join(sys.argv)}`; backend {backend}; {os.cpu_count()} CPU cores "

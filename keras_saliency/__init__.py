@@ -6,6 +6,8 @@ Keras-based ones (losses, layers, zoo, backbones) are imported on first use.
 
 import importlib
 
+from keras_saliency import xla_flags as _xla_flags
+
 __version__ = "0.1.0.dev0"
 
 _SUBMODULES = (
@@ -29,6 +31,8 @@ _SUBMODULES = (
     "visualize",
     "zoo",
 )
+
+_xla_flags.apply()  # before JAX compiles anything (see keras_saliency.xla_flags)
 
 
 def __getattr__(name):

@@ -36,3 +36,22 @@ def test_a_shape_is_compiled_after_it_recurs_and_others_stay_eager():
 def test_after_must_not_be_negative():
     with pytest.raises(ValueError, match="`after`"):
         RecurringShapes(lambda x: x, after=-1)
+
+
+def test_with_variables_every_backend_compiles_and_sees_later_weight_changes():
+    """On JAX too (the contract run): compiled once per shape, the variables' current values used."""
+    runs = []
+    scale = keras.Variable(np.float32(2.0))
+
+    def times_scale(x):
+        runs.append(tuple(x.shape))
+        return keras.ops.multiply(x, scale)
+
+    calls = RecurringShapes(times_scale, after=1, variables=[scale])
+    a = np.ones((2, 3), np.float32)
+    for _ in range(3):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(calls(a)), 2 * a)
+    assert list(calls.compiled) == [((2, 3),)] and len(runs) == 2  # 1 eager call, 1 trace, then compiled
+    scale.assign(np.float32(5.0))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(calls(a)), 5 * a)
+    assert len(runs) == 2  # not traced again for the new value

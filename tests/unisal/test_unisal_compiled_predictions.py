@@ -2,7 +2,6 @@
 
 import keras
 import numpy as np
-import pytest
 from PIL import Image
 
 from keras_saliency.data.sizes import optimal_size
@@ -17,8 +16,8 @@ def _network_input(images):
     return np.stack([np.asarray(Image.fromarray(p).resize(size[::-1], Image.LANCZOS), np.float32) for p in pixels])
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the compiled path is TensorFlow's")
 def test_recurring_shapes_compile_and_predict_what_call_predicts(monkeypatch):
+    """TensorFlow: tf.function; JAX (run it with KERAS_BACKEND=jax): jax.jit with the variables as arguments."""
     monkeypatch.setattr(unisal_model, "COMPILE_AFTER", 1)
     model = perturbed_unisal()  # maps far from flat, different per domain
     images = np.random.default_rng(0).uniform(0, 255, (2, 50, 70, 3))

@@ -86,7 +86,7 @@ class FeatureCache:
         if image.ndim != 3 or image.shape[-1] != 3:
             raise ValueError(f"`image` must be (H, W, 3) RGB 0..255; got shape {image.shape}.")
         if self._features is None:  # compiled for recurring image sizes (most of a dataset's images)
-            self._features = RecurringShapes(self.model.features, COMPILE_AFTER)
+            self._features = RecurringShapes(self.model.features, COMPILE_AFTER, variables=self.model.variables)
         features = keras.ops.convert_to_numpy(self._features(image[None]))[0]
         return features.astype(self.dtype)
 

@@ -281,7 +281,8 @@ class UNISAL(SaliencyModel, keras.Model):
         batches of a 1024x768 photo, 15 s vs 0.6 s on 2 CPU cores)."""
         forward = self.__dict__.get("_image_forward_calls")  # kept out of Keras' attribute tracking
         if forward is None:
-            forward = RecurringShapes(lambda x, d: self({"image": x, "domain": d}, training=False), COMPILE_AFTER)
+            forward = RecurringShapes(lambda x, d: self({"image": x, "domain": d}, training=False), COMPILE_AFTER,
+                                      variables=self.variables)
             self.__dict__["_image_forward_calls"] = forward
         return forward(images, domain)
 

@@ -57,7 +57,7 @@ def recurrent_inference_stream(model, frames, domain: str = "DHF1K", input_size=
         if forward is None:  # one traced call per chunk shape; the output size is the video's
             forward = RecurringShapes(lambda images, state, size=(height, width): model(
                 {"image": images, "domain": domain_id, "hidden": state}, static=static, target_size=size,
-                return_hidden=True), COMPILE_AFTER)
+                return_hidden=True), COMPILE_AFTER, variables=model.variables)
         resized = np.stack([np.asarray(Image.fromarray(f).resize(input_size[::-1], Image.LANCZOS)) for f in pixels])
         out = np.zeros((len(pixels), height, width), np.float32)
         for offset in range(min(steps, len(pixels))):
