@@ -77,7 +77,10 @@ def test_dataset_groups_sizes_pads_fixations_and_checks_them(data):
     assert len(dataset) == 4  # (64, 96): 2 + 1, (96, 64): 2, (40, 72): 1
     inputs, targets = dataset[0]
     assert inputs["features"].shape[0] == 2 and inputs["centerbias"].shape == (2, 64, 96)
-    assert targets.shape == (2, 12, 2)
+    assert targets.shape == (2, 16, 2)  # 12 fixations at most, padded to a power of two
+    counts = [len(fixations[i]) for i in dataset.batches[0]]
+    for row, count in enumerate(counts):
+        assert (targets[row, count:] == -1).all() and (targets[row, :count] >= 0).all()
     np.testing.assert_allclose(inputs["centerbias"][1], _center_bias((64, 96)))
     outside = [Fixations([5.0, 200.0], [5.0, 5.0])] + list(fixations[1:])
     with pytest.raises(ValueError, match="outside"):

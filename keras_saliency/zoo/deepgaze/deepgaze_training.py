@@ -36,7 +36,9 @@ class ReadoutDataset:
             ``EmpiricalCenterBias.log_density``); evaluated once per distinct size.
         batch_size: images per batch (each batch holds one image size).
         shuffle: reshuffle the batches and their members every epoch.
-    Targets are (B, N, 2) float32 (x, y) lists padded with -1 (``NegativeLogLikelihood(target="fixations")``).
+    Targets are (B, N, 2) float32 (x, y) lists padded with -1 (``NegativeLogLikelihood(target="fixations")``),
+    N the batch's largest fixation count rounded up to a power of two, so that backends compiling one
+    function per input shape (JAX) trace a few target shapes per image size, not one per batch.
     ``dataset[i]`` is batch i; :meth:`tf_dataset` feeds ``fit`` (sizes vary between batches, which
     Keras' own adapters, inferring shapes from the first two batches, do not allow).
     """
@@ -89,7 +91,7 @@ class ReadoutDataset:
     def __getitem__(self, index):
         batch = self.batches[index]
         size = self.sizes[batch[0]]
-        n_max = max(len(self.fixations[i]) for i in batch)
+        n_max = 1 << (max(len(self.fixations[i]) for i in batch) - 1).bit_length()  # a power of two: few shapes
         targets = np.full((len(batch), n_max, 2), -1.0, np.float32)
         for row, i in enumerate(batch):
             targets[row, :len(self.fixations[i])] = self.fixations[i]
