@@ -48,6 +48,19 @@ def test_image_and_video_domains_train_their_own_paths():
     assert any(not np.array_equal(g[1], np.ones_like(g[1])) for g in gammas)
 
 
+def test_train_steps_take_tf_data_batches_on_every_backend():
+    """fit_unisal feeds tf.data batches: TensorFlow tensors, which JAX cannot take (the JAX CI run runs this)."""
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    batch = next(iter(tf.data.Dataset.from_tensor_slices(
+        (np.ones((2, 4), np.float32), np.zeros((2, 1), np.float32), np.ones((2,), np.float32))).batch(2)))
+    step = TrainSteps(model)
+    losses = [step(*batch) for _ in range(2)]
+    assert all(np.isfinite(losses)) and losses[1] < losses[0]
+
+
 def test_video_domains_are_checked():
     training = UNISALTraining(encoder="mobilenetv2_unisal", encoder_weights=None, image_size=SIZE, epochs=1,
                               shared_domain=True)

@@ -117,7 +117,8 @@ class TrainSteps:
     On TensorFlow graph mode, one ``tf.function`` per input rank (``functions[rank]``), each traced once
     per batch shape kind: swapping ``model.train_function`` between functions made by
     ``make_train_function(force=True)`` retraces on every call (Keras 3.12). Eager models and other
-    backends use ``model.train_on_batch`` (JAX's jit caches a trace per shape). Metrics are reset
+    backends use ``model.train_on_batch`` (JAX's jit caches a trace per shape; ``tf.data`` batches are
+    converted to NumPy for them). Metrics are reset
     before each batch, so the loss is that batch's.
     """
 
@@ -129,6 +130,8 @@ class TrainSteps:
         import keras
 
         self.model.reset_metrics()
+        if keras.backend.backend() != "tensorflow":  # tf.data batches: NumPy for the other backends
+            x, y, weight = keras.tree.map_structure(np.asarray, (x, y, weight))
         if self.model.run_eagerly or keras.backend.backend() != "tensorflow":
             return float(self.model.train_on_batch(x, y, sample_weight=weight, return_dict=True)["loss"])
         import tensorflow as tf
