@@ -52,10 +52,11 @@ def test_train_steps_take_tf_data_batches_on_every_backend():
     """fit_unisal feeds tf.data batches: TensorFlow tensors, which JAX cannot take (the JAX CI run runs this)."""
     import keras
 
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    inputs = {"image": keras.Input((4,), name="image")}  # UNISAL's batches are dicts with "image"
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs["image"]))
     model.compile(optimizer="sgd", loss="mse")
     batch = next(iter(tf.data.Dataset.from_tensor_slices(
-        (np.ones((2, 4), np.float32), np.zeros((2, 1), np.float32), np.ones((2,), np.float32))).batch(2)))
+        ({"image": np.ones((2, 4), np.float32)}, np.zeros((2, 1), np.float32), np.ones((2,), np.float32))).batch(2)))
     step = TrainSteps(model)
     losses = [step(*batch) for _ in range(2)]
     assert all(np.isfinite(losses)) and losses[1] < losses[0]
