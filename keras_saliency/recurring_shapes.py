@@ -29,6 +29,7 @@ class RecurringShapes:
         self.variables = None if variables is None else list(variables)
         self.calls: Dict[tuple, int] = {}
         self.compiled: Dict[tuple, Callable] = {}  # argument shapes -> their compiled function
+        self._jitted = None  # JAX: one jax.jit for every shape (it keeps a trace per shape itself)
 
     def __call__(self, *arrays):
         shapes = tuple(tuple(np.shape(a)) for a in arrays)
@@ -48,13 +49,15 @@ class RecurringShapes:
             import tensorflow as tf
 
             return tf.function(self.function)
-        import jax
+        if self._jitted is None:
+            import jax
 
-        variables, function = self.variables, self.function
+            variables, function = self.variables, self.function
 
-        def pure(values, *arrays):
-            with keras.StatelessScope(state_mapping=list(zip(variables, values))):
-                return function(*arrays)
+            def pure(values, *arrays):
+                with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+                    return function(*arrays)
 
-        jitted = jax.jit(pure)
-        return lambda *arrays: jitted([v.value for v in variables], *arrays)
+            jitted = jax.jit(pure)
+            self._jitted = lambda *arrays: jitted([v.value for v in variables], *arrays)
+        return self._jitted

@@ -130,9 +130,10 @@ class TrainSteps:
         import keras
 
         self.model.reset_metrics()
-        if keras.backend.backend() != "tensorflow":  # tf.data batches: NumPy for the other backends
+        graph = keras.backend.backend() == "tensorflow"
+        if not graph:  # tf.data batches: NumPy for the other backends
             x, y, weight = keras.tree.map_structure(np.asarray, (x, y, weight))
-        if self.model.run_eagerly or keras.backend.backend() != "tensorflow":
+        if self.model.run_eagerly or not graph:
             return float(self.model.train_on_batch(x, y, sample_weight=weight, return_dict=True)["loss"])
         import tensorflow as tf
 
