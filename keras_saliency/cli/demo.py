@@ -1,4 +1,4 @@
-"""``keras-saliency demo``: a local web page to try models on your own images (`keras_saliency.demo`)."""
+"""``keras-saliency demo``: a local web page to try models on your own images and videos (`keras_saliency.demo`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from keras_saliency.cli import UserError
 def register(subparsers):
     parser = subparsers.add_parser(
         "demo",
-        help="start a local web page to try models on your own images",
-        description="Serves a page where you drop an image, pick one or two models (registered presets, "
+        help="start a local web page to try models on your own images and videos",
+        description="Serves a page where you drop an image or a video, pick one or two models (registered presets, "
         "classical models, a preset folder or converted checkpoint, an exported .tflite/.onnx) and see the "
         "heatmap overlays, the most likely fixation and the two side by side. Binds to 127.0.0.1 (this "
         "machine only) unless --host says otherwise. Ctrl-C stops it.",

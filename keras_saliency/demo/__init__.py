@@ -1,4 +1,4 @@
-"""``keras-saliency demo``: a local web page to try models on your own images (`keras_saliency.demo.server`)."""
+"""``keras-saliency demo``: a local web page to try models on your own images and videos (`keras_saliency.demo.server`)."""
 
 from keras_saliency.demo.server import DemoServer, serve
 

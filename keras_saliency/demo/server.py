@@ -2,15 +2,19 @@
 
 Routes:
 
-* ``GET /``: the page (drop an image, pick one or two models, see the heatmap overlays,
+* ``GET /``: the page (drop an image or a video, pick one or two models, see the heatmap overlays,
   the most likely fixation and the two models side by side);
 * ``GET /api/models``: JSON ``{"models": [...], "default": name}``: the classical models and
   the registered presets;
-* ``POST /api/predict?model=A[&model=B]``: the body is the raw bytes of one image file
-  (at most ``max_upload_bytes``); JSON ``{"width", "height", "results": [{"model", "overlay"
-  (PNG data URL: the square root of the density as a heatmap over the image), "fixation": {"x", "y"} (pixel centre of the density's argmax, 0-based),
-  "seconds"}]}``, or ``{"error": message}`` with status 400 (bad file, unknown model,
-  too large) / 500 (a model failed).
+* ``POST /api/predict?model=A[&model=B]``: the body is the raw bytes of one image or video file
+  (at most ``max_upload_bytes``; `keras_saliency.demo.uploads` tells which and sets the limits). An image
+  answers JSON ``{"kind": "image", "width", "height", "results": [{"model", "overlay" (PNG data URL: the
+  square root of the density as a heatmap over the image), "fixation": {"x", "y"} (pixel of the density's
+  argmax, 0-based), "seconds"}]}``; a video ``{"kind": "video", "width", "height", "frames", "fps",
+  "results": [{"model", "overlay" (H.264 MP4 data URL, the same heatmap on every frame), "fixations": [{"x",
+  "y"} per frame], "seconds"}]}`` (``model.predict_video_stream``: UNISAL carries its recurrent state across
+  the frames, image models predict frame by frame). Errors: ``{"error": message}`` with status 400 (bad
+  file, unknown model, too large) / 500 (a model failed).
 
 A model is anything ``--model`` takes (classical name, preset name or folder, ``hf://``)
 or an exported ``.tflite`` / ``.onnx`` file or SavedModel folder
@@ -23,6 +27,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import tempfile
 import threading
 import time
 from http import HTTPStatus
@@ -32,14 +37,12 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
+from keras_saliency.demo.uploads import DemoError, VideoUpload, decode_image, is_video
+
 PAGE = Path(__file__).with_name("index.html")
 DEFAULT_MAX_UPLOAD_MB = 20
 MAX_MODELS = 2
-MAX_PIXELS = 40_000_000
-
-
-class DemoError(Exception):
-    """A request the user can fix (bad file, unknown model): answered with status 400 and the message."""
+OVERLAY_ALPHA = 0.6
 
 
 class Models:
@@ -61,18 +64,44 @@ class Models:
         return self.loaded[spec]
 
     def predict(self, spec: str, image: np.ndarray) -> dict:
-        from keras_saliency.visualize import overlay_heatmap
-
         with self.lock:
             model = self.get(spec)
             start = time.perf_counter()
             log_density = model.predict_log_density(image[None].astype(np.float32))[0]
             seconds = time.perf_counter() - start
-        density = np.exp(log_density)
-        row, col = np.unravel_index(int(np.argmax(log_density)), log_density.shape)
-        shown = np.sqrt(density)  # a density is peaked: its square root shows where else it is high
-        return {"model": spec, "overlay": _png_data_url(overlay_heatmap(image, shown, alpha=0.6)),
-                "fixation": {"x": int(col), "y": int(row)}, "seconds": round(seconds, 3)}
+        return {"model": spec, "overlay": _png_data_url(_overlay(image, log_density)),
+                "fixation": _fixation(log_density), "seconds": round(seconds, 3)}
+
+    def predict_video(self, spec: str, reader) -> dict:
+        from keras_saliency.video_io import VideoWriter
+        from keras_saliency.video_prediction import predict_video_file
+
+        with self.lock:
+            model = self.get(spec)
+            start = time.perf_counter()
+            result = predict_video_file(reader, model, progress=False)
+            seconds = time.perf_counter() - start
+        with tempfile.TemporaryDirectory(prefix="keras_saliency_demo_") as folder:
+            path = Path(folder) / "overlay.mp4"
+            with VideoWriter(path, reader.rate) as writer:
+                for frame, log_density in zip(reader, result.log_density):
+                    writer.write(_overlay(frame, log_density))
+            overlay = "data:video/mp4;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        return {"model": spec, "overlay": overlay, "fixations": [_fixation(d) for d in result.log_density],
+                "seconds": round(seconds, 3)}
+
+
+def _overlay(image: np.ndarray, log_density: np.ndarray) -> np.ndarray:
+    """The heatmap of the density's square root over the image (a density is peaked: its root shows where else
+    it is high)."""
+    from keras_saliency.visualize import overlay_heatmap
+
+    return overlay_heatmap(image, np.sqrt(np.exp(log_density)), alpha=OVERLAY_ALPHA)
+
+
+def _fixation(log_density: np.ndarray) -> dict:
+    row, col = np.unravel_index(int(np.argmax(log_density)), log_density.shape)
+    return {"x": int(col), "y": int(row)}
 
 
 def _load(spec: str):
@@ -95,25 +124,6 @@ def _png_data_url(image: np.ndarray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def decode_upload(data: bytes) -> np.ndarray:
-    """uint8 (H, W, 3) RGB of an uploaded image file; `DemoError` naming the problem otherwise."""
-    from PIL import Image, UnidentifiedImageError
-
-    from keras_saliency.image_files import image_to_rgb
-
-    if not data:
-        raise DemoError("the upload is empty: drop an image file (PNG, JPEG, WebP, GIF...).")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise DemoError(f"the image is {image.width}x{image.height} pixels; this demo takes at most "
-                                f"{MAX_PIXELS / 1e6:.0f} megapixels.")
-            rgb = image_to_rgb(image)  # EXIF rotation, 16-bit, transparency... as load_image
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise DemoError(f"the upload is not an image this demo can read ({type(error).__name__}: {error}).") from None
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -140,13 +150,21 @@ class Handler(BaseHTTPRequestHandler):
             specs = [s for s in parse_qs(url.query).get("model", []) if s.strip()] or [self.server.default_model]
             if len(specs) > MAX_MODELS:
                 raise DemoError(f"at most {MAX_MODELS} models at once; got {len(specs)}.")
-            image = decode_upload(self._body())
-            results = [self.server.models.predict(spec, image) for spec in specs]
+            body = self._body()
+            if is_video(body):
+                with VideoUpload(body) as reader:
+                    results = [self.server.models.predict_video(spec, reader) for spec in specs]
+                    answer = {"kind": "video", "width": reader.width, "height": reader.height,
+                              "frames": len(reader), "fps": reader.fps}
+            else:
+                image = decode_image(body)
+                results = [self.server.models.predict(spec, image) for spec in specs]
+                answer = {"kind": "image", "width": int(image.shape[1]), "height": int(image.shape[0])}
         except DemoError as error:
             return self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
         except Exception as error:  # a model's failure: one line for the page
             return self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{type(error).__name__}: {error}"})
-        self._json(HTTPStatus.OK, {"width": int(image.shape[1]), "height": int(image.shape[0]), "results": results})
+        self._json(HTTPStatus.OK, {**answer, "results": results})
 
     def _body(self) -> bytes:
         try:

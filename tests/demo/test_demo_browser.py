@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,7 +37,6 @@ def _browser(playwright, tmp_path):
 
 def test_upload_an_image_and_see_two_models_side_by_side(demo_url, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the dev extra)")
-    from PIL import Image
 
     with sync_api.sync_playwright() as playwright:
         context = _browser(playwright, tmp_path)
@@ -61,5 +61,44 @@ def test_upload_an_image_and_see_two_models_side_by_side(demo_url, tmp_path):
             page.wait_for_function("document.body.dataset.state === 'error'", timeout=30_000)
             assert "not an image" in page.locator("#error").inner_text()
             assert page.locator("figure.result").count() == 0
+        finally:
+            context.close()
+
+
+def test_upload_a_video_and_see_the_overlay_play(demo_url, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the dev extra)")
+    pytest.importorskip("av", reason="video uploads need PyAV (the video extra)")
+    from keras_saliency.video_io import write_video
+
+    frames = []
+    for t in range(8):  # a bright square moving right over a textured background
+        frame = np.tile(np.linspace(30, 90, 160, dtype=np.uint8)[None, :, None], (120, 1, 3))
+        frame[50:70, 20 + 15 * t:40 + 15 * t] = 250
+        frames.append(frame)
+    clip = write_video(tmp_path / "clip.mp4", frames, fps=4)
+    with sync_api.sync_playwright() as playwright:
+        context = _browser(playwright, tmp_path)
+        try:
+            page = context.new_page()
+            page.goto(demo_url)
+            page.wait_for_function("document.querySelectorAll('#modelB option').length > 2")
+            page.select_option("#modelB", "itti")
+            page.set_input_files("#file", str(clip))
+            page.wait_for_function("document.body.dataset.state === 'done'", timeout=120_000)
+            assert page.locator("figure.result video").count() == 2
+            assert "8 frames" in page.locator("figure.result").nth(1).inner_text()
+            page.wait_for_function("[...document.querySelectorAll('video')].every((v) => v.readyState >= 2)",
+                                   timeout=30_000)  # Chromium decoded the H.264 overlay
+            assert page.evaluate("[...document.querySelectorAll('video')].map((v) => v.videoWidth)") == [160, 160]
+            video, marker = page.locator("figure.result video").nth(1), page.locator(".marker").nth(1)
+            left = []
+            for seconds in (0.1, 1.9):  # the first and the last frame: the ring follows the square
+                video.evaluate(f"(v) => {{ v.pause(); v.currentTime = {seconds}; }}")
+                page.wait_for_function(f"document.querySelectorAll('.marker')[1].dataset.frame === "
+                                       f"'{int(seconds * 4)}'", timeout=10_000)
+                left.append(float(marker.evaluate("(m) => parseFloat(m.style.left)")))
+            assert left[1] - left[0] > 40, left  # percent of the width: the square moved 105 of 160 px
+            shown = np.asarray(Image.open(io.BytesIO(video.screenshot())).convert("RGB"))
+            assert shown.shape[0] > 50 and shown.std() > 20  # a picture, not a blank area
         finally:
             context.close()
