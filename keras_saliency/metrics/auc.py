@@ -26,6 +26,7 @@ from keras_saliency.metrics._inputs import (
     minmax,
     saliency_for_fixations,
     unique_pixels,
+    values_at,
 )
 
 
@@ -41,11 +42,15 @@ def rank_auc_per_positive(positives: np.ndarray, negatives: np.ndarray, name: st
     if not (np.isfinite(low) and np.isfinite(high) and np.isfinite(positives.sum())):
         bad = int((~np.isfinite(negatives)).sum() + (~np.isfinite(positives)).sum())
         raise ValueError(f"`{name}` contains {bad} NaN or infinite values where the metric reads it.")
-    if negatives.size < 16 * 8192:  # few negatives (shuffled AUC): sorting them is cheapest
-        ordered = np.sort(negatives.ravel())
-        below = np.searchsorted(ordered, positives, side="left")
-        not_above = np.searchsorted(ordered, positives, side="right")
-        return (below + 0.5 * (not_above - below)) / ordered.size
+    if negatives.size < 16 * 8192:  # few negatives (shuffled AUC): place each among the sorted positives
+        values, negatives = np.unique(positives), negatives.ravel()
+        place = np.searchsorted(values, negatives, side="left")  # #(values < n)
+        tie = values[np.minimum(place, values.size - 1)] == negatives
+        # n < values[j] iff #(values <= n) = place + tie <= j; n <= values[j] iff place <= j
+        below = np.cumsum(np.bincount(place + tie, minlength=values.size + 1))
+        not_above = np.cumsum(np.bincount(place, minlength=values.size + 1))
+        j = np.searchsorted(values, positives)
+        return (below[j] + 0.5 * (not_above[j] - below[j])) / negatives.size
     values = np.unique(positives)
     # #(neg >= t) at t = each positive value and the next float above it (= #(neg > value)); no sort of negatives
     thresholds = np.unique(np.concatenate([values, np.nextafter(values, np.inf)]))
@@ -159,7 +164,7 @@ def auc_judd(saliency_map, fixations, *, convention: str = "pysaliency", image_s
     flat = s.ravel()
     fixated = unique_pixels(rows, cols, width)
     if convention == "pysaliency":
-        return _judd_roc_area(s[rows, cols], flat, flat[fixated])
+        return _judd_roc_area(values_at(s, rows, cols), flat, flat[fixated])
     s = minmax(flat)
     n_fix, n_pix = fixated.size, s.size
     if n_fix == n_pix:
@@ -209,7 +214,7 @@ def auc_uniform(saliency_map, fixations, *, image_size=None, resize: bool = Fals
     """Rank AUC of each fixation against all pixels (pysaliency ``AUC(nonfixations='uniform')``)."""
     s = saliency_for_fixations(saliency_map, fixations, resize, image_size, validate=False)  # rank_auc validates
     rows, cols = fixation_pixels(fixations, s.shape)
-    return float(rank_auc_per_positive(s[rows, cols], s.ravel()).mean())
+    return float(rank_auc_per_positive(values_at(s, rows, cols), s.ravel()).mean())
 
 
 def sauc(saliency_map, fixations, nonfixations, *, convention: str = "pysaliency", n_splits: int = 100,
@@ -232,7 +237,7 @@ def sauc(saliency_map, fixations, nonfixations, *, convention: str = "pysaliency
     rows, cols = fixation_pixels(fixations, s.shape)
     neg_rows, neg_cols = fixation_pixels(nonfixations, s.shape, name="nonfixations")
     if convention == "pysaliency":
-        return float(rank_auc_per_positive(s[rows, cols], s[neg_rows, neg_cols]).mean())
+        return float(rank_auc_per_positive(values_at(s, rows, cols), values_at(s, neg_rows, neg_cols)).mean())
     width = s.shape[1]
     s = minmax(s.ravel())
     fixated = s[unique_pixels(rows, cols, width)]

@@ -27,7 +27,7 @@ from keras_saliency.fixations import _check_size, as_fixations
 from keras_saliency.maps import empirical_saliency_map
 from keras_saliency.metrics import auc as auc_module
 from keras_saliency.metrics import distribution, location
-from keras_saliency.metrics._inputs import fixation_pixels
+from keras_saliency.metrics._inputs import fixation_pixels, values_at
 from keras_saliency.metrics.probabilistic import LN2, calibration_bins
 
 FIXATION_LEVEL = ("auc_uniform", "sauc", "nss", "log_likelihood", "information_gain")
@@ -176,16 +176,16 @@ class DatasetEvaluation:
         else:
             saliency = check_map(f"prediction[{index}]", prediction)
         rows, cols = fixation_pixels(fixations, size)
+        fixated = values_at(saliency, rows, cols)
         per_fixation = {}
         if "nss" in metrics:
             per_fixation["nss"] = location.nss_per_fixation(saliency, rows, cols)
         if "auc_uniform" in metrics:
-            per_fixation["auc_uniform"] = auc_module.rank_auc_per_positive(saliency[rows, cols], saliency.ravel())
+            per_fixation["auc_uniform"] = auc_module.rank_auc_per_positive(fixated, saliency.ravel())
         if "sauc" in metrics:
             negatives = self.negatives.for_image(index)
             neg_rows, neg_cols = fixation_pixels(negatives, size, name="nonfixations")
-            per_fixation["sauc"] = auc_module.rank_auc_per_positive(saliency[rows, cols],
-                                                                    saliency[neg_rows, neg_cols])
+            per_fixation["sauc"] = auc_module.rank_auc_per_positive(fixated, values_at(saliency, neg_rows, neg_cols))
         if "log_likelihood" in metrics:
             per_fixation["log_likelihood"] = log_density[rows, cols] / LN2
         if "information_gain" in metrics:

@@ -12,7 +12,8 @@ from keras_saliency.metrics.auc import rank_auc_per_positive
 RNG = np.random.default_rng(3)
 
 
-@pytest.mark.parametrize("values", [RNG.random(200_000), RNG.integers(0, 30, 200_000).astype(float), RNG.random(50)])
+@pytest.mark.parametrize("values", [RNG.random(200_000), RNG.integers(0, 30, 200_000).astype(float), RNG.random(50),
+                                    RNG.integers(0, 30, 5000).astype(float)])  # both branches, with and without ties
 def test_rank_auc_without_sorting_equals_the_sorted_count(values):
     positives = np.concatenate([values[:40], [values.min(), values.max(), -1.0, 2.0, 31.0]])
     ordered = np.sort(values)
