@@ -7,7 +7,10 @@ depthwise conv at stride 1 and the output is subsampled ``x[:, ::2, ::2]`` after
 the block (equal to a stride-2 conv with *symmetric* padding; Keras "same" would
 pad asymmetrically), BatchNorm eps is PyTorch's 1e-5, and the skip features are
 taken *before* that subsampling: ``feat_4x`` = features[7] (64 ch, 1/8),
-``feat_2x`` = features[14] (160 ch, 1/16). Not keras.applications.MobileNetV2,
+``feat_2x`` = features[14] (160 ch, 1/16). Blocks 2 and 4, whose full-resolution output
+nothing reads, run the equal stride-2 depthwise conv on a zero-padded input instead
+(everything after the depthwise conv is per pixel, so subsampling it first is exact:
+a quarter of the work for those blocks). Not keras.applications.MobileNetV2,
 which pads asymmetrically and uses BN eps 1e-3.
 """
 
@@ -49,7 +52,13 @@ def build_unisal_mobilenetv2(input_shape=(None, None, 3), name="unisal_mobilenet
                 x = keras.layers.Conv2D(channels * expand, 1, use_bias=False, name=f"{p}_0")(x)
                 x = keras.layers.ReLU(6.0, name=f"{p}_2")(_bn(x, f"{p}_1"))
                 j = 3
-            x = DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{p}_{j}")(x)
+            subsample = r == 0 and stride == 2
+            if subsample and index not in (SKIP_4X, SKIP_2X):  # only the subsampled output is used
+                x = keras.layers.ZeroPadding2D(1, name=f"{p}_{j}_pad")(x)
+                x = DepthwiseConv2D(3, 2, padding="valid", use_bias=False, name=f"{p}_{j}")(x)
+                subsample = False
+            else:
+                x = DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{p}_{j}")(x)
             x = keras.layers.ReLU(6.0, name=f"{p}_{j + 2}")(_bn(x, f"{p}_{j + 1}"))
             x = keras.layers.Conv2D(out, 1, use_bias=False, name=f"{p}_{j + 3}")(x)
             x = _bn(x, f"{p}_{j + 4}")
@@ -59,7 +68,7 @@ def build_unisal_mobilenetv2(input_shape=(None, None, 3), name="unisal_mobilenet
                 taps["feat_4x"] = x
             if index == SKIP_2X:
                 taps["feat_2x"] = x
-            if r == 0 and stride == 2:
+            if subsample:
                 x = Subsample2x(name=f"features_{index}_subsample")(x)
             channels, index = out, index + 1
     x = keras.layers.Conv2D(1280, 1, use_bias=False, name=f"features_{LAST}_0")(x)

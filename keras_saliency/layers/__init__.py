@@ -1,5 +1,6 @@
 """Reusable, serializable saliency layers (``keras.ops``)."""
 
+from keras_saliency.layers.batch_norm_folding import fold_batch_norms
 from keras_saliency.layers.bypass_rnn import BypassRNN
 from keras_saliency.layers.conv_gru import ConvGRU
 from keras_saliency.layers.domain_adaptive_conv import DomainAdaptiveConv1x1, DomainAdaptiveSmoothing
@@ -27,6 +28,7 @@ __all__ = [
     "ReplicatePadding2D",
     "Subsample2x",
     "depthwise_implementation",
+    "fold_batch_norms",
     "fixation_selection_network",
     "saliency_network",
 ]

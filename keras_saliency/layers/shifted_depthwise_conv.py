@@ -64,6 +64,17 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
     def call(self, inputs):
         if not self._shifted(inputs.shape):
             return super().call(inputs)
+        out = self.depthwise(inputs, self.kernel)
+        if self.use_bias:
+            out = out + ops.cast(self.bias, out.dtype)
+        return self.activation(out) if self.activation is not None else out
+
+    def depthwise(self, inputs, kernel):
+        """This layer's depthwise convolution of ``inputs`` with ``kernel`` (kh, kw, C, 1), no bias or activation
+        (`keras_saliency.layers.fold_batch_norms` passes a BatchNorm-scaled kernel)."""
+        if not self._shifted(inputs.shape):
+            return ops.depthwise_conv(inputs, kernel, strides=self.strides, padding=self.padding,
+                                      dilation_rate=self.dilation_rate, data_format=self.data_format)
         (kh, kw), (sh, sw) = self.kernel_size, self.strides
         size = inputs.shape[1:3]
         if self.padding == "same":
@@ -74,12 +85,10 @@ class DepthwiseConv2D(keras.layers.DepthwiseConv2D):
         else:
             out_size = [(n - k) // s + 1 for n, k, s in zip(size, (kh, kw), (sh, sw))]
         span_h, span_w = (out_size[0] - 1) * sh + 1, (out_size[1] - 1) * sw + 1
-        kernel = ops.cast(self.kernel, inputs.dtype)  # (kh, kw, C, 1)
+        kernel = ops.cast(kernel, inputs.dtype)  # (kh, kw, C, 1)
         out = None
         for dy in range(kh):
             for dx in range(kw):
                 term = inputs[:, dy:dy + span_h:sh, dx:dx + span_w:sw, :] * kernel[dy, dx, :, 0]
                 out = term if out is None else out + term
-        if self.use_bias:
-            out = out + ops.cast(self.bias, out.dtype)
-        return self.activation(out) if self.activation is not None else out
+        return out

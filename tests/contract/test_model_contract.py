@@ -41,7 +41,9 @@ def tiny_network(activation):
 
 def _deepgaze(n_backbones=1):
     if n_backbones == 1:
-        model = DeepGazeII(tiny_extractor(0), n_components=2, centerbias_shape=(16, 16))
+        # readout_factor 4: the 32x32 fit images give a 4x4 readout grid (the default 16 gives one cell, a map that
+        # no weight changes, so the fit's loss only moved by float noise)
+        model = DeepGazeII(tiny_extractor(0), n_components=2, centerbias_shape=(16, 16), readout_factor=4)
     else:
         model = DeepGazeIIE([tiny_extractor(1), tiny_extractor(2)], n_components=2, centerbias_shape=(16, 16))
     model.centerbias.assign(-((np.arange(16)[:, None] - 7.5) ** 2 + (np.arange(16)[None] - 7.5) ** 2) / 40.0)

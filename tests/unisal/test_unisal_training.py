@@ -19,10 +19,10 @@ RNG = np.random.default_rng(0)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _batches(domain, n=2):
-    images = RNG.uniform(0, 255, (n, 64, 64, 3)).astype("float32")
-    dense = RNG.random((n, 64, 64)).astype("float32")
-    fixations = (RNG.random((n, 64, 64)) > 0.97).astype("float32")
+def _batches(domain, n=2, rng=RNG):
+    images = rng.uniform(0, 255, (n, 64, 64, 3)).astype("float32")
+    dense = rng.random((n, 64, 64)).astype("float32")
+    fixations = (rng.random((n, 64, 64)) > 0.97).astype("float32")
     return {"image": images, "domain": np.full((n,), domain, np.int32)}, np.stack([dense, fixations], -1)
 
 
@@ -56,9 +56,10 @@ def test_fit_freezes_encoder_then_trains_only_the_active_domain():
 
 
 def test_two_fit_steps_on_one_batch_lower_the_loss():
+    keras.utils.set_random_seed(0)  # unseeded, about one initialisation in five raised the loss at step 2
     model = UNISAL(domains=("SALICON",), skip_dropout=0.0, recurrent_dropout=0.0)
     model.compile(steps_per_epoch=1, freeze_encoder_epochs=0, run_eagerly=True)
-    x, y = _batches(domain=0, n=4)
+    x, y = _batches(domain=0, n=4, rng=np.random.default_rng(0))
     history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
     assert isinstance(history, keras.callbacks.History)
     assert history.history["loss"][1] < history.history["loss"][0]

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_saliency.layers.batch_norm_folding import fold_batch_norms
 from keras_saliency.layers.legacy_resize import legacy_nearest_resize, spatial_size
 from keras_saliency.models.saliency_model import SaliencyModel
 from keras_saliency.zoo.deepgaze.deepgaze_centerbias import CenterBiasGrid, predict_at_working_size, working_size
@@ -157,7 +158,7 @@ class DeepGazeII(SaliencyModel, keras.Model):
         x = legacy_nearest_resize(image, small, scale=self.downsample)
         f = self.readout_factor
         grid = ((small[0] + f - 1) // f, (small[1] + f - 1) // f)
-        maps = tap_list(self.extractor(x, training=False))
+        maps = tap_list(fold_batch_norms(self.extractor)(x, training=False))  # frozen: BatchNorms folded
         return ops.concatenate([legacy_nearest_resize(ops.cast(m, "float32"), grid) for m in maps], axis=-1)
 
     def backbone_sha256(self) -> str:

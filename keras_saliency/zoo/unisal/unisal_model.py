@@ -30,6 +30,7 @@ from keras_saliency.layers import (
     GaussianPriorMaps,
     PixelLogSoftmax,
     DepthwiseConv2D,
+    fold_batch_norms,
 )
 from keras_saliency.models.contract import normalize_batch
 from keras_saliency.models.saliency_model import SaliencyModel
@@ -178,11 +179,17 @@ class UNISAL(SaliencyModel, keras.Model):
         return backbones.get(encoder, weights=weights, taps=[deep, "stride16", "stride8"])
 
     def _encode(self, frames):
-        """(features 1/32, feat_2x 1/16, feat_4x 1/8) of RGB frames in 0..255."""
+        """(features 1/32, feat_2x 1/16, feat_4x 1/8) of RGB frames in 0..255.
+
+        The encoder's BatchNorms always run in inference mode (the reference trains with ``cnn_eval=True``:
+        frozen statistics), so they run folded into their convolutions (`keras_saliency.layers.fold_batch_norms`:
+        the same variables, gradients included; ~1.5x faster).
+        """
+        encoder = fold_batch_norms(self.encoder)
         if self.encoder_name == "mobilenetv2_unisal":
             frames = (ops.cast(frames, "float32") - np.float32(IMAGENET_MEAN)) / np.float32(IMAGENET_STD)
-            return self.encoder(frames, training=False)
-        return tuple(self.encoder(frames, training=False).values())
+            return encoder(frames, training=False)
+        return tuple(encoder(frames, training=False).values())
 
     def build(self, input_shape=None):
         """Creates every weight (RNN branch included) with one small forward pass."""
