@@ -22,13 +22,24 @@ def check_convention(convention: str, allowed=CONVENTIONS) -> str:
 
 def fixation_pixels(fixations, shape, name: str = "fixations", allow_empty: bool = False) -> Tuple[np.ndarray, np.ndarray]:
     """(rows, cols) int64 of every fixation (duplicates kept); raises if outside the map."""
-    fixations = as_fixations(fixations)
-    if len(fixations) == 0 and not allow_empty:
-        raise ValueError(f"`{name}` is empty: this metric needs at least one fixation.")
     height, width = shape
-    rows, cols = fixations.pixel_indices()
-    # floor(v) in [0, n) iff v in [0, n) for finite v: four reductions, the mask only for the message
-    if rows.size and not (rows.min() >= 0 and rows.max() < height and cols.min() >= 0 and cols.max() < width):
+    if (isinstance(fixations, np.ndarray) and fixations.dtype == np.float64 and fixations.ndim == 2
+            and fixations.shape[1] == 2 and len(fixations) and np.isfinite(fixations).all()):
+        pixels = np.floor(fixations).astype(np.int64)  # an (N, 2) float array: one pass per step, not per column
+        cols, rows = pixels[:, 0], pixels[:, 1]
+        low, high = ((0, 0), (0, 0)) if pixels.min() >= 0 and pixels.max() < min(height, width) else (
+            (cols.min(), rows.min()), (cols.max(), rows.max()))  # (min(axis=0) of 2 columns is 20x slower)
+    else:
+        fixations = as_fixations(fixations)  # converts and validates every other input (and explains bad ones)
+        if len(fixations) == 0 and not allow_empty:
+            raise ValueError(f"`{name}` is empty: this metric needs at least one fixation.")
+        rows, cols = fixations.pixel_indices()
+        low = high = None
+        if rows.size:
+            low, high = (cols.min(), rows.min()), (cols.max(), rows.max())
+    # floor(v) in [0, n) iff v in [0, n) for finite v: the mask only for the message
+    if low is not None and not (low[0] >= 0 and low[1] >= 0 and high[0] < width and high[1] < height):
+        fixations = as_fixations(fixations)
         inside = fixations.inside((height, width))
         raise ValueError(
             f"{int((~inside).sum())} of {len(fixations)} `{name}` lie outside the {height}x{width} map; "
