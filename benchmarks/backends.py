@@ -15,6 +15,9 @@ one 384x512 image with efficientnet_lite0 and one readout, WEPSAM a batch of 8
 calls, UNISAL's ``predict_log_density`` of one 288x384 photo (resizing and normalising included) after
 its compile threshold (``keras_saliency.recurring_shapes``: ``tf.function`` / ``jax.jit``). On JAX,
 ``keras_saliency.xla_flags`` applies (this script imports keras_saliency before compiling anything).
+With ``--litert`` (TensorFlow run) each model is also exported to LiteRT (`keras_saliency.export`, one image
+at the same size, XNNPACK as ai-edge-litert applies it by default) and its ``run`` timed per image beside the
+graph (the export graph normalises the log-density; the graph rows do not).
 """
 
 import argparse
@@ -38,16 +41,37 @@ def families():
     unisal = UNISAL()
     unisal.build()
     frame = {"image": rng.uniform(0, 255, (1, 1, 224, 384, 3)).astype("float32"), "domain": np.zeros((1,), np.int32)}
-    deepgaze = DeepGazeII("efficientnet_lite0")
+    deepgaze = DeepGazeII("efficientnet_lite0", centerbias_shape=(16, 16))  # a stored grid: exportable
     image = {"image": rng.uniform(0, 255, (1, 384, 512, 3)).astype("float32"),
              "centerbias": np.full((1, 384, 512), -np.log(384 * 512), "float32")}
     wepsam = WEPSAM()
     batch = rng.uniform(0, 255, (8, 128, 128, 3)).astype("float32")
     return {
-        "UNISAL (224x384 frame, static)": (lambda x: unisal(x, static=True), frame, 1),
-        "DeepGaze II (efficientnet_lite0, 384x512)": (lambda x: deepgaze(x), image, 1),
-        "WEPSAM (batch of 8, 128x128)": (lambda x: wepsam(x), batch, 8),
+        "UNISAL (224x384 frame, static)": (lambda x: unisal(x, static=True), frame, 1, unisal),
+        "DeepGaze II (efficientnet_lite0, 384x512)": (lambda x: deepgaze(x), image, 1, deepgaze),
+        "WEPSAM (batch of 8, 128x128)": (lambda x: wepsam(x), batch, 8, wepsam),
     }
+
+
+def litert_ms(model, x, repeats: int) -> float:
+    """ms per image of ``model`` exported to LiteRT at the size of ``x`` (one image of it, RGB 0..255)."""
+    import tempfile
+    from pathlib import Path
+
+    from keras_saliency.export import export_model, load_exported
+
+    pixels = (x["image"] if isinstance(x, dict) else x).reshape((-1,) + x_size(x) + (3,))[:1]
+    with tempfile.TemporaryDirectory() as folder:
+        result = export_model(model, Path(folder) / "model.tflite", "tflite", input_size=x_size(x),
+                              check_images=[pixels[0]])
+        exported = load_exported(result.path)
+        exported.run(pixels)
+        return 1000 * median_seconds(lambda: exported.run(pixels), 3 * repeats, warmup=False)
+
+
+def x_size(x):
+    image = x["image"] if isinstance(x, dict) else x
+    return tuple(image.shape[-3:-1])
 
 
 def contract_row(repeats: int) -> str:
@@ -68,11 +92,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--output")
+    parser.add_argument("--litert", action="store_true", help="also time each model exported to LiteRT")
     args = parser.parse_args()
     backend = keras.backend.backend()
     load = os.getloadavg()[0]
     rows = []
-    for name, (call, x, images) in families().items():
+    for name, (call, x, images, model) in families().items():
+        pixels = x
         if backend == "tensorflow":
             import tensorflow as tf
 
@@ -90,6 +116,11 @@ def main():
             t_graph, t_xla = float(np.median(t_graph)), float(np.median(t_xla))
             rows.append(f"| {name} | tensorflow | {t_graph / images:.1f} | {t_xla / images:.1f} (jit_compile) | "
                         f"{t_xla / t_graph:.2f} |")
+            if args.litert:
+                print(rows[-1], flush=True)
+                t_lite = litert_ms(model, pixels, args.repeats)
+                rows.append(f"| {name} | LiteRT | {t_graph / images:.1f} | {t_lite:.1f} (exported, one image) | "
+                            f"{t_lite / (t_graph / images):.2f} |")
         else:
             import jax
 
