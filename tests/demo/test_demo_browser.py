@@ -35,6 +35,14 @@ def _browser(playwright, tmp_path):
         viewport={"width": 1200, "height": 700})
 
 
+def _upload(page, demo_url, path, model_b="itti"):
+    """Opens the page, picks ``model_b`` beside the default model and uploads ``path``."""
+    page.goto(demo_url)
+    page.wait_for_function("document.querySelectorAll('#modelB option').length > 2")
+    page.select_option("#modelB", model_b)
+    page.set_input_files("#file", str(path))
+
+
 def test_upload_an_image_and_see_two_models_side_by_side(demo_url, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the dev extra)")
 
@@ -42,10 +50,7 @@ def test_upload_an_image_and_see_two_models_side_by_side(demo_url, tmp_path):
         context = _browser(playwright, tmp_path)
         try:
             page = context.new_page()
-            page.goto(demo_url)
-            page.wait_for_function("document.querySelectorAll('#modelB option').length > 2")
-            page.select_option("#modelB", "itti")
-            page.set_input_files("#file", str(ROOT / "examples" / "images" / "chelsea_cat.jpg"))
+            _upload(page, demo_url, ROOT / "examples" / "images" / "chelsea_cat.jpg")
             page.wait_for_function("document.body.dataset.state === 'done'", timeout=60_000)
             figures = page.locator("figure.result")
             assert figures.count() == 2
@@ -80,10 +85,7 @@ def test_upload_a_video_and_see_the_overlay_play(demo_url, tmp_path):
         context = _browser(playwright, tmp_path)
         try:
             page = context.new_page()
-            page.goto(demo_url)
-            page.wait_for_function("document.querySelectorAll('#modelB option').length > 2")
-            page.select_option("#modelB", "itti")
-            page.set_input_files("#file", str(clip))
+            _upload(page, demo_url, clip)
             page.wait_for_function("document.body.dataset.state === 'done'", timeout=120_000)
             assert page.locator("figure.result video").count() == 2
             assert "8 frames" in page.locator("figure.result").nth(1).inner_text()

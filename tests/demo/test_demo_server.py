@@ -3,13 +3,13 @@
 import io
 import json
 import threading
-import urllib.error
 import urllib.request
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from demo_support import post
 from keras_saliency.demo import DemoServer
 
 
@@ -21,15 +21,6 @@ def url():
     yield server.url
     server.shutdown()
     server.server_close()
-
-
-def _post(url, body, query="model=center_bias"):
-    request = urllib.request.Request(f"{url}api/predict?{query}", data=body, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def _png(height=30, width=40):
@@ -46,7 +37,7 @@ def test_page_models_and_a_prediction(url):
     with urllib.request.urlopen(f"{url}api/models", timeout=30) as response:
         answer = json.load(response)
     assert {"center_bias", "gbvs", "itti"} <= set(answer["models"]) and answer["default"] == "center_bias"
-    status, answer = _post(url, _png(), "model=center_bias&model=itti")
+    status, answer = post(url, _png(), "model=center_bias&model=itti")
     assert status == 200 and (answer["width"], answer["height"]) == (40, 30)
     assert [r["model"] for r in answer["results"]] == ["center_bias", "itti"]
     centre = answer["results"][0]["fixation"]
@@ -62,5 +53,5 @@ def test_page_models_and_a_prediction(url):
     (None, "model=gbvs&model=itti&model=center_bias", 400, "at most 2 models"),
 ])
 def test_bad_requests_get_a_clear_error(url, body, query, status, message):
-    got, answer = _post(url, _png() if body is None else body, query)
+    got, answer = post(url, _png() if body is None else body, query)
     assert got == status and message in answer["error"]

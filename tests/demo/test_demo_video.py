@@ -1,16 +1,14 @@
 """The demo's video uploads through its HTTP API: per-frame fixations, the overlay video, and bad videos."""
 
 import base64
-import json
 import threading
-import urllib.error
-import urllib.request
 
 import numpy as np
 import pytest
 
 pytest.importorskip("av", reason="video uploads need PyAV (the video extra)")
 
+from demo_support import post  # noqa: E402
 from keras_saliency.demo import DemoServer  # noqa: E402
 from keras_saliency.video_io import VideoReader, write_video  # noqa: E402
 
@@ -24,15 +22,6 @@ def url():
     yield server.url
     server.shutdown()
     server.server_close()
-
-
-def _post(url, body, query):
-    request = urllib.request.Request(f"{url}api/predict?{query}", data=body, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def _spot_columns():
@@ -52,7 +41,7 @@ def clip(tmp_path_factory):
 
 
 def test_a_video_gets_a_fixation_per_frame_and_an_overlay_video(url, clip, tmp_path):
-    status, answer = _post(url, clip, "model=center_bias&model=itti")
+    status, answer = post(url, clip, "model=center_bias&model=itti")
     assert status == 200, answer
     assert (answer["kind"], answer["width"], answer["height"], answer["frames"]) == ("video", WIDTH, HEIGHT, FRAMES)
     assert answer["fps"] == pytest.approx(10)
@@ -69,9 +58,9 @@ def test_a_video_gets_a_fixation_per_frame_and_an_overlay_video(url, clip, tmp_p
 
 
 def test_bad_videos_get_a_clear_error(url, clip, monkeypatch):
-    status, answer = _post(url, clip[: len(clip) // 2], "model=center_bias")
+    status, answer = post(url, clip[: len(clip) // 2], "model=center_bias")
     assert status == 400 and "not a video this demo can read" in answer["error"], answer
     assert "keras_saliency_demo_" not in answer["error"]  # the server's temporary path is not shown
     monkeypatch.setattr("keras_saliency.demo.uploads.MAX_VIDEO_FRAMES", FRAMES - 1)
-    status, answer = _post(url, clip, "model=center_bias")
+    status, answer = post(url, clip, "model=center_bias")
     assert status == 400 and f"at most {FRAMES - 1} frames" in answer["error"], answer
