@@ -87,9 +87,8 @@ def _deepgaze(model, size, domain):
     bias = model.centerbias.log_density(size).astype(np.float32)[None]
     members = getattr(model, "members", [model])  # a DensityMixture of DeepGazeII, or one DeepGazeII
 
-    def forward(image):  # the models' own call, with the mixtures as max-shifted log-mean-exps
-        return _log_mean_exp([_log_mean_exp([readout(member.features(image), bias) for readout in member.readouts])
-                              for member in members])
+    def forward(image):  # what prediction runs: each member's readouts merged on one feature pass
+        return _log_mean_exp([member.merged_log_density({"image": image, "centerbias": bias}) for member in members])
 
     return forward, "log_density"
 
