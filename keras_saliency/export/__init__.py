@@ -12,6 +12,7 @@ from keras_saliency.export.exporting import (
     ExportParityError,
     ExportResult,
     export_model,
+    log_density_difference,
     parity,
 )
 from keras_saliency.export.graphs import ExportGraph, NotExportableError, default_input_size, export_graph
@@ -19,4 +20,4 @@ from keras_saliency.export.runtimes import FORMATS, ExportedModel, format_of, lo
 
 __all__ = ["DEFAULT_TOLERANCE", "FORMATS", "ExportGraph", "ExportParityError", "ExportResult", "ExportedModel",
            "NotExportableError", "default_input_size", "export_graph", "export_model", "format_of",
-           "load_exported", "parity"]
+           "load_exported", "log_density_difference", "parity"]

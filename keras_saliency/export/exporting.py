@@ -31,6 +31,9 @@ KERAS_FORMATS = {"tflite": "litert", "saved_model": "tf_saved_model"}
 ONNX_OPSET = 17
 SUFFIXES = {"tflite": ".tflite", "onnx": ".onnx", "saved_model": ""}
 DEFAULT_TOLERANCE = 1e-3  # max |log-density difference| (nats) an export may have from the Keras graph
+# Both log-densities are clipped at the Keras map's peak minus this many nats (density 1e-6 of the peak)
+# before they are compared: below that a saliency map's log flattens into the float noise around zero.
+PARITY_RANGE = float(np.log(1e6))
 
 
 class ExportParityError(RuntimeError):
@@ -39,8 +42,9 @@ class ExportParityError(RuntimeError):
 
 @dataclasses.dataclass(frozen=True)
 class ExportResult:
-    """What :func:`export_model` wrote: ``max_abs_diff`` is the largest |log-density difference| (nats)
-    between the artifact and the Keras graph over the ``checked`` images, at ``input_size`` (H, W)."""
+    """What :func:`export_model` wrote: ``max_abs_diff`` is the largest |log-density difference| (nats, see
+    :func:`log_density_difference`) between the artifact and the Keras graph over the ``checked`` images, at
+    ``input_size`` (H, W)."""
 
     path: Path
     format: str
@@ -123,13 +127,22 @@ def _export_onnx(graph, spec, saved_model: Path, artifact: Path) -> None:
                                    output_path=str(artifact))
 
 
+def log_density_difference(expected: np.ndarray, got: np.ndarray) -> float:
+    """Max |``got`` - ``expected``| (nats) of two log-densities, both clipped at ``expected``'s peak minus
+    ``PARITY_RANGE``: pixels with less than 1e-6 of the peak density in both compare equal (a saliency map's
+    near-zero values, whose logs differ by whole nats between runtimes, hold no probability mass); a pixel that
+    is negligible in one and not in the other still counts."""
+    floor = float(np.max(expected)) - PARITY_RANGE
+    return float(np.max(np.abs(np.maximum(got, floor) - np.maximum(expected, floor))))
+
+
 def parity(graph, exported: ExportedModel, images: Sequence[np.ndarray]) -> float:
-    """Max |log-density difference| between ``graph`` (Keras) and ``exported`` over ``images`` at its size."""
+    """:func:`log_density_difference` of ``exported`` from ``graph`` (Keras), the worst over ``images`` at its size."""
     worst = 0.0
     for image in images:
         x = resize_image(image, graph.input_size)[None]
         expected = np.asarray(graph(x), np.float64)
-        worst = max(worst, float(np.max(np.abs(exported.run(x).astype(np.float64) - expected))))
+        worst = max(worst, log_density_difference(expected, exported.run(x).astype(np.float64)))
     return worst
 
 

@@ -171,3 +171,16 @@ def test_a_failed_check_writes_nothing_and_keeps_the_old_artifact(models, tmp_pa
     with pytest.raises(ExportParityError, match="nothing was written"):
         export_model(models["wepsam"], old, "saved_model", overwrite=True, tolerance=-1.0)
     assert sorted(os.listdir(tmp_path)) == ["model"] and (old / "saved_model.pb").read_bytes() == b"old"
+
+
+def test_parity_ignores_only_pixels_negligible_in_both():
+    from keras_saliency.export import log_density_difference
+
+    expected = np.log(np.array([[0.5, 0.3, 0.2 - 2e-12, 1e-12, 1e-12]]))
+    noisy = expected.copy()
+    noisy[0, 3] = np.log(3e-12)  # 1.1 nats apart, but below 1e-6 of the peak in both: no probability mass
+    assert log_density_difference(expected, noisy) == 0.0
+    noisy[0, 4] = np.log(0.01)  # negligible in one, not in the other: counts in full
+    assert log_density_difference(expected, noisy) > 9  # from the floor up to log(0.01)
+    shifted = expected + 1e-3  # a difference above the floor is reported as it is
+    np.testing.assert_allclose(log_density_difference(expected, shifted), 1e-3, rtol=1e-9)
