@@ -84,21 +84,15 @@ def _single_output(layer):
         return []
 
 
-def _layer_by_id(layers, key):
-    return next(layer for layer in layers if id(layer) == key)
-
-
 def fold_batch_norms(model: keras.Model) -> keras.Model:
     """``model`` (a functional ``keras.Model``) with its conv + BatchNorm pairs folded; see the module docstring.
 
-    Sequential and subclassed models are returned as they are.
-
-    The result is cached per model (weakly) and shares every layer and variable with ``model``. A model with
-    nothing to fold, or with a layer called more than once (whose uses cannot be counted), is returned as it
-    is; nested functional models are folded too.
+    The result is cached per model (weakly) and shares every layer and variable with ``model``; nested
+    functional models are folded too. Returned as it is: a Sequential or subclassed model, a model with
+    nothing to fold, or one with a layer called more than once (whose uses cannot be counted).
     """
     if model in _FOLDED:
-        return _FOLDED[model]
+        return _FOLDED[model] or model  # None: nothing to fold (the model itself would keep its key alive)
     if isinstance(model, keras.Sequential) or getattr(model, "outputs", None) is None:
         return model  # clone_model reroutes the calls of functional models only
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
@@ -109,7 +103,7 @@ def fold_batch_norms(model: keras.Model) -> keras.Model:
         try:
             inputs = keras.tree.flatten(layer.input)
         except (AttributeError, ValueError):  # a layer called more than once: its uses cannot be counted
-            _FOLDED[model] = model
+            _FOLDED[model] = None
             return model
         for tensor in inputs:
             uses[id(tensor)] = uses.get(id(tensor), 0) + 1
@@ -124,10 +118,13 @@ def fold_batch_norms(model: keras.Model) -> keras.Model:
         if conv is not None and _foldable(conv) and _single_input(conv) is not None and uses[id(tensor)] == 1:
             folds[id(conv)] = FoldedConvolution(conv, layer)
             skipped.add(id(layer))
-    nested = {id(layer): fold_batch_norms(layer) for layer in layers if isinstance(layer, keras.Model)}
-    nested = {key: inner for key, inner in nested.items() if inner is not _layer_by_id(layers, key)}
+    nested = {}
+    for layer in layers:
+        inner = fold_batch_norms(layer) if isinstance(layer, keras.Model) else layer
+        if inner is not layer:
+            nested[id(layer)] = inner
     if not folds and not nested:
-        _FOLDED[model] = model
+        _FOLDED[model] = None
         return model
 
     def call_function(layer, *args, **kwargs):

@@ -96,3 +96,22 @@ def test_gradients_through_the_folded_graph_equal_the_model_s():
         grads.append(tape.gradient(loss, [v.value for v in variables]))
     for want, got in zip(*grads):
         np.testing.assert_allclose(_np(got), _np(want), rtol=1e-4, atol=1e-4 * float(np.abs(_np(want)).max()))
+
+
+def test_the_cache_does_not_keep_models_alive():
+    import gc
+    import weakref
+
+    from keras_saliency.layers import batch_norm_folding
+
+    gc.collect()  # models of earlier tests
+    cached = len(batch_norm_folding._FOLDED)
+    inputs = keras.Input((4,))
+    plain = keras.Model(inputs, keras.layers.Dense(2)(inputs))  # nothing to fold
+    folded = _small_model()
+    assert fold_batch_norms(plain) is plain and fold_batch_norms(folded) is not folded
+    assert len(batch_norm_folding._FOLDED) == cached + 2
+    refs = [weakref.ref(plain), weakref.ref(folded)]
+    del plain, folded
+    gc.collect()
+    assert [r() for r in refs] == [None, None] and len(batch_norm_folding._FOLDED) == cached
