@@ -92,7 +92,7 @@ class _LogDensityFile:
 
 
 def predict_video_file(path, model, *, log_density_path=None, overlay_path=None, alpha: float = 0.6,
-                       progress: Optional[bool] = None, **conditions) -> VideoFilePrediction:
+                       overlay_map=np.exp, progress: Optional[bool] = None, **conditions) -> VideoFilePrediction:
     """Streams one video file through ``model``, a contract model (`keras_saliency.predict` takes names too).
 
     Args:
@@ -100,6 +100,8 @@ def predict_video_file(path, model, *, log_density_path=None, overlay_path=None,
         log_density_path: where to write the (T, H, W) float32 ``.npy``; None: a temporary
             file in the system's temporary folder, unlinked at once (freed with the returned map).
         overlay_path: an ``.mp4`` for the heatmap overlay (``alpha`` its opacity), or None.
+        overlay_map: the map the overlay shows, of each frame's log-density (default the density; the demo
+            shows its square root).
         progress: a progress bar in frames (None: only on a terminal; `keras_saliency.progress`).
         conditions: passed to ``model.predict_video_stream`` (e.g. ``domain=`` for UNISAL).
     Raises:
@@ -143,7 +145,7 @@ def predict_video_file(path, model, *, log_density_path=None, overlay_path=None,
                     check_log_density(f"prediction for {source} frame {done + offset}", frame_density)
                     frame = pending.popleft()
                     if writer is not None:
-                        writer.write(overlay_heatmap(frame, np.exp(frame_density), alpha=alpha))
+                        writer.write(overlay_heatmap(frame, overlay_map(frame_density), alpha=alpha))
                 log_density.write(done, window)
                 done += len(window)
                 bar.update(len(window))

@@ -73,30 +73,28 @@ class Models:
                 "fixation": _fixation(log_density), "seconds": round(seconds, 3)}
 
     def predict_video(self, spec: str, reader) -> dict:
-        from keras_saliency.video_io import VideoWriter
         from keras_saliency.video_prediction import predict_video_file
 
-        with self.lock:
+        with self.lock, tempfile.TemporaryDirectory(prefix="keras_saliency_demo_") as folder:
             model = self.get(spec)
             start = time.perf_counter()
-            result = predict_video_file(reader, model, progress=False)
+            result = predict_video_file(reader, model, overlay_path=Path(folder) / "overlay.mp4", alpha=OVERLAY_ALPHA,
+                                        overlay_map=_shown, progress=False)  # one decode: maps and overlay
             seconds = time.perf_counter() - start
-        with tempfile.TemporaryDirectory(prefix="keras_saliency_demo_") as folder:
-            path = Path(folder) / "overlay.mp4"
-            with VideoWriter(path, reader.rate) as writer:
-                for frame, log_density in zip(reader, result.log_density):
-                    writer.write(_overlay(frame, log_density))
-            overlay = "data:video/mp4;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-        return {"model": spec, "overlay": overlay, "fixations": [_fixation(d) for d in result.log_density],
-                "seconds": round(seconds, 3)}
+            overlay = "data:video/mp4;base64," + base64.b64encode(result.overlay_path.read_bytes()).decode("ascii")
+            fixations = [_fixation(d) for d in result.log_density]
+        return {"model": spec, "overlay": overlay, "fixations": fixations, "seconds": round(seconds, 3)}
+
+
+def _shown(log_density: np.ndarray) -> np.ndarray:
+    """The square root of the density (a density is peaked: its root shows where else it is high)."""
+    return np.exp(0.5 * log_density)
 
 
 def _overlay(image: np.ndarray, log_density: np.ndarray) -> np.ndarray:
-    """The heatmap of the density's square root over the image (a density is peaked: its root shows where else
-    it is high)."""
     from keras_saliency.visualize import overlay_heatmap
 
-    return overlay_heatmap(image, np.sqrt(np.exp(log_density)), alpha=OVERLAY_ALPHA)
+    return overlay_heatmap(image, _shown(log_density), alpha=OVERLAY_ALPHA)
 
 
 def _fixation(log_density: np.ndarray) -> dict:

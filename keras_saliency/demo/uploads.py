@@ -2,7 +2,8 @@
 
 A body is a video when its first bytes are a video container's signature (MP4 / MOV ``ftyp``,
 Matroska / WebM EBML, AVI ``RIFF....AVI ``), whatever name or type the browser gave it; anything
-else is read as an image. Limits: ``MAX_PIXELS`` per image or frame, ``MAX_VIDEO_FRAMES`` per video.
+else is read as an image. Limits: ``MAX_PIXELS`` per image; ``MAX_VIDEO_FRAMES`` frames of at most
+``MAX_VIDEO_FRAME_PIXELS`` per video.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ class VideoUpload:
         if reader.frame_count > MAX_VIDEO_FRAMES or reader.width * reader.height > MAX_VIDEO_FRAME_PIXELS:
             self.__exit__(None, None, None)
             raise DemoError(f"the video is {reader.frame_count} frames of {reader.width}x{reader.height}; this demo "
-                            f"takes at most {MAX_VIDEO_FRAMES} frames of at most {MAX_VIDEO_FRAME_PIXELS / 1e6:.1f} megapixels "
-                            "(1920x1080; cut or scale it down, or use `keras-saliency predict` for long videos).")
+                            f"takes at most {MAX_VIDEO_FRAMES} frames of at most {MAX_VIDEO_FRAME_PIXELS / 1e6:.1f} "
+                            "megapixels (1920x1080; cut or scale it down, or use `keras-saliency predict` for long "
+                            "videos).")
         return reader
 
     def __exit__(self, kind, value, traceback):

@@ -25,24 +25,21 @@ def fixation_pixels(fixations, shape, name: str = "fixations", allow_empty: bool
     height, width = shape
     if (isinstance(fixations, np.ndarray) and fixations.dtype == np.float64 and fixations.ndim == 2
             and fixations.shape[1] == 2 and len(fixations) and np.isfinite(fixations).all()):
-        pixels = np.floor(fixations).astype(np.int64)  # an (N, 2) float array: one pass per step, not per column
+        pixels = np.floor(fixations).astype(np.int64)  # an (N, 2) float array: whole-array passes, no column views
         cols, rows = pixels[:, 0], pixels[:, 1]
-        low, high = ((0, 0), (0, 0)) if pixels.min() >= 0 and pixels.max() < min(height, width) else (
-            (cols.min(), rows.min()), (cols.max(), rows.max()))  # (min(axis=0) of 2 columns is 20x slower)
+        inside = pixels.min() >= 0 and pixels.max() < min(height, width)  # (min(axis=0) of 2 columns: 20x slower)
     else:
         fixations = as_fixations(fixations)  # converts and validates every other input (and explains bad ones)
         if len(fixations) == 0 and not allow_empty:
             raise ValueError(f"`{name}` is empty: this metric needs at least one fixation.")
         rows, cols = fixations.pixel_indices()
-        low = high = None
-        if rows.size:
-            low, high = (cols.min(), rows.min()), (cols.max(), rows.max())
-    # floor(v) in [0, n) iff v in [0, n) for finite v: the mask only for the message
-    if low is not None and not (low[0] >= 0 and low[1] >= 0 and high[0] < width and high[1] < height):
+        inside = rows.size == 0
+    # floor(v) in [0, n) iff v in [0, n) for finite v; the mask only for the message
+    if not inside and not (cols.min() >= 0 and rows.min() >= 0 and cols.max() < width and rows.max() < height):
         fixations = as_fixations(fixations)
-        inside = fixations.inside((height, width))
+        outside = int((~fixations.inside((height, width))).sum())
         raise ValueError(
-            f"{int((~inside).sum())} of {len(fixations)} `{name}` lie outside the {height}x{width} map; "
+            f"{outside} of {len(fixations)} `{name}` lie outside the {height}x{width} map; "
             "rescale them to the map size or use Fixations.fit_to_image(size, policy='clip'|'drop')."
         )
     return rows, cols
