@@ -1,4 +1,4 @@
-"""The Beam builds (DirectRunner) of SALICON, DHF1K and Hollywood-2 equal their plain builds, on the dummy data.
+"""The Beam builds (DirectRunner) of the large builders equal their plain builds, on the dummy data.
 
 Skips without apache-beam (the ``beam`` extra: it pins protobuf below 7, so it is kept out of ``dev``).
 """
@@ -14,7 +14,7 @@ beam = pytest.importorskip("apache_beam", reason="needs apache-beam (pip install
 
 from tfds_builders.core import beam_generation  # noqa: E402
 
-NAMES = ("salicon", "dhf1k", "hollywood2")
+NAMES = ("salicon", "dhf1k", "hollywood2", "ucf_sports", "eye_tracking_causality")
 
 
 def _examples(name, data_dir, beam_options=None):

@@ -1,13 +1,13 @@
-"""Value tests of the folder-layout base builder (via Toronto's dummy data)."""
+"""Value tests of the folder-layout base builder (via FiWI's dummy data)."""
 
 import pathlib
 
 import numpy as np
 import tensorflow_datasets as tfds
 
-from tfds_builders.toronto import toronto_dataset_builder
+from tfds_builders.fiwi import fiwi_dataset_builder
 
-DUMMY = pathlib.Path(toronto_dataset_builder.__file__).parent / "dummy_data" / "train"
+DUMMY = pathlib.Path(fiwi_dataset_builder.__file__).parent / "dummy_data" / "train"
 
 
 def _table(path, columns):
@@ -16,7 +16,7 @@ def _table(path, columns):
 
 
 def test_fixations_subjects_and_times(tmp_path):
-    builder = toronto_dataset_builder.Builder(data_dir=str(tmp_path))
+    builder = fiwi_dataset_builder.Builder(data_dir=str(tmp_path))
     builder.download_and_prepare(download_config=tfds.download.DownloadConfig(manual_dir=str(DUMMY.parent)))
     for example in tfds.as_numpy(builder.as_dataset(split="train")):
         image_id = example["image_id"].decode()

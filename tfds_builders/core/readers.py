@@ -71,6 +71,39 @@ def load_mat(path) -> dict:
         raise DatasetFileError(path, f"not a readable MATLAB file ({error}).") from error
 
 
+def load_mat_v73_cells(path, variable: str) -> List[np.ndarray]:
+    """The arrays of the cell array ``variable`` in a MATLAB v7.3 (HDF5) ``.mat`` file, as float64.
+
+    MATLAB stores each cell element under ``#refs#`` and the cell as an array of object
+    references; h5py reads the arrays transposed (an N x 3 MATLAB matrix comes back 3 x N).
+    A cell element MATLAB stored as empty (attribute ``MATLAB_empty``) comes back as (0, 0).
+    """
+    import h5py
+
+    path = require(path, "MATLAB v7.3 .mat file")
+    try:
+        handle = h5py.File(io.BytesIO(path.read_bytes()), "r")
+    except Exception as error:
+        raise DatasetFileError(path, f"not a MATLAB v7.3 (HDF5) file ({error}).") from error
+    with handle:
+        if variable not in handle:
+            raise DatasetFileError(path, f"no `{variable}` variable (has {sorted(handle)}).")
+        cells = handle[variable]
+        if not isinstance(cells, h5py.Dataset) or cells.dtype != h5py.ref_dtype:
+            raise DatasetFileError(path, f"`{variable}` is not a cell array (HDF5 object references).")
+        arrays = []
+        for index, ref in enumerate(np.ravel(cells[()])):
+            try:
+                element = handle[ref]
+            except Exception as error:
+                raise DatasetFileError(path, f"`{variable}` element {index} is a dangling reference.") from error
+            if not isinstance(element, h5py.Dataset) or element.dtype.kind not in "uif":
+                raise DatasetFileError(path, f"`{variable}` element {index} is not a numeric array.")
+            empty = bool(element.attrs.get("MATLAB_empty", 0))
+            arrays.append(np.zeros((0, 0)) if empty else np.asarray(element[()], dtype=np.float64))
+        return arrays
+
+
 def load_text_table(path, n_columns: int, min_columns: int = 2) -> np.ndarray:
     """float64 (N, n_columns) whitespace/comma separated table (N may be 0)."""
     path = require(path, "text table")

@@ -36,6 +36,7 @@ import tensorflow_datasets as tfds
 from keras_saliency.fixations import Fixations
 from tfds_builders.core import features as features_lib
 from tfds_builders.core import readers
+from tfds_builders.core.beam_generation import BeamWhenAsked
 
 SCREEN = (1024, 768)  # (width, height) of the EyeLink display, pixels
 CONDITIONS = {"causality": "causal", "counterfactuals": "counterfactual", "observations": "outcome"}
@@ -165,8 +166,20 @@ def encode_clip(path, viewings: List[Viewing]) -> dict:
     return {"frames": frames, "video_id": path.stem, "fps": np.float32(reader.fps), **gaze}
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
-    """Eye-tracking causality clips with the gaze of every viewing."""
+def keyed_clip_example(record) -> tuple:
+    """(clip name, example) of one ``(clip path, viewings)`` record; what a Beam worker runs."""
+    path, viewings = record
+    example = encode_clip(path, viewings)
+    example.pop("samples_beyond_frames")
+    return path.stem, example
+
+
+class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
+    """Eye-tracking causality clips with the gaze of every viewing.
+
+    Builds with Apache Beam when the ``DownloadConfig`` asks for it (``core.beam_generation``):
+    the driver reads the participants' ``.mat`` files, the workers decode and encode the clips.
+    """
 
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Initial release."}
@@ -185,10 +198,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         return self.dataset_info_from_configs(features=tfds.features.FeaturesDict(features),
                                               homepage="https://github.com/tobiasgerstenberg/eye_tracking_causality")
 
-    def _split_generators(self, dl_manager):
-        return {"train": self._generate_examples(dl_manager.manual_dir)}
-
-    def _generate_examples(self, root):
+    def _split_records(self, dl_manager) -> Dict[str, list]:
+        """{"train": [(clip path, the viewings of that clip), ...]} in clip order."""
+        root = dl_manager.manual_dir
         clips = clip_files(root)
         by_clip: Dict[int, List[Viewing]] = {}
         for path in participant_files(root):
@@ -198,9 +210,20 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         if missing:
             raise readers.DatasetFileError(root / "videos" / "clips" / "actual",
                                            f"gaze data refers to clips {missing} that have no clip_<K>.mov.")
+        return {"train": [(path, by_clip.get(clip, [])) for clip, path in clips.items()]}
+
+    def _split_generators(self, dl_manager):
+        if self._use_beam:
+            return super()._split_generators(dl_manager)
+        return {split: self._generate_examples(records) for split, records in self._split_records(dl_manager).items()}
+
+    def _beam_encoder(self):
+        return keyed_clip_example
+
+    def _generate_examples(self, records):
         self.report = {"examples": 0, "gaze": 0, "dropped_nan": 0, "dropped_off_clip": 0, "samples_beyond_frames": 0}
-        for clip, path in clips.items():
-            example = encode_clip(path, by_clip.get(clip, []))
+        for path, viewings in records:
+            example = encode_clip(path, viewings)
             beyond = example.pop("samples_beyond_frames")
             for key, value in (("examples", 1), ("gaze", len(example["gaze"]["x"])), ("samples_beyond_frames", beyond),
                                ("dropped_nan", example["dropped_nan"]),

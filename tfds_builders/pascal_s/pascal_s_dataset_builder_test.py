@@ -2,12 +2,15 @@
 
 import tensorflow_datasets as tfds
 
+from tfds_builders.core import checked_download_test_case
 from tfds_builders.pascal_s import pascal_s_dataset_builder
 
 
-class PascalSTest(tfds.testing.DatasetBuilderTestCase):
+class PascalSTest(checked_download_test_case.CheckedDownloadTestCase):
     DATASET_CLASS = pascal_s_dataset_builder.Builder
     SPLITS = {"train": 3}
+    DL_DOWNLOAD_RESULT = "salObj.zip"
+    DL_EXTRACT_ONLY_RESULT = "."
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ Layout and encoding: ``tfds_builders.core.video_builder``.
 import tensorflow_datasets as tfds
 
 from tfds_builders.core import readers
+from tfds_builders.core.beam_generation import BeamVideosWhenAsked
 from tfds_builders.core.video_builder import FrameFolderVideoBuilder, video_records
 
 
-class Builder(FrameFolderVideoBuilder):
+class Builder(BeamVideosWhenAsked, FrameFolderVideoBuilder):
     """UCF Sports frames, per-frame maps and fixations."""
 
     VERSION = tfds.core.Version("1.0.0")
