@@ -19,15 +19,20 @@ class BypassRNN(keras.layers.Layer):
     ConvGRU and the post-RNN convolution are not evaluated (they receive no
     gradient) and ``last_hidden`` is ``initial_state`` as given (None when none
     was given; the reference returns None). The post-RNN 1x1 convolution has no
-    bias and maps back to C channels so the branch adds residually.
+    bias and maps back to C channels so the branch adds residually. ``synchronized``: global-batch
+    statistics in its BatchNorms (see :class:`DomainAdaptiveBatchNormalization`).
     """
 
-    def __init__(self, hidden_channels=256, n_domains=1, momentums=0.99, recurrent_dropout=0.2, **kwargs):
+    def __init__(self, hidden_channels=256, n_domains=1, momentums=0.99, recurrent_dropout=0.2, synchronized=False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.hidden_channels, self.n_domains = int(hidden_channels), int(n_domains)
         self.momentums, self.recurrent_dropout = momentums, float(recurrent_dropout)
-        self.rnn = ConvGRU(self.hidden_channels, self.n_domains, momentums, self.recurrent_dropout, name="rnn")
-        self.post_rnn_bn = DomainAdaptiveBatchNormalization(self.n_domains, momentums, name="post_rnn_bn")
+        self.synchronized = bool(synchronized)
+        self.rnn = ConvGRU(self.hidden_channels, self.n_domains, momentums, self.recurrent_dropout,
+                           synchronized=self.synchronized, name="rnn")
+        self.post_rnn_bn = DomainAdaptiveBatchNormalization(self.n_domains, momentums, synchronized=self.synchronized,
+                                                            name="post_rnn_bn")
         self.post_rnn_conv = None
 
     def build(self, x_shape, domain_shape=None):
@@ -51,4 +56,5 @@ class BypassRNN(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "hidden_channels": self.hidden_channels, "n_domains": self.n_domains,
-                "momentums": self.momentums, "recurrent_dropout": self.recurrent_dropout}
+                "momentums": self.momentums, "recurrent_dropout": self.recurrent_dropout,
+                "synchronized": self.synchronized}

@@ -36,11 +36,14 @@ class ConvGRU(keras.layers.Layer):
     ``layer(x, domain, initial_state=None)``.
     """
 
-    def __init__(self, hidden_channels=256, n_domains=1, momentums=0.99, recurrent_dropout=0.2, **kwargs):
+    def __init__(self, hidden_channels=256, n_domains=1, momentums=0.99, recurrent_dropout=0.2, synchronized=False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.hidden_channels, self.n_domains = int(hidden_channels), int(n_domains)
         self.momentums, self.recurrent_dropout = momentums, float(recurrent_dropout)
-        dabn = lambda name: DomainAdaptiveBatchNormalization(n_domains, momentums, name=name)  # noqa: E731
+        self.synchronized = bool(synchronized)
+        dabn = lambda name: DomainAdaptiveBatchNormalization(  # noqa: E731
+            n_domains, momentums, synchronized=self.synchronized, name=name)
         self.depthwise = {g: DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{g}_conv_dw")
                           for g in GATES}
         self.sep_bn = {g: dabn(f"{g}_sep_bn") for g in GATES}
@@ -105,4 +108,5 @@ class ConvGRU(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "hidden_channels": self.hidden_channels, "n_domains": self.n_domains,
-                "momentums": self.momentums, "recurrent_dropout": self.recurrent_dropout}
+                "momentums": self.momentums, "recurrent_dropout": self.recurrent_dropout,
+                "synchronized": self.synchronized}

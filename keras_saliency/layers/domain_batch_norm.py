@@ -23,10 +23,20 @@ class DomainAdaptiveBatchNormalization(keras.layers.Layer):
     ``momentums[d]`` (Keras convention: ``moving = m * moving + (1 - m) * batch``;
     PyTorch momentum ``p`` corresponds to ``m = 1 - p``). ``epsilon`` defaults to
     PyTorch's 1e-5.
+
+    ``synchronized=True`` (TensorFlow only, as ``keras.layers.BatchNormalization``'s): under a
+    ``tf.distribute`` strategy the training statistics are those of the global batch (all
+    replicas), so training on N replicas equals one device with the global batch. It uses the
+    one-pass ``E[x^2] - E[x]^2`` variance also without a strategy. The reference (PyTorch
+    ``BatchNorm2d``) and the default use per-replica statistics.
     """
 
-    def __init__(self, n_domains, momentums=0.99, epsilon=1e-5, **kwargs):
+    def __init__(self, n_domains, momentums=0.99, epsilon=1e-5, synchronized=False, **kwargs):
         super().__init__(**kwargs)
+        if synchronized and keras.backend.backend() != "tensorflow":
+            raise ValueError(f"`synchronized=True` needs the TensorFlow backend; this is {keras.backend.backend()!r} "
+                             "(JAX's DataParallel already computes statistics over the global batch).")
+        self.synchronized = bool(synchronized)
         self.n_domains = int(n_domains)
         momentums = [momentums] * self.n_domains if isinstance(momentums, (int, float)) else list(momentums)
         if len(momentums) != self.n_domains:
@@ -49,8 +59,8 @@ class DomainAdaptiveBatchNormalization(keras.layers.Layer):
         x32 = ops.cast(x, "float32")
         if training:
             axes = tuple(range(len(x.shape) - 1))
-            mean, variance = ops.moments(x32, axes=axes)
-            n = ops.cast(ops.prod(ops.shape(x32)[:-1]), "float32")
+            mean, variance = ops.moments(x32, axes=axes, synchronized=self.synchronized)
+            n = ops.cast(ops.prod(ops.shape(x32)[:-1]), "float32") * _replicas(self.synchronized)
             unbiased = variance * n / ops.maximum(n - 1.0, 1.0)  # torch tracks the unbiased variance
             momentum = ops.take(ops.convert_to_tensor(self.momentums, "float32"), d)
             onehot = ops.expand_dims(ops.one_hot(d, self.n_domains), -1)
@@ -68,4 +78,14 @@ class DomainAdaptiveBatchNormalization(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "n_domains": self.n_domains, "momentums": self.momentums,
-                "epsilon": self.epsilon}
+                "epsilon": self.epsilon, "synchronized": self.synchronized}
+
+
+def _replicas(synchronized: bool) -> int:
+    """How many replicas share a synchronized batch (1 unless synchronized inside a tf.distribute replica)."""
+    if not synchronized:
+        return 1
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    return 1 if context is None else int(context.num_replicas_in_sync)

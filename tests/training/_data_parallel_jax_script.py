@@ -12,20 +12,9 @@ import jax
 import keras
 import numpy as np
 
-from _distributed_readout import GLOBAL_BATCH, STEPS, n, readout_model, readout_x, readout_y, rng
-from keras_saliency.zoo.unisal import UNISAL
+from _distributed_models import GLOBAL_BATCH, readout_model, readout_x, readout_y, unisal_model, unisal_x, unisal_y
 
 assert keras.backend.backend() == "jax" and len(jax.devices("cpu")) == 2, jax.devices()
-unisal_x = {"image": rng.uniform(0, 255, (n, 64, 64, 3)).astype(np.float32), "domain": np.zeros(n, np.int32)}
-unisal_y = np.stack([rng.random((n, 64, 64)), rng.random((n, 64, 64)) > 0.97], -1).astype(np.float32)
-
-
-def unisal_model():
-    keras.utils.set_random_seed(2)
-    model = UNISAL(domains=("SALICON",), skip_dropout=0.0, recurrent_dropout=0.0)
-    model.compile(steps_per_epoch=STEPS, freeze_encoder_epochs=0, learning_rate=0.04)
-    return model
-
 
 RUNS = {"readout": (readout_model, readout_x, readout_y), "unisal": (unisal_model, unisal_x, unisal_y)}
 for name in sys.argv[1].split(","):

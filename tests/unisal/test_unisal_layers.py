@@ -35,6 +35,21 @@ def test_dabn_selects_and_updates_only_its_domain():
     np.testing.assert_allclose(variance, 0.5 + 0.5 * x.reshape(-1, 2).var(0, ddof=1), rtol=1e-4)
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="synchronized statistics are TensorFlow's")
+def test_synchronized_dabn_on_one_device_normalises_as_the_default():
+    """Synchronized = global-batch statistics; on one device that is the batch (the two-worker
+    equality is tests/training/test_multi_worker.py)."""
+    x = RNG.normal(2.0, 3.0, (4, 5, 5, 2)).astype("float32")
+    layers = [DomainAdaptiveBatchNormalization(2, momentums=0.5, synchronized=s) for s in (False, True)]
+    outs = [keras.ops.convert_to_numpy(layer(x, np.array([1]), training=True)) for layer in layers]
+    np.testing.assert_allclose(outs[1], outs[0], atol=1e-5)
+    np.testing.assert_allclose(outs[1].reshape(-1, 2).std(0), 1.0, rtol=1e-3)
+    for name in ("moving_mean", "moving_variance"):
+        a, b = (keras.ops.convert_to_numpy(getattr(layer, name)) for layer in layers)
+        np.testing.assert_allclose(b, a, rtol=1e-5)
+    assert DomainAdaptiveBatchNormalization.from_config(layers[1].get_config()).synchronized
+
+
 def test_replicate_padding_repeats_edges():
     x = np.arange(6, dtype="float32").reshape(1, 2, 3, 1)
     out = keras.ops.convert_to_numpy(ReplicatePadding2D(2)(x))[0, :, :, 0]

@@ -60,29 +60,29 @@ class _DomainSequence(keras.layers.Layer):
         return x
 
 
-def _dabn(n_domains, momentums, name):
-    return DomainAdaptiveBatchNormalization(n_domains, momentums, name=name)
+def _dabn(n_domains, momentums, name, synchronized):
+    return DomainAdaptiveBatchNormalization(n_domains, momentums, synchronized=synchronized, name=name)
 
 
-def _inverted_residual(out_channels, expand_channels, n_domains, momentums, name):
+def _inverted_residual(out_channels, expand_channels, n_domains, momentums, name, synchronized):
     """PW(expand) + DABN + ReLU6, DW3x3 + DABN + ReLU6, PW(out) + DABN (no residual)."""
     return _DomainSequence([
         keras.layers.Conv2D(expand_channels, 1, use_bias=False, name=f"{name}_conv_0"),
-        _dabn(n_domains, momentums, f"{name}_conv_1"), "relu6",
+        _dabn(n_domains, momentums, f"{name}_conv_1", synchronized), "relu6",
         DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{name}_conv_3"),
-        _dabn(n_domains, momentums, f"{name}_conv_4"), "relu6",
+        _dabn(n_domains, momentums, f"{name}_conv_4", synchronized), "relu6",
         keras.layers.Conv2D(out_channels, 1, use_bias=False, name=f"{name}_conv_6"),
-        _dabn(n_domains, momentums, f"{name}_conv_7"),
+        _dabn(n_domains, momentums, f"{name}_conv_7", synchronized),
     ], name=name)
 
 
-def _skip(mid, out, n_domains, momentums, dropout, name):
+def _skip(mid, out, n_domains, momentums, dropout, name, synchronized):
     return _DomainSequence([
         keras.layers.Conv2D(mid, 1, use_bias=False, name=f"{name}_expansion_0"),
-        _dabn(n_domains, momentums, f"{name}_expansion_1"), "relu6",
+        _dabn(n_domains, momentums, f"{name}_expansion_1", synchronized), "relu6",
         keras.layers.SpatialDropout2D(dropout, name=f"{name}_dropout"),
         keras.layers.Conv2D(out, 1, use_bias=True, name=f"{name}_reduction_0"),
-        _dabn(n_domains, momentums, f"{name}_reduction_1"),
+        _dabn(n_domains, momentums, f"{name}_reduction_1", synchronized),
     ], name=name)
 
 
@@ -106,6 +106,11 @@ class UNISAL(SaliencyModel, keras.Model):
     Bypass-RNN skips the ConvGRU); pass False to run the RNN on single frames.
     ``target_size``: output (H', W'); None keeps the input size. H and W must be
     multiples of 32.
+
+    ``synchronized_batch_norm`` (TensorFlow only): every BatchNorm that trains normalises with
+    the statistics of the global batch under a ``tf.distribute`` strategy, so N replicas train
+    as one device with the global batch (the reference, like the default, uses per-replica
+    statistics; `benchmarks/results/unisal_distributed_equality.md`).
 
     ``encoder``: ``"mobilenetv2_unisal"`` (the reference network, for converted
     original weights) or any :mod:`keras_saliency.backbones` name with
@@ -133,7 +138,8 @@ class UNISAL(SaliencyModel, keras.Model):
                  skip_dropout: float = 0.6, recurrent_dropout: float = 0.2,
                  video_bn_momentum: float = 0.99, static_bn_momentum: float = 0.9,
                  static_domains: Sequence[str] = STATIC_DOMAINS, encoder: str = "mobilenetv2_unisal",
-                 encoder_weights=None, video_input_size: Sequence[int] = (224, 384), name="unisal", **kwargs):
+                 encoder_weights=None, video_input_size: Sequence[int] = (224, 384),
+                 synchronized_batch_norm: bool = False, name="unisal", **kwargs):
         super().__init__(name=name, **kwargs)
         self.domains = list(domains)
         self.bypass_rnn, self.skip_dropout, self.recurrent_dropout = bypass_rnn, skip_dropout, recurrent_dropout
@@ -143,22 +149,29 @@ class UNISAL(SaliencyModel, keras.Model):
         self.video_input_size = tuple(int(n) for n in video_input_size)
         if len(self.video_input_size) != 2 or any(n <= 0 or n % 32 for n in self.video_input_size):
             raise ValueError(f"`video_input_size` must be (H, W) with positive multiples of 32; got {video_input_size!r}.")
+        self.synchronized_batch_norm = bool(synchronized_batch_norm)
+        if self.synchronized_batch_norm and keras.backend.backend() != "tensorflow":
+            raise ValueError(f"`synchronized_batch_norm=True` needs the TensorFlow backend; this is "
+                             f"{keras.backend.backend()!r} (JAX's DataParallel already normalises over the global batch).")
+        sync = self.synchronized_batch_norm
         n = len(self.domains)
         momentums = [static_bn_momentum if self.is_static_domain(d) else video_bn_momentum for d in self.domains]
         self.encoder = self._build_encoder(encoder, encoder_weights)
-        self.skip_2x = _skip(320, 128, n, momentums, skip_dropout, "skip_2x")
-        self.skip_4x = _skip(128, 64, n, momentums, skip_dropout, "skip_4x")
+        self.skip_2x = _skip(320, 128, n, momentums, skip_dropout, "skip_2x", sync)
+        self.skip_4x = _skip(128, 64, n, momentums, skip_dropout, "skip_4x", sync)
         self.gaussians = GaussianPriorMaps(n, 16, 6.0, name="coarse_gaussians")
         self.post_cnn = keras.Sequential([
             DepthwiseConv2D(3, padding="same", use_bias=False, name="post_cnn_conv_0"),
-            keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, name="post_cnn_conv_1"),
+            keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, synchronized=sync,
+                                            name="post_cnn_conv_1"),
             keras.layers.ReLU(6.0),
             keras.layers.Conv2D(256, 1, use_bias=False, name="post_cnn_conv_3"),
-            keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, name="post_cnn_conv_4"),
+            keras.layers.BatchNormalization(epsilon=1e-5, momentum=video_bn_momentum, synchronized=sync,
+                                            name="post_cnn_conv_4"),
         ], name="post_cnn")
-        self.recurrent = BypassRNN(256, n, momentums, recurrent_dropout, name="bypass_rnn")
-        self.upsampling_2 = _inverted_residual(128, 768, n, momentums, "upsampling_2")
-        self.post_upsampling_2 = _inverted_residual(64, 384, n, momentums, "post_upsampling_2")
+        self.recurrent = BypassRNN(256, n, momentums, recurrent_dropout, synchronized=sync, name="bypass_rnn")
+        self.upsampling_2 = _inverted_residual(128, 768, n, momentums, "upsampling_2", sync)
+        self.post_upsampling_2 = _inverted_residual(64, 384, n, momentums, "post_upsampling_2", sync)
         self.adaptation = DomainAdaptiveConv1x1(n, 1, name="adaptation")
         self.smoothing = DomainAdaptiveSmoothing(n, 41, name="smoothing")
         self.log_softmax = PixelLogSoftmax(name="log_softmax")
@@ -404,7 +417,8 @@ class UNISAL(SaliencyModel, keras.Model):
                 "skip_dropout": self.skip_dropout, "recurrent_dropout": self.recurrent_dropout,
                 "video_bn_momentum": self.video_bn_momentum, "static_bn_momentum": self.static_bn_momentum,
                 "static_domains": self.static_domains, "encoder": self.encoder_name,
-                "video_input_size": list(self.video_input_size)}
+                "video_input_size": list(self.video_input_size),
+                "synchronized_batch_norm": self.synchronized_batch_norm}
 
 
 def _upsample2x(x):
