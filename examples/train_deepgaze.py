@@ -17,7 +17,15 @@ Usage:
   python examples/train_deepgaze.py --summarise-only --output runs/dg      (tables + figure of all folds run)
 Every number written is a test-fold number; ``summary.md`` averages the folds found in ``--output``
 and counts the folds where each of the paper's claims holds.
+
+Pre-training (the paper's SALICON stage, ``keras_saliency.zoo.deepgaze.pretrain_readouts``):
+``--pretrain-data DIR --pretrain-dataset salicon`` (or ``osie``) first trains the readouts on that
+dataset (10 % of it held out for early stopping) and saves ``<backbone>_pretrained.weights.h5`` in
+``--output``; every fold's readouts then start from them:
+  python examples/train_deepgaze.py --backbones efficientnet_lite0 --backbone-weights imagenet \
+      --pretrain-data path/to/SALICON --pretrain-dataset salicon --cache-dir runs/cache --output runs/dg_salicon
 """
+
 
 from __future__ import annotations
 
@@ -65,6 +73,11 @@ def parse_args(argv):
     ap.add_argument("--cache-dir", type=Path, default=None, help="feature cache folder (default: in memory)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--output", type=Path, default=Path("deepgaze_run"))
+    ap.add_argument("--pretrain-data", type=Path, default=None,
+                    help="pre-train the readouts on this dataset folder first (SALICON's role in the paper)")
+    ap.add_argument("--pretrain-dataset", default="salicon", choices=("salicon", "osie"),
+                    help="layout of --pretrain-data (salicon: images/, fixations/, maps/ with a train split)")
+    ap.add_argument("--pretrain-count", type=int, default=None, help="first N pre-training images only")
     ap.add_argument("--summarise-only", action="store_true", help="only rebuild summary.md from fold*.json")
     ap.add_argument("--export-presets", type=Path, default=None,
                     help="after summarising, save the ensemble and the best single backbone as presets here")
@@ -77,6 +90,9 @@ def parse_args(argv):
         args.backbones = args.backbones or ["efficientnet_lite0"]
         return args
     args.backbones = args.backbones or (["standin"] if args.quick else ["efficientnet_lite0"])
+    if args.pretrain_data is not None and args.pretrain_dataset == "osie" and (args.ood_data / "fixations.mat").is_file():
+        ap.error("--pretrain-dataset osie: OSIE would be both pre-training and out-of-domain data; "
+                 "pass --ood-data of another dataset (or a folder without one)")
     if args.quick:
         args.count, args.ood_count, args.scale, args.folds, args.run_folds = 12, 8, 0.25, 4, [0]
         args.instances, args.epochs, args.patience, args.batch_size = 2, 2, None, 2
@@ -123,8 +139,12 @@ def main(argv=None):
     training = deepgaze.ReadoutTraining(instances=args.instances, epochs=args.epochs, decay_every=args.decay_every,
                                         patience=args.patience, batch_size=args.batch_size, seed=args.seed,
                                         run_eagerly=args.quick)
+    initial = None
+    if args.pretrain_data is not None:
+        images = read(args.pretrain_dataset, args.pretrain_data, args.scale, args.pretrain_count)
+        initial = deepgaze.pretrain_readouts(extractors, images, training, args.output, args.cache_dir, args.scale)
     for fold in args.run_folds or range(args.folds):
-        result = deepgaze.run_fold(protocol, fold, extractors, caches, training, args.output)
+        result = deepgaze.run_fold(protocol, fold, extractors, caches, training, args.output, initial_weights=initial)
         protocol.finish(result, args.command)
         (args.output / f"fold{fold}.json").write_text(json.dumps(result, indent=1))
         print(f"fold {fold}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"

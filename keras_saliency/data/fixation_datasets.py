@@ -25,6 +25,7 @@ from keras_saliency.fixations import Fixations
 READERS = {
     "mit1003": ("tfds_builders.mit1003.mit1003_dataset_builder", "fixatons_records", "SCANPATHS", "MIT1003"),
     "osie": ("tfds_builders.osie.osie_dataset_builder", "osie_records", "fixations.mat", "OSIE"),
+    "salicon": ("tfds_builders.salicon.salicon_dataset_builder", "train_records", "fixations/train", "SALICON"),
 }
 
 
@@ -103,7 +104,8 @@ class FixationImages:
 
 
 def read_fixation_images(name: str, root, count: Optional[int] = None) -> FixationImages:
-    """The first ``count`` (default all) stimuli of ``name`` ("mit1003" or "osie") in the folder ``root``.
+    """The first ``count`` (default all) stimuli of ``name`` ("mit1003", "osie" or "salicon": its train
+    split) in the folder ``root``.
 
     Raises a ``FileNotFoundError`` naming the missing file when ``root`` is not such a source folder.
     """

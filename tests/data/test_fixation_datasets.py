@@ -1,4 +1,4 @@
-"""`read_fixation_images`: MIT1003 / OSIE through the tfds_builders readers (their dummy data; ../shared when present)."""
+"""`read_fixation_images`: MIT1003 / OSIE / SALICON (train) through the tfds_builders readers (their dummy data; ../shared when present)."""
 
 from pathlib import Path
 
@@ -10,17 +10,19 @@ from keras_saliency.data import FixationImages, read_fixation_images
 from keras_saliency.fixations import Fixations
 from tfds_builders.mit1003.mit1003_dataset_builder import fixatons_records
 from tfds_builders.osie.osie_dataset_builder import osie_records
+from tfds_builders.salicon.salicon_dataset_builder import train_records as salicon_train_records
 
 BUILDERS = Path(__file__).resolve().parents[2] / "tfds_builders"
 MIT1003_DUMMY, OSIE_DUMMY = BUILDERS / "mit1003" / "dummy_data", BUILDERS / "osie" / "dummy_data"
 
 
 @pytest.mark.parametrize("name, root, reader", [("mit1003", MIT1003_DUMMY, fixatons_records),
-                                                ("osie", OSIE_DUMMY, osie_records)])
+                                                ("osie", OSIE_DUMMY, osie_records),
+                                                ("salicon", BUILDERS / "salicon" / "dummy_data", salicon_train_records)])
 def test_the_images_and_fixations_are_the_readers(name, root, reader):
     data = read_fixation_images(name, root)
     records = list(reader(root))
-    assert data.name == name and data.title == {"mit1003": "MIT1003", "osie": "OSIE"}[name]
+    assert data.name == name and data.title == {"mit1003": "MIT1003", "osie": "OSIE", "salicon": "SALICON"}[name]
     assert data.ids == [r.image_id for r in records] == sorted(data.ids)
     for path, size, fixations, record in zip(data.paths, data.sizes, data.fixations, records):
         with Image.open(record.image) as image:
@@ -56,7 +58,9 @@ def test_images_are_resized_rgb_in_the_asked_dtype():
 def test_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="fixations.mat not found"):
         read_fixation_images("osie", tmp_path)
-    with pytest.raises(ValueError, match="unknown dataset 'salicon'"):
+    with pytest.raises(ValueError, match="unknown dataset 'cat2000'"):
+        read_fixation_images("cat2000", tmp_path)
+    with pytest.raises(FileNotFoundError, match="fixations/train not found"):
         read_fixation_images("salicon", tmp_path)
     with pytest.raises(ValueError, match="`count` must be >= 1"):
         read_fixation_images("mit1003", MIT1003_DUMMY, count=0)

@@ -52,4 +52,4 @@ def test_one_fold_trains_scores_and_saves_every_readout(protocol, tmp_path):
     summary = summarise(tmp_path)
     assert [c["claim"] for c in summary["comparisons"]["in_domain"]] == ["standin mixture of 2 > its best member (IG)"]
     text = (tmp_path / "summary.md").read_text()
-    assert "## Per-fold comparisons" in text and "| standin #1 | 1.0 |" in text
+    assert "## Per-fold comparisons" in text and "| standin #1 | 1 | fresh | 1.0 |" in text

@@ -16,6 +16,7 @@ fixations outside the 480x640 image, which raises).
 
 import numpy as np
 import tensorflow_datasets as tfds
+from etils import epath
 
 from keras_saliency.fixations import Fixations
 from tfds_builders.core import readers
@@ -50,6 +51,11 @@ def read_gaze(path) -> Fixations:
     if not xs:
         return Fixations.empty()
     return Fixations.from_one_based(np.concatenate(xs), np.concatenate(ys), subject=np.concatenate(subjects))
+
+
+def train_records(root):
+    """ImageRecords of ``root/{images,fixations,maps}/train`` (what ``keras_saliency.data`` reads)."""
+    return _records(epath.Path(root), "train")
 
 
 def _records(root, folder):

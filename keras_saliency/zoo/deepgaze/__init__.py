@@ -20,6 +20,7 @@ from keras_saliency.zoo.deepgaze.deepgaze_model import (
     DeepGazeIIE,
     DeepGazeReadoutModel,
 )
+from keras_saliency.zoo.deepgaze.deepgaze_pretraining import pretrain_readouts, pretraining_split
 from keras_saliency.zoo.deepgaze.deepgaze_protocol import (
     ReadoutTraining,
     add_ensemble_rows,
@@ -41,6 +42,8 @@ from keras_saliency.zoo.deepgaze.deepgaze_training import (
 )
 
 __all__ = [
+    "pretrain_readouts",
+    "pretraining_split",
     "CenterBiasGrid",
     "DeepGazeII",
     "DeepGazeIIE",

@@ -99,7 +99,8 @@ def predict_readout(readout_model, dataset: ReadoutDataset) -> List[np.ndarray]:
 
 def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, keras.Model],
                    caches: Dict[str, dict], training: ReadoutTraining, weights_dir, result: dict,
-                   log: Callable[[str], None] = LOG, reuse_saved: bool = False):
+                   log: Callable[[str], None] = LOG, reuse_saved: bool = False,
+                   initial_weights: Optional[Dict[str, Path]] = None):
     """Trains every backbone's readouts on ``fold``: ``(predictions, models)``.
 
     ``predictions``: log-densities ``{split: {backbone: [per readout]}}``; ``models``: ``{backbone:
@@ -111,6 +112,9 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
     ``result["training"]`` gets epochs, seconds, best validation IG and the Finalizer's blur and
     centre-bias weight of every readout. ``reuse_saved``: a backbone whose weights file exists is loaded
     from it instead of trained (its ``result["training"]`` entries say ``"loaded"``), to resume a fold.
+    ``initial_weights``: ``{backbone: weights file}`` of readouts to start from instead of a fresh
+    initialisation (``deepgaze_pretraining.pretrain_readouts``; the same number of instances), recorded
+    as ``"initialised_from"``.
     """
     data, ood, number = protocol.data, protocol.ood, fold.number
     predictions = {split: {} for split in ("test", "validation") + (("out_of_domain",) if ood is not None else ())}
@@ -137,6 +141,13 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
                     predictions[split][name].append(predict_readout(model.readout_model([k]), sets[split]))
             log(f"fold {number} {name}: readouts loaded from {path.name}")
             continue
+        start_from = (initial_weights or {}).get(name)
+        if start_from is not None:
+            try:
+                model.readout_model().load_weights(start_from)
+            except ValueError as error:
+                raise ValueError(f"{start_from}: not {training.instances} readouts of backbone {name!r} "
+                                 f"({error})") from error
         for k in range(training.instances):
             start = time.perf_counter()
             history = fit_readout(model.readout_model([k]), sets["train"], sets["validation"], epochs=training.epochs,
@@ -146,7 +157,8 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
                 "epochs": len(history.history["loss"]), "seconds": round(time.perf_counter() - start, 1),
                 "best_val_ig": float(np.max(history.history["val_ig"])),
                 "sigma": float(model.readouts[k].finalizer.sigma.numpy()),
-                "center_bias_weight": float(model.readouts[k].finalizer.center_bias_weight.numpy())}
+                "center_bias_weight": float(model.readouts[k].finalizer.center_bias_weight.numpy()),
+                **({"initialised_from": Path(start_from).name} if start_from is not None else {})}
             for split in predictions:
                 predictions[split][name].append(predict_readout(model.readout_model([k]), sets[split]))
             log(f"fold {number} {name} #{k}: {result['training'][f'{name} #{k}']}")
@@ -164,12 +176,14 @@ def add_ensemble_rows(protocol: CrossValidation, fold: Fold, result: dict, predi
 
 
 def run_fold(protocol: CrossValidation, number: int, extractors: Dict[str, keras.Model], caches: Dict[str, dict],
-             training: ReadoutTraining, weights_dir, log: Callable[[str], None] = LOG) -> dict:
-    """Fold ``number``: trains every backbone's readouts (:func:`train_readouts`), scores them and their
-    ensembles; the fold's result."""
+             training: ReadoutTraining, weights_dir, log: Callable[[str], None] = LOG,
+             initial_weights: Optional[Dict[str, Path]] = None) -> dict:
+    """Fold ``number``: trains every backbone's readouts (:func:`train_readouts`, from ``initial_weights``
+    if given), scores them and their ensembles; the fold's result."""
     fold = protocol.fold(number)
     result = protocol.start(fold)
-    predictions, _ = train_readouts(protocol, fold, extractors, caches, training, weights_dir, result, log)
+    predictions, _ = train_readouts(protocol, fold, extractors, caches, training, weights_dir, result, log,
+                                    initial_weights=initial_weights)
     add_ensemble_rows(protocol, fold, result, predictions, list(extractors), training.instances)
     return result
 
@@ -186,14 +200,21 @@ def comparisons_section(runs: list, summary: dict):
 
 
 def training_section(runs: list, summary: dict):
-    """Summary section: per readout the fold means of epochs, seconds, best validation IG, blur and weight."""
+    """Summary section: per readout the fold means of epochs, seconds, best validation IG, blur and weight,
+    and where its training started (fresh, or the pre-trained readouts' file); loaded folds are left out."""
     training = [run["training"] for run in runs]
-    lines = ["## Training", "", "| readout | epochs | seconds | best validation IG | sigma | centre-bias weight |",
-             "|---|---|---|---|---|---|"]
+    lines = ["## Training", "",
+             "| readout | folds | start | epochs | seconds | best validation IG | sigma | centre-bias weight |",
+             "|---|---|---|---|---|---|---|---|"]
     for name in training[0]:
-        values = {k: np.mean([t[name][k] for t in training]) for k in training[0][name]}
-        lines.append(f"| {name} | {values['epochs']:.1f} | {values['seconds']:.0f} | {values['best_val_ig']:.3f} | "
-                     f"{values['sigma']:.2f} | {values['center_bias_weight']:.2f} |")
+        trained = [t[name] for t in training if "epochs" in t.get(name, {})]
+        if not trained:
+            continue
+        values = {k: np.mean([t[k] for t in trained])
+                  for k in ("epochs", "seconds", "best_val_ig", "sigma", "center_bias_weight")}
+        start = ", ".join(sorted({t.get("initialised_from", "fresh") for t in trained}))
+        lines.append(f"| {name} | {len(trained)} | {start} | {values['epochs']:.1f} | {values['seconds']:.0f} | "
+                     f"{values['best_val_ig']:.3f} | {values['sigma']:.2f} | {values['center_bias_weight']:.2f} |")
     return lines, {}
 
 
