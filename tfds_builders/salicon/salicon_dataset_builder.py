@@ -8,10 +8,9 @@ into ``manual_dir``)::
     fixations/{train,val}/COCO_<split>2014_<n>.mat
 
 Each ``.mat`` holds ``gaze``, a struct array with one entry per subject whose
-``fixations`` field is an (N, 2) array read as ``(x, y)`` 1-based pixel coordinates.
-The column order follows the release notes as we understand them; it could not be
-checked against real files offline, so verify on your copy (a wrong order shows up as
-fixations outside the 480x640 image, which raises).
+``fixations`` field is an (N, 2) array of ``(x, y)`` 1-based pixel coordinates (the order
+and convention pysaliency reads the same files with; not checked on real files here: a
+wrong order shows up as fixations outside the 480x640 image, which raises).
 """
 
 import numpy as np
