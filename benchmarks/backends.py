@@ -2,6 +2,13 @@
 
     PYTHONPATH=. python benchmarks/backends.py --output benchmarks/results/backends.md
     KERAS_BACKEND=jax PYTHONPATH=. python benchmarks/backends.py --output benchmarks/results/backends.md
+    PYTHONPATH=. python benchmarks/backends.py --rounds 5 --output benchmarks/results/backends.md
+
+``--rounds R`` runs R rounds of a TensorFlow process and a JAX process, one after the other, and
+reports each model's median times and the median (and range) of the per-round ratios to that
+round's TF graph time: the JAX side cannot share a process with TensorFlow (the backend is fixed at
+import), and times of separate processes on this machine drift by 10-20 % between runs, so one pair
+of runs can put a ratio on either side of a target.
 
 The TensorFlow run times ``tf.function(call)`` and ``tf.function(call,
 jit_compile=True)`` alternately (median of ``--repeats`` calls each, after
@@ -74,29 +81,21 @@ def x_size(x):
     return tuple(image.shape[-3:-1])
 
 
-def contract_row(repeats: int) -> str:
-    """UNISAL's ``predict_log_density`` of one 288x384 photo, the call a user makes, once it is compiled."""
+def contract_ms(repeats: int) -> float:
+    """ms of UNISAL's ``predict_log_density`` of one 288x384 photo, the call a user makes, once it is compiled."""
     from keras_saliency.zoo.unisal import UNISAL, unisal_model
 
     model = UNISAL()
     photo = np.random.default_rng(1).uniform(0, 255, (1, 288, 384, 3))
     for _ in range(unisal_model.COMPILE_AFTER + 1):  # eager calls, then the trace of this shape
         model.predict_log_density(photo)
-    ms = 1000 * median_seconds(lambda: model.predict_log_density(photo), 3 * repeats, warmup=False)
-    backend = keras.backend.backend()
-    how = "tf.function" if backend == "tensorflow" else "jax.jit"
-    return f"| UNISAL `predict_log_density` (288x384 photo, float64 out) | {backend} | {ms:.1f} ({how}) | | |"
+    return 1000 * median_seconds(lambda: model.predict_log_density(photo), 3 * repeats, warmup=False)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--output")
-    parser.add_argument("--litert", action="store_true", help="also time each model exported to LiteRT")
-    args = parser.parse_args()
+def measure(args) -> dict:
+    """This process' timings in ms per image: {model: {"graph", "xla"[, "litert"]} or {"jit"}}, and the user's call."""
     backend = keras.backend.backend()
-    load = os.getloadavg()[0]
-    rows = []
+    timings = {}
     for name, (call, x, images, model) in families().items():
         pixels = x
         if backend == "tensorflow":
@@ -113,35 +112,110 @@ def main():
             for _ in range(3):  # alternate so that load changes hit both
                 t_graph.append(1000 * median_seconds(lambda: graph(x), args.repeats, warmup=False))
                 t_xla.append(1000 * median_seconds(lambda: xla(x), args.repeats, warmup=False))
-            t_graph, t_xla = float(np.median(t_graph)), float(np.median(t_xla))
-            rows.append(f"| {name} | tensorflow | {t_graph / images:.1f} | {t_xla / images:.1f} (jit_compile) | "
-                        f"{t_xla / t_graph:.2f} |")
+            timings[name] = {"graph": float(np.median(t_graph)) / images, "xla": float(np.median(t_xla)) / images}
             if args.litert:
-                print(rows[-1], flush=True)
-                t_lite = litert_ms(model, pixels, args.repeats)
-                rows.append(f"| {name} | LiteRT | {t_graph / images:.1f} | {t_lite:.1f} (exported, one image) | "
-                            f"{t_lite / (t_graph / images):.2f} |")
+                timings[name]["litert"] = litert_ms(model, pixels, args.repeats)
         else:
             import jax
 
             jitted = jax.jit(call)
             jitted(x)
-            t_jit = 1000 * median_seconds(lambda: jitted(x), 3 * args.repeats, warmup=False)
-            rows.append(f"| {name} | jax | – | {t_jit / images:.1f} (jax.jit) | – |")
-        print(rows[-1], flush=True)
-    rows.append(contract_row(args.repeats))
-    print(rows[-1], flush=True)
+            timings[name] = {"jit": 1000 * median_seconds(lambda: jitted(x), 3 * args.repeats, warmup=False) / images}
+        print(name, timings[name], flush=True)
+    timings[PREDICT_ROW] = {"graph" if backend == "tensorflow" else "jit": contract_ms(args.repeats)}
+    return timings
+
+
+PREDICT_ROW = "UNISAL `predict_log_density` (288x384 photo, float64 out)"
+
+
+def single_run_text(timings: dict, load: float) -> str:
+    backend = keras.backend.backend()
+    rows = []
+    for name, t in timings.items():
+        if name == PREDICT_ROW:
+            how = "tf.function" if backend == "tensorflow" else "jax.jit"
+            rows.append(f"| {name} | {backend} | {t.get('graph', t.get('jit')):.1f} ({how}) | | |")
+        elif backend == "tensorflow":
+            rows.append(f"| {name} | tensorflow | {t['graph']:.1f} | {t['xla']:.1f} (jit_compile) | "
+                        f"{t['xla'] / t['graph']:.2f} |")
+            if "litert" in t:
+                rows.append(f"| {name} | LiteRT | {t['graph']:.1f} | {t['litert']:.1f} (exported, one image) | "
+                            f"{t['litert'] / t['graph']:.2f} |")
+        else:
+            rows.append(f"| {name} | jax | – | {t['jit']:.1f} (jax.jit) | – |")
     env = "" if backend == "tensorflow" else f"KERAS_BACKEND={backend} "
-    text = "\n".join([
+    return "\n".join([
         f"Command: `{env}python {' '.join(sys.argv)}`; backend {backend}; {os.cpu_count()} CPU cores "
         f"({platform.machine()}); load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
         "(other jobs shared the machine).", "",
         "| model | backend | ms/image, graph | ms/image, XLA | XLA / graph |", "|---|---|---|---|---|", *rows]) + "\n"
+
+
+def alternating_rounds_text(args, load: float) -> str:
+    """``--rounds R``: R rounds of a TensorFlow process then a JAX process; medians and per-round ratios."""
+    import json
+    import subprocess
+    import tempfile
+
+    runs = {"tensorflow": [], "jax": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for r in range(args.rounds):
+            for backend in runs:
+                path = os.path.join(folder, f"{backend}{r}.json")
+                command = [sys.executable, __file__, "--repeats", str(args.repeats), "--json", path]
+                env = {**os.environ, "KERAS_BACKEND": backend}
+                subprocess.run(command, check=True, env=env)
+                with open(path) as f:
+                    runs[backend].append(json.load(f))
+    rows = []
+    for name in runs["tensorflow"][0]:
+        graph = [run[name]["graph"] for run in runs["tensorflow"]]
+        xla = [run[name].get("xla") for run in runs["tensorflow"]]
+        jit = [run[name]["jit"] for run in runs["jax"]]
+        jax_ratio = [j / g for j, g in zip(jit, graph)]
+        cells = [f"{np.median(graph):.1f}", f"{np.median(xla):.1f}" if xla[0] is not None else "–",
+                 f"{np.median(jit):.1f}"]
+        ratios = [f"{np.median([x / g for x, g in zip(xla, graph)]):.2f} ({min(x / g for x, g in zip(xla, graph)):.2f}-"
+                  f"{max(x / g for x, g in zip(xla, graph)):.2f})" if xla[0] is not None else "–",
+                  f"{np.median(jax_ratio):.2f} ({min(jax_ratio):.2f}-{max(jax_ratio):.2f})"]
+        rows.append(f"| {name} | " + " | ".join(cells + ratios) + " |")
+    return "\n".join([
+        f"Command: `python {' '.join(sys.argv)}`: {args.rounds} rounds, each a TensorFlow process then a JAX "
+        f"process (--repeats {args.repeats}); {os.cpu_count()} CPU cores ({platform.machine()}); load average "
+        f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end. Medians over the rounds (ms per image); "
+        "ratios: the median of the per-round ratios to that round's TF graph time (range in brackets).", "",
+        "| model | TF graph | TF XLA | JAX jit | XLA / graph | JAX / graph |", "|---|---|---|---|---|---|",
+        *rows]) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--output")
+    parser.add_argument("--litert", action="store_true", help="also time each model exported to LiteRT")
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="alternate R TensorFlow and JAX processes and report per-round ratios")
+    parser.add_argument("--json", help=argparse.SUPPRESS)  # a --rounds worker: write the timings here
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    if args.rounds:
+        text = alternating_rounds_text(args, load)
+    else:
+        timings = measure(args)
+        if args.json:
+            import json
+
+            with open(args.json, "w") as f:
+                json.dump(timings, f)
+            return
+        text = single_run_text(timings, load)
     print(text)
     if args.output:
         from keras_saliency.atomic_write import atomic_write
 
-        previous = open(args.output).read() + "\n" if os.path.exists(args.output) and backend != "tensorflow" else ""
+        append = os.path.exists(args.output) and (args.rounds or keras.backend.backend() != "tensorflow")
+        previous = open(args.output).read() + "\n" if append else ""
         atomic_write(args.output, lambda f: f.write((previous + text).encode()))
 
 

@@ -27,6 +27,7 @@ from typing import Dict, List
 import keras
 import numpy as np
 
+from keras_saliency.layers.padded_channels_conv import Conv2D
 from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D
 
 BN_EPSILON = 1e-3
@@ -78,7 +79,7 @@ def block_specs(variant: str) -> List[dict]:
 def _conv(x, filters, kernel, stride, name, groups=1):
     if groups == "depthwise":
         return DepthwiseConv2D(kernel, stride, padding="same", use_bias=False, name=name)(x)
-    return keras.layers.Conv2D(filters, kernel, stride, padding="same", use_bias=False, name=name)(x)
+    return Conv2D(filters, kernel, stride, padding="same", use_bias=False, name=name)(x)
 
 
 def _bn_relu6(x, name, activation=True):

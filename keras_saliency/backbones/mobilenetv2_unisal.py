@@ -21,6 +21,7 @@ from typing import Dict
 import keras
 import numpy as np
 
+from keras_saliency.layers.padded_channels_conv import Conv2D
 from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D
 from keras_saliency.layers.spatial import Subsample2x
 
@@ -40,7 +41,7 @@ def build_unisal_mobilenetv2(input_shape=(None, None, 3), name="unisal_mobilenet
     """
     inputs = keras.Input(input_shape, name="normalized_image")
     x = keras.layers.ZeroPadding2D(1, name="features_0_pad")(inputs)
-    x = keras.layers.Conv2D(32, 3, 2, use_bias=False, name="features_0_0")(x)
+    x = Conv2D(32, 3, 2, use_bias=False, name="features_0_0")(x)  # the RGB stem: see Conv2D
     x = keras.layers.ReLU(6.0, name="features_0_relu")(_bn(x, "features_0_1"))
     channels, index, taps = 32, 1, {}
     for expand, out, repeats, stride in SETTINGS:

@@ -8,6 +8,7 @@ from keras_saliency.layers.domain_batch_norm import DomainAdaptiveBatchNormaliza
 from keras_saliency.layers.finalizer import Finalizer
 from keras_saliency.layers.gaussian_prior_maps import GaussianPriorMaps
 from keras_saliency.layers.layer_norm_chw import LayerNormCHW
+from keras_saliency.layers.padded_channels_conv import Conv2D
 from keras_saliency.layers.pixel_log_softmax import PixelLogSoftmax
 from keras_saliency.layers.readout_network import ReadoutNetwork, fixation_selection_network, saliency_network
 from keras_saliency.layers.shifted_depthwise_conv import DepthwiseConv2D, depthwise_implementation
@@ -15,6 +16,7 @@ from keras_saliency.layers.spatial import ReplicatePadding2D, Subsample2x
 
 __all__ = [
     "BypassRNN",
+    "Conv2D",
     "ConvGRU",
     "DepthwiseConv2D",
     "DomainAdaptiveBatchNormalization",

@@ -27,6 +27,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_saliency.layers.padded_channels_conv import Conv2D
 from keras_saliency.models.saliency_model import SaliencyModel
 
 INPUT_SIZE = 128
@@ -114,8 +115,7 @@ class WEPSAM(SaliencyModel, keras.Model):
         inputs = keras.Input((input_size, input_size, 3), name="image")
         x = keras.layers.Rescaling(1.0 / 255.0, name="rescale")(inputs)
         for stage, (filters, kernel) in enumerate(zip(conv_filters, (5, 3, 3)), start=1):
-            x = keras.layers.Conv2D(filters, kernel, padding="same", activation="relu",
-                                    name=f"conv{stage}", **dense_args)(x)
+            x = Conv2D(filters, kernel, padding="same", activation="relu", name=f"conv{stage}", **dense_args)(x)
             x = keras.layers.MaxPooling2D(2, name=f"pool{stage}")(x)
         x = keras.layers.Flatten(name="flatten")(x)
         x = keras.layers.Dense(int(hidden_units), activation="relu", name="fc1", **dense_args)(x)
