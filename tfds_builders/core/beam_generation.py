@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 
 import tensorflow_datasets as tfds
+from absl import logging
 
 from tfds_builders.core import image_builder, video_builder
 
@@ -39,6 +40,7 @@ class BeamWhenAsked:
         if not self._use_beam:
             return super()._split_generators(dl_manager)
         beam = tfds.core.lazy_imports.apache_beam
+        logging.warning("%s: building with Apache Beam (the pipeline options decide the runner).", self.name)
         encode = self._beam_encoder()
         return {
             split: beam.Create(list(records)) | f"Encode{split}" >> beam.Map(encode)
