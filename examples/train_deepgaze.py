@@ -20,8 +20,8 @@ and counts the folds where each of the paper's claims holds.
 
 Pre-training (the paper's SALICON stage, ``keras_saliency.zoo.deepgaze.pretrain_readouts``):
 ``--pretrain-data DIR --pretrain-dataset salicon`` (or ``osie``) first trains the readouts on that
-dataset (10 % of it held out for early stopping) and saves ``<backbone>_pretrained.weights.h5`` in
-``--output``; every fold's readouts then start from them:
+dataset (10 % of it held out for early stopping) and saves ``<backbone>_pretrained_<DATASET>.weights.h5``
+in ``--output``; every fold's readouts then start from them:
   python examples/train_deepgaze.py --backbones efficientnet_lite0 --backbone-weights imagenet \
       --pretrain-data path/to/SALICON --pretrain-dataset salicon --cache-dir runs/cache --output runs/dg_salicon
 """

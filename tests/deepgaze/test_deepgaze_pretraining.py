@@ -26,7 +26,7 @@ def test_pretrained_readouts_are_where_every_fold_starts(tmp_path, synthetic_ima
     lines = []
     pretrain = ReadoutTraining(instances=2, epochs=3, patience=None, batch_size=4)
     paths = pretrain_readouts(extractors, other, pretrain, tmp_path / "run", log=lines.append)
-    assert paths == {"standin": tmp_path / "run" / "standin_pretrained.weights.h5"} and paths["standin"].is_file()
+    assert paths == {"standin": tmp_path / "run" / "standin_pretrained_other.weights.h5"} and paths["standin"].is_file()
     assert lines[0].startswith("standin #0 pre-trained on other: 3 epochs") and "7 images" in lines[-1]
 
     caches = cache_features(extractors, protocol, log=lines.append)
@@ -35,7 +35,7 @@ def test_pretrained_readouts_are_where_every_fold_starts(tmp_path, synthetic_ima
     result = protocol.start(fold)
     train_readouts(protocol, fold, extractors, caches, training, tmp_path, result, log=lines.append,
                    initial_weights=paths)
-    assert result["training"]["standin #1"]["initialised_from"] == "standin_pretrained.weights.h5"
+    assert result["training"]["standin #1"]["initialised_from"] == "standin_pretrained_other.weights.h5"
     assert not np.allclose(_weights(tmp_path / "standin_fold0.weights.h5"), _weights(paths["standin"]))
     # without the fine-tuning step, a fold's readouts are exactly the pre-trained ones
     monkeypatch.setattr(deepgaze_protocol, "fit_readout",
@@ -48,7 +48,7 @@ def test_pretrained_readouts_are_where_every_fold_starts(tmp_path, synthetic_ima
 
     lines.clear()  # a second call finds the file and trains nothing
     assert pretrain_readouts(extractors, other, pretrain, tmp_path / "run", log=lines.append) == paths
-    assert lines == ["standin: pre-trained readouts found in standin_pretrained.weights.h5"]
+    assert lines == ["standin: pre-trained readouts found in standin_pretrained_other.weights.h5"]
     with pytest.raises(ValueError, match="not 3 readouts of backbone 'standin'"):
         train_readouts(protocol, fold, extractors, caches, ReadoutTraining(instances=3, epochs=1), tmp_path,
                        protocol.start(fold), log=lines.append, initial_weights=paths)

@@ -3,7 +3,7 @@
 The reference trains the readouts on SALICON, then starts every MIT1003 fold's readouts from those
 weights and trains them again with the same schedule (Adam 1e-3, x0.1 every 15 epochs until the rate
 falls below 1e-7). :func:`pretrain_readouts` is the first stage on any fixation dataset (SALICON,
-or OSIE where SALICON is not at hand) and writes ``<weights_dir>/<backbone>_pretrained.weights.h5``;
+or OSIE where SALICON is not at hand) and writes ``<weights_dir>/<backbone>_pretrained_<dataset>.weights.h5``;
 ``run_fold(..., initial_weights=...)`` / ``train_readouts`` run the second.
 
 Differences from the reference, by necessity: the pre-training set's own centre bias (fitted on its
@@ -46,9 +46,9 @@ def pretrain_readouts(extractors: Dict[str, keras.Model], images: EvaluationImag
                       log: Callable[[str], None] = LOG) -> Dict[str, Path]:
     """Trains ``training.instances`` readouts per backbone on ``images``; ``{backbone: weights file}``.
 
-    A backbone whose ``<backbone>_pretrained.weights.h5`` already exists in ``weights_dir`` is not
-    trained again (delete the file to redo it). Features go through :class:`FeatureCache` (in memory,
-    or under ``cache_dir/<backbone>_<dataset>_scale<scale>``).
+    A backbone whose ``<backbone>_pretrained_<dataset>.weights.h5`` (dataset: ``images.name``) already
+    exists in ``weights_dir`` is not trained again (delete the file to redo it). Features go through
+    :class:`FeatureCache` (in memory, or under ``cache_dir/<backbone>_<dataset>_scale<scale>``).
     """
     weights_dir = Path(weights_dir)
     weights_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +58,7 @@ def pretrain_readouts(extractors: Dict[str, keras.Model], images: EvaluationImag
                                                          [images.sizes[i] for i in train]))
     paths = {}
     for name, extractor in extractors.items():
-        path = paths[name] = weights_dir / f"{name}_pretrained.weights.h5"
+        path = paths[name] = weights_dir / f"{name}_pretrained_{images.name}.weights.h5"
         if path.is_file():
             log(f"{name}: pre-trained readouts found in {path.name}")
             continue
