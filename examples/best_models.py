@@ -12,14 +12,21 @@ gold standard, OSIE scored with the same models and centre bias, one ``fold<f>.j
 - the levers on top: test-time horizontal flip (``keras_saliency.models.FlipAveragedModel``'s rule: the
   mirrored prediction of the mirrored image averaged in probability space) and cross-family mixtures
   (UNISAL + DeepGaze, equal weights or weights fitted on the validation fold by
-  ``keras_saliency.evaluation.fit_mixture_weights``).
+  ``keras_saliency.evaluation.fit_mixture_weights``);
+- more training data: UNISAL trained jointly on the fold's MIT1003 training images and OSIE images
+  ``--ood-count`` .. ``--ood-count + --osie-train-count`` as a second domain (UNISAL's domain-adaptive way).
+  It has seen OSIE, so its rows are not in the out-of-domain table: they are scored on MIT1003's test fold
+  and, in domain, on the held-out first ``--ood-count`` OSIE images (predicted with its OSIE domain) over a
+  centre bias fitted on the OSIE training images (``osie_in_domain`` in the fold JSON; the MIT1003-only
+  rows are scored there too, over the same centre bias, for comparison).
 
 Usage (repository root, ``PYTHONPATH=.``):
   python examples/best_models.py --quick                  (stand-in backbone, tiny UNISAL, 1 fold of 4, ~2 min)
   python examples/best_models.py --run-folds 0 --cache-dir runs/cache --output runs/best
   python examples/best_models.py --summarise-only --output runs/best
-A fold whose ``fold<f>.json`` exists is not run again; the saved readouts (``<backbone>_fold<f>.weights.h5``), UNISAL's
-weights (``unisal_fold<f>.weights.h5``) and the feature caches are reused by a rerun of an unfinished fold.
+A fold whose ``fold<f>.json`` exists and holds every row of this version is not run again (one that lacks a
+row is rerun: saved weights are loaded, so its earlier rows come out the same); the saved readouts (``<backbone>_fold<f>.weights.h5``), UNISAL's
+weights (``unisal_fold<f>.weights.h5``, ``unisal_osie_fold<f>.weights.h5``) and the feature caches are reused by a rerun of an unfinished fold.
 """
 
 from __future__ import annotations
@@ -37,8 +44,10 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 QUICK_RUN = {"args": ["--output", "best_run"],
              "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
              "outputs": ["best_run/fold0.json", "best_run/summary.json", "best_run/summary.md",
-                         "best_run/unisal_fold0.weights.h5"]}
+                         "best_run/unisal_fold0.weights.h5", "best_run/unisal_osie_fold0.weights.h5"]}
 UNISAL_ROW, DEEPGAZE_ROW = "UNISAL (fine-tuned Lite0)", "DeepGaze all backbones"
+JOINT_ROW = "UNISAL MIT1003 + OSIE (fine-tuned Lite0)"
+OSIE_IN_DOMAIN = "osie_in_domain"
 
 
 def parse_args(argv):
@@ -58,7 +67,9 @@ def parse_args(argv):
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--run-folds", type=int, nargs="+", default=None, help="which folds to run (default all)")
     ap.add_argument("--count", type=int, default=None, help="first N MIT1003 images only")
-    ap.add_argument("--ood-count", type=int, default=300, help="first N OSIE images")
+    ap.add_argument("--ood-count", type=int, default=300, help="first N OSIE images: the out-of-domain set")
+    ap.add_argument("--osie-train-count", type=int, default=400,
+                    help="the next N OSIE images: the joint UNISAL's second training domain")
     ap.add_argument("--scale", type=float, default=0.5, help="evaluation scale of the images")
     ap.add_argument("--cache-dir", type=Path, default=None, help="feature caches (default: in memory)")
     ap.add_argument("--seed", type=int, default=0)
@@ -71,6 +82,7 @@ def parse_args(argv):
     args.weights = {"standin": None}
     if args.quick:
         args.count, args.ood_count, args.scale, args.folds, args.run_folds = 12, 4, 0.25, 4, [0]
+        args.osie_train_count = 4
         args.instances, args.epochs, args.patience, args.unisal_epochs = 1, 1, None, 1
         args.unisal_size = (64, 96)
     return args
@@ -116,50 +128,89 @@ def deepgaze_flipped(protocol, fold, extractors, models, args, splits):
     return out
 
 
-def unisal_predictions(protocol, fold, args, splits):
-    """``({split: log-densities}, {split: flip-averaged log-densities}, training record)`` of the fold's UNISAL."""
+def unisal_predictions(protocol, fold, args, splits, name="unisal", extra_domains=None):
+    """``({split: log-densities}, {split: flip-averaged log-densities}, training record)`` of the fold's UNISAL
+    (``name``), trained on the fold's MIT1003 training images and ``extra_domains`` ``{domain: FixationImages}``.
+
+    Out-of-domain (OSIE) images are predicted with the ``osie`` domain where the model has one, else with
+    ``mit1003``'s."""
     from keras_saliency.evaluation import predicted_log_densities
     from keras_saliency.zoo.unisal import UNISAL
     from keras_saliency.zoo.deepgaze.deepgaze_ensembles import mixture
     from keras_saliency.zoo.unisal.unisal_fitting import UNISALTraining, fit_unisal
 
-    path = args.output / f"unisal_fold{fold.number}.weights.h5"
+    extra_domains = extra_domains or {}
+    path = args.output / f"{name}_fold{fold.number}.weights.h5"
     training = UNISALTraining(image_size=tuple(args.unisal_size), epochs=args.unisal_epochs, seed=args.seed,
                               encoder_weights=None if args.quick else "imagenet", run_eagerly=args.quick,
                               batch_size=4 if args.quick else 8)
     train = fold.indices["train"]
-    record = {"epochs": training.epochs, "image_size": list(training.image_size), "images": len(train)}
+    record = {"epochs": training.epochs, "image_size": list(training.image_size), "images": len(train),
+              **{f"{domain}_images": len(images) for domain, images in extra_domains.items()}}
+    domains = ["mit1003", *extra_domains]
     if path.is_file():
-        model = UNISAL(domains=["mit1003"], static_domains=["mit1003"], encoder=training.encoder)
+        model = UNISAL(domains=domains, static_domains=domains, encoder=training.encoder)
         model.predict_log_density(np.zeros((1, 64, 64, 3), np.float32))  # builds the weights
         model.load_weights(path)
         record["loaded"] = path.name
     else:
-        source = {"mit1003": (protocol.data.images.as_dataset(train), len(train))}
-        model, history, seconds = fit_unisal(source, training)
+        sources = {"mit1003": (protocol.data.images.as_dataset(train), len(train)),
+                   **{domain: (images.as_dataset(), len(images)) for domain, images in extra_domains.items()}}
+        model, history, seconds = fit_unisal(sources, training)
         model.save_weights(path)
         record.update(seconds=round(seconds, 1), loss_by_epoch=[round(float(v), 4) for v in history.history["loss"]])
     plain, flipped = {}, {}
     for split, (data, indices) in splits.items():
-        plain[split] = predicted_log_densities(model, data, indices, progress=False)
+        domain = "osie" if split == "out_of_domain" and "osie" in domains else "mit1003"
+        plain[split] = predicted_log_densities(_Predictor(model, domain), data, indices, progress=False)
         # FlipAveragedModel(model)'s rule, reusing the plain predictions: 2 passes per image instead of 3
-        mirrored_back = predicted_log_densities(_Mirrored(model), data, indices, progress=False)
+        mirrored_back = predicted_log_densities(_Predictor(model, domain, mirrored=True), data, indices,
+                                                progress=False)
         flipped[split] = mixture([plain[split], mirrored_back])
     return plain, flipped, record
 
 
-class _Mirrored:
-    """``model``'s mirrored prediction of the mirrored images (one half of ``FlipAveragedModel``)."""
+class _Predictor:
+    """UNISAL ``model``'s prediction in ``domain``; ``mirrored``: its mirrored prediction of the mirrored images
+    (one half of ``FlipAveragedModel``)."""
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, model, domain, mirrored=False):
+        self.model, self.domain, self.mirrored = model, domain, mirrored
 
     def predict_log_density(self, images):
-        return self.model.predict_log_density(np.ascontiguousarray(images[:, :, ::-1]))[:, :, ::-1]
+        if not self.mirrored:
+            return self.model.predict_log_density(images, domain=self.domain)
+        return self.model.predict_log_density(np.ascontiguousarray(images[:, :, ::-1]),
+                                              domain=self.domain)[:, :, ::-1]
 
 
-def run_fold(protocol, number, extractors, caches, args):
-    from keras_saliency.evaluation import fit_mixture_weights
+def candidates(args, first):
+    """``{row: (members, fit the weights on the validation fold)}`` of the lever rows built from the members."""
+    return {
+        f"{DEEPGAZE_ROW} + flip": (["deepgaze_flip"], False),
+        UNISAL_ROW: (["unisal"], False),
+        f"{UNISAL_ROW} + flip": (["unisal_flip"], False),
+        f"{UNISAL_ROW} + {DEEPGAZE_ROW}, equal weights": (["unisal", "deepgaze"], False),
+        f"{UNISAL_ROW} + {DEEPGAZE_ROW}, validation weights": (["unisal", "deepgaze"], True),
+        f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights": (["unisal_flip", "deepgaze_flip"], True),
+        f"{UNISAL_ROW} + {first} x{args.instances}, validation weights": (["unisal", "deepgaze_first"], True),
+        f"{UNISAL_ROW} + flip + {first} x{args.instances}, validation weights": (["unisal_flip", "deepgaze_first"],
+                                                                                   True),
+        JOINT_ROW: (["joint"], False),
+        f"{JOINT_ROW} + flip": (["joint_flip"], False),
+        f"{JOINT_ROW} + {DEEPGAZE_ROW} + flip, validation weights": (["joint_flip", "deepgaze_flip"], True),
+        f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights":
+            (["joint_flip", "unisal_flip", "deepgaze_flip"], True),
+    }
+
+
+def saw_osie(members) -> bool:
+    return any(m.startswith("joint") for m in members)
+
+
+def run_fold(protocol, number, extractors, caches, args, osie_train):
+    """One fold's result; ``osie_train``: (FixationImages, CenterBiasMaps) of the joint UNISAL's OSIE images."""
+    from keras_saliency.evaluation import CENTRE_BIAS, GOLD_STANDARD, fit_mixture_weights
     from keras_saliency.zoo import deepgaze
     from keras_saliency.zoo.deepgaze.deepgaze_ensembles import mixture
 
@@ -178,29 +229,31 @@ def run_fold(protocol, number, extractors, caches, args):
     rows["deepgaze_flip"] = {s: mixture([rows["deepgaze"][s], rows["deepgaze_mirrored"][s]]) for s in splits}
     result["times"] = {"deepgaze_seconds": round(time.perf_counter() - start, 1)}
     rows["unisal"], rows["unisal_flip"], result["unisal_training"] = unisal_predictions(protocol, fold, args, splits)
+    osie_images, osie_bias = osie_train
+    rows["joint"], rows["joint_flip"], result["unisal_osie_training"] = unisal_predictions(
+        protocol, fold, args, splits, "unisal_osie", {"osie": osie_images})
     first = list(extractors)[0]
     rows["deepgaze_first"] = {s: mixture(predictions[s][first]) for s in splits}
     validation = [protocol.data.fixations[i] for i in fold.indices["validation"]]
-    candidates = {  # row: (members, fit the weights on the validation fold)
-        f"{DEEPGAZE_ROW} + flip": (["deepgaze_flip"], False),
-        UNISAL_ROW: (["unisal"], False),
-        f"{UNISAL_ROW} + flip": (["unisal_flip"], False),
-        f"{UNISAL_ROW} + {DEEPGAZE_ROW}, equal weights": (["unisal", "deepgaze"], False),
-        f"{UNISAL_ROW} + {DEEPGAZE_ROW}, validation weights": (["unisal", "deepgaze"], True),
-        f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights": (["unisal_flip", "deepgaze_flip"], True),
-        f"{UNISAL_ROW} + {first} x{args.instances}, validation weights": (["unisal", "deepgaze_first"], True),
-        f"{UNISAL_ROW} + flip + {first} x{args.instances}, validation weights": (["unisal_flip", "deepgaze_first"],
-                                                                                   True),
-    }
+    everything = range(len(protocol.ood.ids))
+    osie = result[OSIE_IN_DOMAIN] = {
+        CENTRE_BIAS: protocol.score([osie_bias(s).astype(np.float64) for s in protocol.ood.sizes], protocol.ood,
+                                    everything, osie_bias),
+        GOLD_STANDARD: protocol.gold["out_of_domain"].row(everything, osie_bias)}
     result["mixture_weights"] = {}
-    for row, (members, fitted) in candidates.items():
+    for row, (members, fitted) in candidates(args, first).items():
         weights = None
         if fitted:
             weights = fit_mixture_weights([rows[m]["validation"] for m in members], validation)
             result["mixture_weights"][row] = dict(zip(members, weights.round(4).tolist()))
         parts = {s: mixture([rows[m][s] for m in members], weights) if len(members) > 1 else rows[members[0]][s]
                  for s in splits}
-        protocol.add_rows(result, fold, row, parts["test"], parts.get("out_of_domain"))
+        if saw_osie(members):  # OSIE is in domain for it: scored over the OSIE training images' centre bias only
+            result["in_domain"][row] = protocol.score(parts["test"], protocol.data, fold.indices["test"],
+                                                      fold.center_bias)
+        else:
+            protocol.add_rows(result, fold, row, parts["test"], parts["out_of_domain"])
+        osie[row] = protocol.score(parts["out_of_domain"], protocol.ood, everything, osie_bias)
     result["times"]["fold_seconds"] = round(time.perf_counter() - start, 1)
     return result
 
@@ -219,12 +272,37 @@ def levers_section(runs, summary):
             continue
         cells, entries[row] = [], {}
         for domain in ("in_domain", "out_of_domain"):
+            if row not in runs[0][domain]:  # a row that saw OSIE: see the OSIE in-domain section
+                cells += ["–", "–"]
+                continue
             gains = np.array([run[domain][row]["information_gain"] - run[domain][base]["information_gain"]
                               for run in runs])
             entries[row][domain] = {"gain": float(gains.mean()), "ahead": int((gains > 0).sum()), "folds": len(runs)}
             cells += [f"{gains.mean():+.3f}", f"{(gains > 0).sum()} / {len(runs)}"]
         lines.append(f"| {row} | " + " | ".join(cells) + " |")
     return lines + [""], {"against_deepgaze_ensemble": {"baseline": base, "rows": entries}}
+
+
+def osie_section(runs, summary):
+    """Summary section: OSIE's held-out images in domain, over the centre bias of the joint UNISAL's OSIE images."""
+    from keras_saliency.evaluation import domain_summary, domain_table
+
+    if not all(OSIE_IN_DOMAIN in run for run in runs):
+        return [], {}
+    table = domain_summary(runs, OSIE_IN_DOMAIN)
+    lines = domain_table(table, f"OSIE, first {runs[0]['ood_images']} images, in domain for the joint UNISAL")
+    note = ("Information gain over a centre bias fitted on the joint UNISAL's OSIE training images (never "
+            "these); rows without \"OSIE\" in their name never saw OSIE and are out of domain here too.")
+    return [lines[0], "", note] + lines[1:], {OSIE_IN_DOMAIN: table}
+
+
+def first_images(images, start, stop=None):
+    """``images`` (a FixationImages) reduced to its images ``start`` .. ``stop``."""
+    import dataclasses
+
+    cut = slice(start, stop)
+    return dataclasses.replace(images, ids=images.ids[cut], paths=images.paths[cut], sizes=images.sizes[cut],
+                               fixations=images.fixations[cut])
 
 
 def main(argv=None):
@@ -234,14 +312,21 @@ def main(argv=None):
 
     if not args.summarise_only:
         from keras_saliency.data import read_fixation_images
-        from keras_saliency.evaluation import CrossValidation, EvaluationImages
+        from keras_saliency.evaluation import CenterBiasMaps, CrossValidation, EvaluationImages
+        from keras_saliency.maps import EmpiricalCenterBias
         from keras_saliency.zoo import deepgaze
 
         try:
             data = EvaluationImages(read_fixation_images("mit1003", args.data, args.count), args.scale)
-            ood = EvaluationImages(read_fixation_images("osie", args.ood_data, args.ood_count), args.scale)
+            osie = read_fixation_images("osie", args.ood_data, args.ood_count + args.osie_train_count)
         except FileNotFoundError as error:
             raise SystemExit(str(error)) from None
+        if len(osie) <= args.ood_count:
+            raise SystemExit(f"{args.ood_data} holds {len(osie)} images: none is left for the joint UNISAL after "
+                             f"the first --ood-count {args.ood_count}.")
+        ood = EvaluationImages(first_images(osie, 0, args.ood_count), args.scale)
+        osie_train = EvaluationImages(first_images(osie, args.ood_count), args.scale)
+        osie_bias = CenterBiasMaps(EmpiricalCenterBias.fit(osie_train.fixations, osie_train.sizes))
         args.output.mkdir(parents=True, exist_ok=True)
         protocol = CrossValidation(data, ood, k=args.folds)
         extractors = {name: deepgaze.make_extractor(name, args.weights.get(name, "imagenet"))
@@ -249,15 +334,17 @@ def main(argv=None):
         caches = deepgaze.cache_features(extractors, protocol, args.cache_dir, args.scale)
         for number in args.run_folds or range(args.folds):
             path = args.output / f"fold{number}.json"
-            if path.is_file():
+            expected = set(candidates(args, args.backbones[0]))
+            if path.is_file() and expected <= set(json.loads(path.read_text())["in_domain"]):
                 print(f"fold {number}: {path} exists, not run again", flush=True)
                 continue
-            result = protocol.finish(run_fold(protocol, number, extractors, caches, args), args.command)
+            result = protocol.finish(run_fold(protocol, number, extractors, caches, args,
+                                              (osie_train.images, osie_bias)), args.command)
             atomic_write(path, lambda handle: handle.write(json.dumps(result, indent=1).encode()))
             print(f"fold {number}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
                                                  for k, v in result["in_domain"].items()), flush=True)
     try:
-        return summarise_folds(args.output, (levers_section,))
+        return summarise_folds(args.output, (levers_section, osie_section))
     except FileNotFoundError as error:
         raise SystemExit(str(error)) from None
 

@@ -199,7 +199,14 @@ def check_best_models(out: Path, stdout: str):
     fold = json.loads((out / "best_run" / "fold0.json").read_text())
     rows = fold["in_domain"]
     assert {"centre bias", "gold standard (LOSO)", "UNISAL (fine-tuned Lite0)", "UNISAL (fine-tuned Lite0) + flip",
-            "DeepGaze all backbones + flip"} <= set(rows) and set(rows) == set(fold["out_of_domain"])
+            "DeepGaze all backbones + flip", "UNISAL MIT1003 + OSIE (fine-tuned Lite0) + flip"} <= set(rows)
+    # rows of the joint UNISAL saw OSIE: scored on OSIE in domain only, every other row in both tables
+    joint = {row for row in rows if "OSIE" in row}
+    assert len(joint) == 4 and set(fold["out_of_domain"]) == set(rows) - joint
+    osie = fold["osie_in_domain"]  # the lever rows, each over the OSIE training images' centre bias
+    assert joint | {"centre bias", "DeepGaze all backbones + flip"} <= set(osie) <= set(rows)
+    assert osie["centre bias"]["information_gain"] == 0
+    assert fold["unisal_osie_training"]["osie_images"] == 4  # --quick: OSIE images 4..7 (0..3 are held out)
     for domain in ("in_domain", "out_of_domain"):
         ig = {row: values["information_gain"] for row, values in fold[domain].items()}
         # the log of a mean density is at least the mean of the logs, fixation by fixation
