@@ -18,7 +18,9 @@ gold standard, OSIE scored with the same models and centre bias, one ``fold<f>.j
   It has seen OSIE, so its rows are not in the out-of-domain table: they are scored on MIT1003's test fold
   and, in domain, on the held-out first ``--ood-count`` OSIE images (predicted with its OSIE domain) over a
   centre bias fitted on the OSIE training images (``osie_in_domain`` in the fold JSON; the MIT1003-only
-  rows are scored there too, over the same centre bias, for comparison).
+  rows are scored there too, over the same centre bias, for comparison);
+- calibration: a monotone nonlinearity of the density (``keras_saliency.density_calibration``) fitted on the
+  validation fold's predictions of a row ("calibrated on validation"; mixture weights first, then it).
 
 Usage (repository root, ``PYTHONPATH=.``):
   python examples/best_models.py --quick                  (stand-in backbone, tiny UNISAL, 1 fold of 4, ~2 min)
@@ -48,6 +50,7 @@ QUICK_RUN = {"args": ["--output", "best_run"],
 UNISAL_ROW, DEEPGAZE_ROW = "UNISAL (fine-tuned Lite0)", "DeepGaze all backbones"
 JOINT_ROW = "UNISAL MIT1003 + OSIE (fine-tuned Lite0)"
 OSIE_IN_DOMAIN = "osie_in_domain"
+CALIBRATED = "calibrated on validation"
 
 
 def parse_args(argv):
@@ -185,8 +188,9 @@ class _Predictor:
 
 
 def candidates(args, first):
-    """``{row: (members, fit the weights on the validation fold)}`` of the lever rows built from the members."""
-    return {
+    """``{row: (members, fit the weights on the validation fold, calibrate on the validation fold)}`` of the lever
+    rows built from the members."""
+    rows = {
         f"{DEEPGAZE_ROW} + flip": (["deepgaze_flip"], False),
         UNISAL_ROW: (["unisal"], False),
         f"{UNISAL_ROW} + flip": (["unisal_flip"], False),
@@ -202,6 +206,12 @@ def candidates(args, first):
         f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights":
             (["joint_flip", "unisal_flip", "deepgaze_flip"], True),
     }
+    rows = {row: (members, fitted, False) for row, (members, fitted) in rows.items()}
+    for row in (f"{DEEPGAZE_ROW} + flip", f"{UNISAL_ROW} + flip",
+                f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights",
+                f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights"):
+        rows[f"{row}, {CALIBRATED}"] = rows[row][:2] + (True,)
+    return rows
 
 
 def saw_osie(members) -> bool:
@@ -210,6 +220,7 @@ def saw_osie(members) -> bool:
 
 def run_fold(protocol, number, extractors, caches, args, osie_train):
     """One fold's result; ``osie_train``: (FixationImages, CenterBiasMaps) of the joint UNISAL's OSIE images."""
+    from keras_saliency.density_calibration import fit_density_calibration
     from keras_saliency.evaluation import CENTRE_BIAS, GOLD_STANDARD, fit_mixture_weights
     from keras_saliency.zoo import deepgaze
     from keras_saliency.zoo.deepgaze.deepgaze_ensembles import mixture
@@ -241,13 +252,17 @@ def run_fold(protocol, number, extractors, caches, args, osie_train):
                                     everything, osie_bias),
         GOLD_STANDARD: protocol.gold["out_of_domain"].row(everything, osie_bias)}
     result["mixture_weights"] = {}
-    for row, (members, fitted) in candidates(args, first).items():
+    for row, (members, fitted, calibrated) in candidates(args, first).items():
         weights = None
         if fitted:
             weights = fit_mixture_weights([rows[m]["validation"] for m in members], validation)
             result["mixture_weights"][row] = dict(zip(members, weights.round(4).tolist()))
         parts = {s: mixture([rows[m][s] for m in members], weights) if len(members) > 1 else rows[members[0]][s]
                  for s in splits}
+        if calibrated:
+            calibration = fit_density_calibration(parts["validation"], validation)
+            result.setdefault("calibrations", {})[row] = calibration.get_config()
+            parts = {s: [calibration(d) for d in parts[s]] for s in splits}
         if saw_osie(members):  # OSIE is in domain for it: scored over the OSIE training images' centre bias only
             result["in_domain"][row] = protocol.score(parts["test"], protocol.data, fold.indices["test"],
                                                       fold.center_bias)

@@ -202,7 +202,10 @@ def check_best_models(out: Path, stdout: str):
             "DeepGaze all backbones + flip", "UNISAL MIT1003 + OSIE (fine-tuned Lite0) + flip"} <= set(rows)
     # rows of the joint UNISAL saw OSIE: scored on OSIE in domain only, every other row in both tables
     joint = {row for row in rows if "OSIE" in row}
-    assert len(joint) == 4 and set(fold["out_of_domain"]) == set(rows) - joint
+    assert len(joint) == 5 and set(fold["out_of_domain"]) == set(rows) - joint
+    calibrated = {row for row in rows if row.endswith(", calibrated on validation")}
+    assert len(calibrated) == 4 and set(fold["calibrations"]) == calibrated
+    assert all(np.all(np.diff(c["values"]) >= 0) for c in fold["calibrations"].values())
     osie = fold["osie_in_domain"]  # the lever rows, each over the OSIE training images' centre bias
     assert joint | {"centre bias", "DeepGaze all backbones + flip"} <= set(osie) <= set(rows)
     assert osie["centre bias"]["information_gain"] == 0
