@@ -20,7 +20,12 @@ gold standard, OSIE scored with the same models and centre bias, one ``fold<f>.j
   centre bias fitted on the OSIE training images (``osie_in_domain`` in the fold JSON; the MIT1003-only
   rows are scored there too, over the same centre bias, for comparison);
 - calibration: a monotone nonlinearity of the density (``keras_saliency.density_calibration``) fitted on the
-  validation fold's predictions of a row ("calibrated on validation"; mixture weights first, then it).
+  validation fold's predictions of a row ("calibrated on validation"; mixture weights first, then it);
+- OSIE pre-training of the DeepGaze readouts (the paper's SALICON stage with OSIE in SALICON's role:
+  ``deepgaze.pretrain_readouts`` on the joint UNISAL's OSIE images, then every fold's readouts start from them,
+  saved under ``osie_pretrained/``); it has seen OSIE too, so its rows are scored like the joint UNISAL's.
+
+``--levers`` chooses which of the last three run (default all; the 10-fold confirmation runs the chosen ones).
 
 Usage (repository root, ``PYTHONPATH=.``):
   python examples/best_models.py --quick                  (stand-in backbone, tiny UNISAL, 1 fold of 4, ~2 min)
@@ -46,11 +51,14 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 QUICK_RUN = {"args": ["--output", "best_run"],
              "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
              "outputs": ["best_run/fold0.json", "best_run/summary.json", "best_run/summary.md",
-                         "best_run/unisal_fold0.weights.h5", "best_run/unisal_osie_fold0.weights.h5"]}
+                         "best_run/unisal_fold0.weights.h5", "best_run/unisal_osie_fold0.weights.h5",
+                         "best_run/standin_pretrained_OSIE.weights.h5", "best_run/osie_pretrained/standin_fold0.weights.h5"]}
 UNISAL_ROW, DEEPGAZE_ROW = "UNISAL (fine-tuned Lite0)", "DeepGaze all backbones"
 JOINT_ROW = "UNISAL MIT1003 + OSIE (fine-tuned Lite0)"
 OSIE_IN_DOMAIN = "osie_in_domain"
 CALIBRATED = "calibrated on validation"
+PRETRAINED_ROW = "DeepGaze all backbones, OSIE pre-trained"
+LEVERS = ("joint", "calibration", "osie_pretraining")
 
 
 def parse_args(argv):
@@ -74,6 +82,8 @@ def parse_args(argv):
     ap.add_argument("--osie-train-count", type=int, default=400,
                     help="the next N OSIE images: the joint UNISAL's second training domain")
     ap.add_argument("--scale", type=float, default=0.5, help="evaluation scale of the images")
+    ap.add_argument("--levers", nargs="*", choices=LEVERS, default=list(LEVERS),
+                    help="the optional levers to run (default all)")
     ap.add_argument("--cache-dir", type=Path, default=None, help="feature caches (default: in memory)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--output", type=Path, default=Path("best_run"))
@@ -200,26 +210,46 @@ def candidates(args, first):
         f"{UNISAL_ROW} + {first} x{args.instances}, validation weights": (["unisal", "deepgaze_first"], True),
         f"{UNISAL_ROW} + flip + {first} x{args.instances}, validation weights": (["unisal_flip", "deepgaze_first"],
                                                                                    True),
-        JOINT_ROW: (["joint"], False),
-        f"{JOINT_ROW} + flip": (["joint_flip"], False),
-        f"{JOINT_ROW} + {DEEPGAZE_ROW} + flip, validation weights": (["joint_flip", "deepgaze_flip"], True),
-        f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights":
-            (["joint_flip", "unisal_flip", "deepgaze_flip"], True),
     }
+    if "joint" in args.levers:
+        rows.update({
+            JOINT_ROW: (["joint"], False),
+            f"{JOINT_ROW} + flip": (["joint_flip"], False),
+            f"{JOINT_ROW} + {DEEPGAZE_ROW} + flip, validation weights": (["joint_flip", "deepgaze_flip"], True),
+            f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights":
+                (["joint_flip", "unisal_flip", "deepgaze_flip"], True)})
+    if "osie_pretraining" in args.levers:
+        rows.update({PRETRAINED_ROW: (["pretrained"], False), f"{PRETRAINED_ROW} + flip": (["pretrained_flip"], False),
+                     f"{UNISAL_ROW} + {PRETRAINED_ROW} + flip, validation weights":
+                         (["unisal_flip", "pretrained_flip"], True)})
+        if "joint" in args.levers:
+            rows[f"{JOINT_ROW} + {PRETRAINED_ROW} + flip, validation weights"] = (["joint_flip", "pretrained_flip"],
+                                                                                 True)
     rows = {row: (members, fitted, False) for row, (members, fitted) in rows.items()}
-    for row in (f"{DEEPGAZE_ROW} + flip", f"{UNISAL_ROW} + flip",
-                f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights",
-                f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights"):
-        rows[f"{row}, {CALIBRATED}"] = rows[row][:2] + (True,)
+    if "calibration" in args.levers:
+        best = [f"{DEEPGAZE_ROW} + flip", f"{UNISAL_ROW} + flip", f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights"]
+        if "joint" in args.levers:
+            best.append(f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights")
+        for row in best:
+            rows[f"{row}, {CALIBRATED}"] = rows[row][:2] + (True,)
     return rows
 
 
 def saw_osie(members) -> bool:
-    return any(m.startswith("joint") for m in members)
+    return any(m.startswith(("joint", "pretrained")) for m in members)
 
 
-def run_fold(protocol, number, extractors, caches, args, osie_train):
-    """One fold's result; ``osie_train``: (FixationImages, CenterBiasMaps) of the joint UNISAL's OSIE images."""
+def readout_training(args):
+    from keras_saliency.zoo import deepgaze
+
+    return deepgaze.ReadoutTraining(instances=args.instances, epochs=args.epochs, decay_every=args.decay_every,
+                                    patience=args.patience, batch_size=2 if args.quick else 4, seed=args.seed,
+                                    run_eagerly=args.quick)
+
+
+def run_fold(protocol, number, extractors, caches, args, osie_train, pretrained):
+    """One fold's result; ``osie_train``: (FixationImages, CenterBiasMaps) of the joint UNISAL's OSIE images;
+    ``pretrained``: ``{backbone: readouts pre-trained on them}`` (None without that lever)."""
     from keras_saliency.density_calibration import fit_density_calibration
     from keras_saliency.evaluation import CENTRE_BIAS, GOLD_STANDARD, fit_mixture_weights
     from keras_saliency.zoo import deepgaze
@@ -228,9 +258,7 @@ def run_fold(protocol, number, extractors, caches, args, osie_train):
     fold = protocol.fold(number)
     result = protocol.start(fold)
     start = time.perf_counter()
-    training = deepgaze.ReadoutTraining(instances=args.instances, epochs=args.epochs, decay_every=args.decay_every,
-                                        patience=args.patience, batch_size=2 if args.quick else 4, seed=args.seed,
-                                        run_eagerly=args.quick)
+    training = readout_training(args)
     predictions, models = deepgaze.train_readouts(protocol, fold, extractors, caches, training, args.output, result,
                                                   reuse_saved=True)
     deepgaze.add_ensemble_rows(protocol, fold, result, predictions, list(extractors), args.instances)
@@ -241,8 +269,18 @@ def run_fold(protocol, number, extractors, caches, args, osie_train):
     result["times"] = {"deepgaze_seconds": round(time.perf_counter() - start, 1)}
     rows["unisal"], rows["unisal_flip"], result["unisal_training"] = unisal_predictions(protocol, fold, args, splits)
     osie_images, osie_bias = osie_train
-    rows["joint"], rows["joint_flip"], result["unisal_osie_training"] = unisal_predictions(
-        protocol, fold, args, splits, "unisal_osie", {"osie": osie_images})
+    if "joint" in args.levers:
+        rows["joint"], rows["joint_flip"], result["unisal_osie_training"] = unisal_predictions(
+            protocol, fold, args, splits, "unisal_osie", {"osie": osie_images})
+    if pretrained is not None:  # its own training record: the rows of result["training"] are the plain readouts'
+        record = {"training": {}}
+        pre_predictions, pre_models = deepgaze.train_readouts(protocol, fold, extractors, caches, training,
+                                                              args.output / "osie_pretrained", record,
+                                                              reuse_saved=True, initial_weights=pretrained)
+        result["osie_pretrained_training"] = record["training"]
+        rows["pretrained"] = {s: mixture([p for n in extractors for p in pre_predictions[s][n]]) for s in splits}
+        mirrored_back = deepgaze_flipped(protocol, fold, extractors, pre_models, args, splits)
+        rows["pretrained_flip"] = {s: mixture([rows["pretrained"][s], mirrored_back[s]]) for s in splits}
     first = list(extractors)[0]
     rows["deepgaze_first"] = {s: mixture(predictions[s][first]) for s in splits}
     validation = [protocol.data.fixations[i] for i in fold.indices["validation"]]
@@ -306,8 +344,8 @@ def osie_section(runs, summary):
         return [], {}
     table = domain_summary(runs, OSIE_IN_DOMAIN)
     lines = domain_table(table, f"OSIE, first {runs[0]['ood_images']} images, in domain for the joint UNISAL")
-    note = ("Information gain over a centre bias fitted on the joint UNISAL's OSIE training images (never "
-            "these); rows without \"OSIE\" in their name never saw OSIE and are out of domain here too.")
+    note = ("Information gain over a centre bias fitted on the OSIE training images of the OSIE-seeing levers "
+            "(never these); rows without \"OSIE\" in their name never saw OSIE and are out of domain here too.")
     return [lines[0], "", note] + lines[1:], {OSIE_IN_DOMAIN: table}
 
 
@@ -347,6 +385,10 @@ def main(argv=None):
         extractors = {name: deepgaze.make_extractor(name, args.weights.get(name, "imagenet"))
                       for name in args.backbones}
         caches = deepgaze.cache_features(extractors, protocol, args.cache_dir, args.scale)
+        pretrained = None
+        if "osie_pretraining" in args.levers:
+            pretrained = deepgaze.pretrain_readouts(extractors, osie_train, readout_training(args), args.output,
+                                                    args.cache_dir, args.scale)
         for number in args.run_folds or range(args.folds):
             path = args.output / f"fold{number}.json"
             expected = set(candidates(args, args.backbones[0]))
@@ -354,7 +396,7 @@ def main(argv=None):
                 print(f"fold {number}: {path} exists, not run again", flush=True)
                 continue
             result = protocol.finish(run_fold(protocol, number, extractors, caches, args,
-                                              (osie_train.images, osie_bias)), args.command)
+                                              (osie_train.images, osie_bias), pretrained), args.command)
             atomic_write(path, lambda handle: handle.write(json.dumps(result, indent=1).encode()))
             print(f"fold {number}: " + ", ".join(f"{k}: IG {v['information_gain']:.3f}"
                                                  for k, v in result["in_domain"].items()), flush=True)

@@ -202,7 +202,7 @@ def check_best_models(out: Path, stdout: str):
             "DeepGaze all backbones + flip", "UNISAL MIT1003 + OSIE (fine-tuned Lite0) + flip"} <= set(rows)
     # rows of the joint UNISAL saw OSIE: scored on OSIE in domain only, every other row in both tables
     joint = {row for row in rows if "OSIE" in row}
-    assert len(joint) == 5 and set(fold["out_of_domain"]) == set(rows) - joint
+    assert len(joint) == 9 and set(fold["out_of_domain"]) == set(rows) - joint  # 5 joint UNISAL, 4 pre-trained
     calibrated = {row for row in rows if row.endswith(", calibrated on validation")}
     assert len(calibrated) == 4 and set(fold["calibrations"]) == calibrated
     assert all(np.all(np.diff(c["values"]) >= 0) for c in fold["calibrations"].values())
@@ -210,6 +210,7 @@ def check_best_models(out: Path, stdout: str):
     assert joint | {"centre bias", "DeepGaze all backbones + flip"} <= set(osie) <= set(rows)
     assert osie["centre bias"]["information_gain"] == 0
     assert fold["unisal_osie_training"]["osie_images"] == 4  # --quick: OSIE images 4..7 (0..3 are held out)
+    assert fold["osie_pretrained_training"]["standin #0"]["initialised_from"] == "standin_pretrained_OSIE.weights.h5"
     for domain in ("in_domain", "out_of_domain"):
         ig = {row: values["information_gain"] for row, values in fold[domain].items()}
         # the log of a mean density is at least the mean of the logs, fixation by fixation

@@ -108,7 +108,8 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
 
     Splits: ``"test"`` and ``"validation"`` (the fold's images, in ``fold.indices`` order) and
     ``"out_of_domain"`` (every OSIE image; absent without ``protocol.ood``). Each backbone's readouts
-    are saved as ``weights_dir/<backbone>_fold<number>.weights.h5`` (``DeepGazeII.readout_model()``);
+    are saved as ``weights_dir/<backbone>_fold<number>.weights.h5`` (``DeepGazeII.readout_model()``; the folder
+    is created);
     ``result["training"]`` gets epochs, seconds, best validation IG and the Finalizer's blur and
     centre-bias weight of every readout. ``reuse_saved``: a backbone whose weights file exists is loaded
     from it instead of trained (its ``result["training"]`` entries say ``"loaded"``), to resume a fold.
@@ -117,6 +118,7 @@ def train_readouts(protocol: CrossValidation, fold: Fold, extractors: Dict[str, 
     as ``"initialised_from"``.
     """
     data, ood, number = protocol.data, protocol.ood, fold.number
+    Path(weights_dir).mkdir(parents=True, exist_ok=True)
     predictions = {split: {} for split in ("test", "validation") + (("out_of_domain",) if ood is not None else ())}
     models = {}
     for name, extractor in extractors.items():
