@@ -32,8 +32,9 @@ Usage (repository root, ``PYTHONPATH=.``):
   python examples/best_models.py --run-folds 0 --cache-dir runs/cache --output runs/best
   python examples/best_models.py --summarise-only --output runs/best
 A fold whose ``fold<f>.json`` exists and holds every row of this version is not run again (one that lacks a
-row is rerun: saved weights are loaded, so its earlier rows come out the same); the saved readouts (``<backbone>_fold<f>.weights.h5``), UNISAL's
-weights (``unisal_fold<f>.weights.h5``, ``unisal_osie_fold<f>.weights.h5``) and the feature caches are reused by a rerun of an unfinished fold.
+row is rerun: saved weights are loaded, so its earlier rows come out the same). Saved and reused by a rerun:
+the readouts (``<backbone>_fold<f>.weights.h5``, ``osie_pretrained/``, ``<backbone>_pretrained_OSIE.weights.h5``),
+UNISAL's weights (``unisal_fold<f>.weights.h5``, ``unisal_osie_fold<f>.weights.h5``) and the feature caches.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ QUICK_RUN = {"args": ["--output", "best_run"],
              "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
              "outputs": ["best_run/fold0.json", "best_run/summary.json", "best_run/summary.md",
                          "best_run/unisal_fold0.weights.h5", "best_run/unisal_osie_fold0.weights.h5",
-                         "best_run/standin_pretrained_OSIE.weights.h5", "best_run/osie_pretrained/standin_fold0.weights.h5"]}
+                         "best_run/standin_pretrained_OSIE.weights.h5",
+                         "best_run/osie_pretrained/standin_fold0.weights.h5"]}
 UNISAL_ROW, DEEPGAZE_ROW = "UNISAL (fine-tuned Lite0)", "DeepGaze all backbones"
 JOINT_ROW = "UNISAL MIT1003 + OSIE (fine-tuned Lite0)"
 OSIE_IN_DOMAIN = "osie_in_domain"
@@ -227,7 +229,8 @@ def candidates(args, first):
                                                                                  True)
     rows = {row: (members, fitted, False) for row, (members, fitted) in rows.items()}
     if "calibration" in args.levers:
-        best = [f"{DEEPGAZE_ROW} + flip", f"{UNISAL_ROW} + flip", f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights"]
+        best = [f"{DEEPGAZE_ROW} + flip", f"{UNISAL_ROW} + flip",
+                f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights"]
         if "joint" in args.levers:
             best.append(f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights")
         for row in best:

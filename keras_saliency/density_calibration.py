@@ -12,8 +12,8 @@ pysaliency's "nonlinearity" of a saliency map fitted for information gain, appli
 once, as the protocol's information gain) over the segment increments, starting from the identity, by
 L-BFGS-B with the exact gradient. Each segment's slope is bounded to ``[0, max_slope]`` (the identity's is
 1): >= 0 keeps it monotone, the upper bound keeps a segment that holds few held-out fixations from
-pushing its pixels' density to zero (a fixation there on new images would cost without bound). The pixel of a fixation is ``floor``
-of its coordinates, as the metrics.
+pushing its pixels' density to zero (a fixation there on new images would cost without bound). The pixel
+of a fixation is ``floor`` of its coordinates, as the metrics.
 """
 
 from __future__ import annotations
