@@ -39,19 +39,27 @@ def read_folds(output: Path) -> Tuple[List[str], list]:
 
 
 def domain_summary(runs: list, domain: str) -> dict:
-    """``{row: {metric: (mean, std), "gold_percent": (mean, std)[, "calibration", "calibration_error"]}}``."""
+    """``{row: {metric: (mean, std), "gold_percent": (mean, std), "folds": n[, "calibration", "calibration_error"]}}``.
+
+    Rows in the order the folds first name them; a row that only some folds hold (a lever added after the
+    first folds ran) is averaged over those ``n`` folds. Folds without ``domain`` are skipped.
+    """
+    runs = [run for run in runs if domain in run]
+    names = list(dict.fromkeys(name for run in runs for name in run[domain]))
     table = {}
-    gold_ig = np.asarray([run[domain][GOLD_STANDARD]["information_gain"] for run in runs])
-    for name in runs[0][domain]:
+    for name in names:
+        holding = [run for run in runs if name in run[domain]]
         entry = {}
         for metric in METRICS:
-            values = [run[domain][name][metric] for run in runs if metric in run[domain][name]]
+            values = [run[domain][name][metric] for run in holding if metric in run[domain][name]]
             if values:
                 entry[metric] = (float(np.mean(values)), float(np.std(values)))
-        percent = 100 * np.asarray([run[domain][name]["information_gain"] for run in runs]) / gold_ig
+        percent = 100 * np.asarray([run[domain][name]["information_gain"]
+                                    / run[domain][GOLD_STANDARD]["information_gain"] for run in holding])
         entry["gold_percent"] = (float(np.mean(percent)), float(np.std(percent)))
-        if "calibration" in runs[0][domain][name]:
-            counts = np.sum([run[domain][name]["calibration"] for run in runs], axis=0)
+        entry["folds"] = len(holding)
+        if all("calibration" in run[domain][name] for run in holding):
+            counts = np.sum([run[domain][name]["calibration"] for run in holding], axis=0)
             entry["calibration"] = counts.tolist()
             entry["calibration_error"] = calibration_error(counts)
         table[name] = entry
@@ -59,13 +67,16 @@ def domain_summary(runs: list, domain: str) -> dict:
 
 
 def domain_table(table: dict, title: str) -> List[str]:
-    """Markdown lines of one domain's summary: mean ± std of ``TABLE_METRICS`` and the calibration error."""
+    """Markdown lines of one domain's summary: mean ± std of ``TABLE_METRICS`` and the calibration error; a row
+    averaged over fewer folds than the others says over how many."""
+    folds = max((entry.get("folds", 0) for entry in table.values()), default=0)
     lines = [f"## {title}", "", "| model | " + " | ".join(TABLE_METRICS) + " | calibration error |",
              "|---" * (len(TABLE_METRICS) + 2) + "|"]
     for name, entry in table.items():
         cells = [f"{entry[m][0]:.3f} ± {entry[m][1]:.3f}" if m in entry else "–" for m in TABLE_METRICS]
         cal = f"{entry['calibration_error']:.3f}" if "calibration_error" in entry else "–"
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {cal} |")
+        label = name if entry.get("folds", folds) == folds else f"{name} ({entry['folds']} of {folds} folds)"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {cal} |")
     return lines + [""]
 
 
@@ -82,7 +93,7 @@ def summarise_folds(output, sections: Sequence[Section] = ()) -> dict:
                           "gold % = IG / IG of the LOSO gold standard; calibration error = total-variation "
                           "distance of the fixation share per equal-probability-mass bin from uniform.", ""]
     for domain in DOMAINS:
-        if not runs[0][domain]:
+        if not any(run.get(domain) for run in runs):
             continue
         summary[domain] = domain_summary(runs, domain)
         title = ("MIT1003 test folds (in domain)" if domain == "in_domain"

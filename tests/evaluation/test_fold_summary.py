@@ -46,3 +46,22 @@ def test_summary_averages_folds_and_appends_sections(tmp_path):
 def test_no_folds_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no fold"):
         summarise_folds(tmp_path)
+
+
+def test_a_row_only_some_folds_hold_is_averaged_over_those(tmp_path):
+    first = _fold(0.5, 1.0, [2, 8])
+    later = _fold(0.7, 1.4, [6, 4])
+    later["in_domain"]["lever"] = {"information_gain": 0.9, "log_likelihood": 1.5, "calibration": [4, 6]}
+    again = _fold(0.9, 1.2, [5, 5])
+    again["in_domain"]["lever"] = {"information_gain": 0.6, "log_likelihood": 1.1}  # no calibration histogram
+    for name, run in (("fold0", first), ("fold1", later), ("fold2", again)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    summary = summarise_folds(tmp_path)
+    lever = summary["in_domain"]["lever"]
+    assert lever["folds"] == 2 and summary["in_domain"]["model"]["folds"] == 3
+    assert lever["information_gain"] == pytest.approx((0.75, 0.15))
+    assert lever["gold_percent"][0] == pytest.approx(np.mean([0.9 / 1.4, 0.6 / 1.2]) * 100)
+    assert "calibration" not in lever  # not every fold holding it has one: no pooled histogram
+    assert list(summary["in_domain"]) == ["model", GOLD_STANDARD, "lever"]
+    text = (tmp_path / "summary.md").read_text()
+    assert "| lever (2 of 3 folds) | 0.750 ± 0.150 |" in text and "| model | 0.700 ± 0.163 |" in text
