@@ -117,22 +117,31 @@ def plot_calibration(summary: dict, path):
     import matplotlib.pyplot as plt
 
     domains = [d for d in DOMAINS if d in summary]
-    fig, axes = plt.subplots(1, len(domains), figsize=(6.5 * len(domains), 4.2), squeeze=False)
+    names = list(dict.fromkeys(name for d in domains for name, entry in summary[d].items()
+                               if "calibration" in entry and not name.startswith("pair")))
+    # one colour and line style per row, the same in both panels, in one legend under them
+    colours = plt.get_cmap("tab20").colors
+    styles = {name: {"color": colours[i % len(colours)], "ls": ("-", "--", ":")[i // len(colours) % 3],
+                     "lw": 2.5 if name.startswith("all") else 1.2} for i, name in enumerate(names)}
+    legend_height = 0.15 * (-(-len(names) // 2) + 1)  # inches: two columns of entries
+    fig, axes = plt.subplots(1, len(domains), figsize=(6.5 * len(domains), 4.2 + legend_height), squeeze=False)
     for ax, domain in zip(axes[0], domains):
         bins = None
         for name, entry in summary[domain].items():
-            if "calibration" not in entry or name.startswith("pair"):
+            if name not in styles:
                 continue
             share = np.asarray(entry["calibration"], float) / np.sum(entry["calibration"])
             bins = len(share)
-            style = {"lw": 2.5} if name.startswith("all") else {"lw": 1.2, "alpha": 0.8}
-            ax.plot(np.arange(1, bins + 1), share, marker="o", ms=3, label=name, **style)
+            ax.plot(np.arange(1, bins + 1), share, marker="o", ms=3, label=name, **styles[name])
         if bins:
-            ax.axhline(1.0 / bins, color="k", ls="--", lw=1, label="perfectly calibrated")
+            ax.axhline(1.0 / bins, color="k", ls="--", lw=1)
         ax.set_title("MIT1003 (in domain)" if domain == "in_domain" else "OSIE (out of domain)")
         ax.set_xlabel("equal-probability-mass bin (lowest predicted density first)")
-        ax.set_ylabel("share of fixations")
-    axes[0][-1].legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
+        ax.set_ylabel("share of fixations (dashed black: perfectly calibrated)")
+    handles = {}
+    for ax in axes[0]:
+        handles.update(zip(*reversed(ax.get_legend_handles_labels())))
+    fig.tight_layout(rect=(0, legend_height / (4.2 + legend_height), 1, 1))
+    fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=2, fontsize=7, frameon=False)
     fig.savefig(path, dpi=110)
     plt.close(fig)
