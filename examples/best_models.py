@@ -218,6 +218,9 @@ def candidates(args, first):
             JOINT_ROW: (["joint"], False),
             f"{JOINT_ROW} + flip": (["joint_flip"], False),
             f"{JOINT_ROW} + {DEEPGAZE_ROW} + flip, validation weights": (["joint_flip", "deepgaze_flip"], True),
+            # fast-default candidates: DeepGaze (the costlier member) without its mirrored pass
+            f"{JOINT_ROW} + {DEEPGAZE_ROW}, validation weights": (["joint", "deepgaze"], True),
+            f"{JOINT_ROW} + flip + {DEEPGAZE_ROW}, validation weights": (["joint_flip", "deepgaze"], True),
             f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights":
                 (["joint_flip", "unisal_flip", "deepgaze_flip"], True)})
     if "osie_pretraining" in args.levers:
