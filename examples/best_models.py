@@ -345,7 +345,7 @@ def levers_section(runs, summary):
 
 
 def osie_section(runs, summary):
-    """Summary section: OSIE's held-out images in domain, over the centre bias of the joint UNISAL's OSIE images."""
+    """Summary section: OSIE's held-out images in domain, over the centre bias of the OSIE-seeing levers' images."""
     from keras_saliency.evaluation import domain_summary, domain_table
 
     if not any(OSIE_IN_DOMAIN in run for run in runs):
