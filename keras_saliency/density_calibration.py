@@ -59,12 +59,16 @@ class DensityCalibration:
     def __call__(self, log_density) -> np.ndarray:
         """float64 (H, W) calibrated log-density of an (H, W) log-density (renormalised first)."""
         log_density = check_map("log_density", log_density, allow_neg_inf=True)
-        relative = log_density - logsumexp(log_density) + np.log(log_density.size)
-        mapped = _piecewise_linear(relative, np.asarray(self.knots), np.asarray(self.values))
+        mapped = _piecewise_linear(_relative(log_density), np.asarray(self.knots), np.asarray(self.values))
         return mapped - logsumexp(mapped)
 
     def get_config(self) -> dict:
         return {"knots": list(self.knots), "values": list(self.values)}
+
+
+def _relative(log_density):
+    """``log p + log(H * W)`` of the renormalised log-density: 0 where a pixel is as likely as the average."""
+    return log_density - logsumexp(log_density) + np.log(log_density.size)
 
 
 def _piecewise_linear(x, knots, values):
@@ -138,8 +142,7 @@ def fit_density_calibration(log_densities: Sequence[np.ndarray], fixations: Sequ
         log_density = check_map(f"log_densities[{i}]", log_density)
         rows, cols = fixation_pixels(fix, log_density.shape, name=f"fixations[{i}]", allow_empty=True)
         if len(rows):
-            relative = log_density - logsumexp(log_density) + np.log(log_density.size)
-            images.append(_Image(relative, rows, cols, knots))
+            images.append(_Image(_relative(log_density), rows, cols, knots))
     if not images:
         raise ValueError("`fixations` holds no fixation: the calibration cannot be fitted.")
     result = minimize(_objective, np.diff(knots), args=(images, knots[0]), jac=True, method="L-BFGS-B",

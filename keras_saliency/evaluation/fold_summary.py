@@ -128,7 +128,7 @@ def plot_calibration(summary: dict, path):
     for ax, domain in zip(axes[0], domains):
         bins = None
         for name, entry in summary[domain].items():
-            if name not in styles:
+            if name not in styles or "calibration" not in entry:  # a row with a histogram in one domain only
                 continue
             share = np.asarray(entry["calibration"], float) / np.sum(entry["calibration"])
             bins = len(share)

@@ -65,3 +65,13 @@ def test_a_row_only_some_folds_hold_is_averaged_over_those(tmp_path):
     assert list(summary["in_domain"]) == ["model", GOLD_STANDARD, "lever"]
     text = (tmp_path / "summary.md").read_text()
     assert "| lever (2 of 3 folds) | 0.750 ± 0.150 |" in text and "| model | 0.700 ± 0.163 |" in text
+
+
+def test_the_figure_takes_a_row_with_a_histogram_in_one_domain_only(tmp_path):
+    run = _fold(0.5, 1.0, [2, 8])
+    run["out_of_domain"] = {"model": {"information_gain": 0.4, "log_likelihood": 1.0},  # no histogram here
+                            GOLD_STANDARD: {"information_gain": 1.0, "log_likelihood": 2.0}}
+    (tmp_path / "fold0.json").write_text(json.dumps(run))
+    summary = summarise_folds(tmp_path)
+    assert "calibration" in summary["in_domain"]["model"] and "calibration" not in summary["out_of_domain"]["model"]
+    assert (tmp_path / "calibration.png").read_bytes()[:4] == b"\x89PNG"
