@@ -1,4 +1,5 @@
-"""The default model (bundled DeepGaze IIE, 3 EfficientNet-Lite backbones x 20 readouts): merged vs per-component.
+"""The DeepGaze IIE preset (3 EfficientNet-Lite backbones x 20 readouts; the default model until 2026-12-03): merged
+vs per-component.
 
     PYTHONPATH=. python benchmarks/default_model.py --images 10 --repeats 3 --output benchmarks/results/default_model.md
 
@@ -38,6 +39,7 @@ from keras_saliency.zoo.deepgaze.deepgaze_mixture import RunningLogMeanExp  # no
 from keras_saliency.zoo.deepgaze.deepgaze_mixture import _PartModel as Part  # noqa: E402  (87c9546's DeepGazeII._part)
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+PRESET = "deepgaze_iie_lite0_lite1_lite2_mit1003"
 
 
 def part(member, key, fn, layers):
@@ -106,7 +108,7 @@ def main():
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
 
-    model = prediction.resolve_model(None)
+    model = prediction.resolve_model(PRESET)
     image = np.random.default_rng(0).integers(0, 256, (1, 768, 1024, 3), dtype=np.uint8)
     speed = {path: seconds(fn, model, image, args.repeats) for path, fn in PATHS.items()}
     speed_again = {path: seconds(fn, model, image, args.repeats) for path, fn in reversed(PATHS.items())}
@@ -114,7 +116,7 @@ def main():
              f"Command: `PYTHONPATH=. python benchmarks/default_model.py --images {args.images} "
              f"--repeats {args.repeats} --output benchmarks/results/default_model.md`", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other jobs), "
-             f"Python {sys.version.split()[0]}; preset `{prediction.DEFAULT_MODEL}`.", "",
+             f"Python {sys.version.split()[0]}; preset `{PRESET}`.", "",
              "| path | s per 1024x768 image (run 1) | run 2 (reversed order) |", "|---|---|---|"]
     lines += [f"| {path} | {speed[path]:.3f} | {speed_again[path]:.3f} |" for path in PATHS]
     ratio = [speed["per_component"] / speed["merged"], speed_again["per_component"] / speed_again["merged"]]

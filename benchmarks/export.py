@@ -39,7 +39,7 @@ from keras_saliency.export import (  # noqa: E402
 )
 from keras_saliency.export.runtimes import resize_image  # noqa: E402
 from keras_saliency.image_files import collect_image_paths, load_image  # noqa: E402
-from keras_saliency.prediction import DEFAULT_MODEL, resolve_model  # noqa: E402
+from keras_saliency.prediction import resolve_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SUFFIX = {"tflite": ".tflite", "onnx": ".onnx", "saved_model": ""}
@@ -60,7 +60,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=["wepsam_random", "dinet_resnet50_random",
                                                         "deepgaze_ii_lite2_mit1003", "unisal_lite0_mit1003_osie",
-                                                        DEFAULT_MODEL])
+                                                        "deepgaze_iie_lite0_lite1_lite2_mit1003"])
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
     parser.add_argument("--mit1003", type=int, default=2, help="MIT1003 stimuli added to examples/images")
     parser.add_argument("--repeats", type=int, default=5)

@@ -36,7 +36,7 @@ from keras_saliency.image_files import collect_image_paths, load_image, load_ima
 from keras_saliency.models.contract import check_images, is_saliency_model
 from keras_saliency.video_frames import is_video_file, load_frames
 
-DEFAULT_MODEL = "deepgaze_iie_lite0_lite1_lite2_mit1003"  # bundled; docs/results/deepgaze/
+DEFAULT_MODEL = "unisal_deepgaze_mit1003"  # bundled; docs/results/best_models/, benchmarks/results/best_presets.md
 DEFAULT_VIDEO_MODEL = "unisal_lite0_video"  # bundled; docs/results/unisal_video/
 CLASSICAL_MODELS = ("gbvs", "itti", "center_bias")
 SIZES = ("original", "working")

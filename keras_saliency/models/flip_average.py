@@ -5,7 +5,8 @@ mirror image, the second density is mirrored back and the two are averaged in pr
 (as `MixtureModel`'s equal-weight mixture, so the result is again a normalised log-density).
 Mirroring maps pixel column ``j`` of a width-``W`` image to ``W - 1 - j`` (pixel centres stay
 pixel centres). A ``centerbias`` condition is mirrored with the image; other conditions
-(``domain``) are passed unchanged. Saved as a preset like `MixtureModel` (its member inside).
+(``domain``) are passed unchanged. Saved as a preset like `MixtureModel`: its member inside, or, given by a
+preset name (``FlipAveragedModel("unisal_lite0_mit1003_osie")``), loaded from that preset and saved by name.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class FlipAveragedModel(SaliencyModel, keras.Model):
     """``member``'s density averaged with its mirrored prediction of the mirrored image.
 
     Args:
-        member: a model honouring the contract (or its serialized config); it predicts twice per image.
+        member: a model honouring the contract, its serialized config or a preset name; it predicts twice per
+            image.
     """
 
     output_kind = "log_density"
@@ -34,7 +36,8 @@ class FlipAveragedModel(SaliencyModel, keras.Model):
 
     def __init__(self, member, name="flip_averaged_model", **kwargs):
         super().__init__(name=name, **kwargs)
-        member = deserialize_member(member) if isinstance(member, dict) else member
+        self.member_preset = member if isinstance(member, str) else None
+        member = deserialize_member(member) if isinstance(member, (dict, str)) else member
         if not is_saliency_model(member):
             raise TypeError(f"`member` must honour the saliency-model contract (keras_saliency.models); got "
                             f"{type(member).__name__}. Wrap plain Keras networks in KerasSaliencyModel.")
@@ -59,9 +62,10 @@ class FlipAveragedModel(SaliencyModel, keras.Model):
         return np.logaddexp(plain, flipped) - math.log(2.0)
 
     def preset_weights(self) -> keras.Model:
-        """The member's preset part (e.g. DeepGaze readouts without their backbones); none for a NumPy member."""
-        parts = [preset_weights(self.member)] if isinstance(self.member, keras.Model) else []
+        """The member's preset part (e.g. DeepGaze readouts without their backbones); none for a NumPy member or
+        one loaded by preset name."""
+        parts = [preset_weights(self.member)] if isinstance(self.member, keras.Model) and not self.member_preset else []
         return WeightsView(parts, name=f"{self.name}_weights")
 
     def get_config(self):
-        return {**super().get_config(), "member": serialize_member(self.member)}
+        return {**super().get_config(), "member": serialize_member(self.member, self.member_preset)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib
 import json
@@ -36,7 +37,9 @@ def save(model, preset_dir, metadata=None, *, overwrite=False) -> Path:
     into place at the end, so a failure leaves nothing behind. ``metadata`` is
     described in `keras_saliency.presets.metadata.validate_metadata` (a metric
     command holding a machine path is refused). ``overwrite=True`` replaces an
-    existing preset (never a folder that is not one).
+    existing preset (never a folder that is not one). The weights file holds the
+    model's weights, never its optimizer's state (a preset is a model, not a
+    training checkpoint: a model compiled or fitted before saving loses nothing).
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
@@ -49,10 +52,13 @@ def save(model, preset_dir, metadata=None, *, overwrite=False) -> Path:
     preset_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", suffix=".tmp", dir=preset_dir.parent))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the preset from other users
         config = keras.saving.serialize_keras_object(model)
         config.pop("compile_config", None)
         (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        preset_weights(model).save_weights(tmp / WEIGHTS_FILE)
+        part = preset_weights(model)
+        with _without_optimizer(part):
+            part.save_weights(tmp / WEIGHTS_FILE)
         meta = {
             "format_version": FORMAT_VERSION,
             **({"name": user["name"]} if "name" in user else {}),
@@ -91,8 +97,7 @@ def load(preset, *, cache_dir=None, expected_class=None):
     preset_dir = resolve_preset(preset, cache_dir=cache_dir)
     metadata = read_metadata(preset_dir)
     config = _read_config(preset_dir)
-    module = config.get("module") or ""
-    if module.startswith("keras_saliency."):  # import our own module so its classes get registered
+    for module in _our_modules(config):  # import our own modules so their classes get registered
         try:
             importlib.import_module(module)
         except ImportError as error:
@@ -122,6 +127,21 @@ def load(preset, *, cache_dir=None, expected_class=None):
     return model
 
 
+def _our_modules(config) -> list:
+    """The ``keras_saliency.*`` modules named anywhere in a serialized config (nested members included), in order."""
+    found, stack = [], [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            module = item.get("module")
+            if isinstance(module, str) and module.startswith("keras_saliency.") and module not in found:
+                found.append(module)
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return found
+
+
 def _read_config(preset_dir) -> dict:
     """``config.json`` as a dict with a ``class_name``; a `PresetError` saying it is damaged otherwise."""
     try:
@@ -144,6 +164,26 @@ def _damaged(preset_dir, name: str, problem: str) -> PresetError:
 def _first_line(error) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+@contextlib.contextmanager
+def _without_optimizer(model):
+    """``model`` with its ``optimizer`` detached for the block (Keras saves a compiled model's optimizer state)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        yield
+        return
+    model.optimizer = None
+    try:
+        yield
+    finally:
+        model.optimizer = optimizer
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _check_serializable(cls) -> None:

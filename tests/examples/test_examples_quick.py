@@ -222,6 +222,32 @@ def check_best_models(out: Path, stdout: str):
     assert fold["command"].startswith("python examples/best_models.py --quick")
 
 
+def check_best_presets(out: Path, stdout: str):
+    import h5py
+
+    from keras_saliency import presets
+
+    unisal = json.loads((out / "presets_run" / "unisal_lite0_mit1003_osie_full" / "metadata.json").read_text())
+    assert unisal["training_data"] == "mit1003: all 8 images; osie: images 300..303 (its first 300 unseen)"
+    assert all(m["command"].startswith("python examples/best_presets.py --quick") for m in unisal["metrics"])
+    for name in ("unisal_deepgaze_flip_mit1003", "unisal_deepgaze_mit1003"):
+        folder = out / "presets_run" / name
+        members = json.loads((folder / "config.json").read_text())["config"]["members"]
+        named = [m if isinstance(m, str) else m["config"]["member"] for m in members]
+        assert named == ["unisal_lite0_mit1003_osie_full", "deepgaze_iie_lite0_lite1_lite2_mit1003"]
+        with h5py.File(folder / "model.weights.h5") as handle:  # the members' weights stay in their presets
+            arrays = []
+            handle.visititems(lambda key, item: arrays.append(key) if isinstance(item, h5py.Dataset) else None)
+        assert arrays == []
+        metadata = json.loads((folder / "metadata.json").read_text())
+        ig = [m for m in metadata["metrics"] if m["name"] == "information_gain" and m["dataset"].startswith("mit1003")]
+        assert len(ig) == 1 and 0.9 < ig[0]["value"] < 1.1  # the recipe's cross-validated number, from the results
+        model = presets.load(folder)
+        assert abs(sum(model.member_weights) - 1) < 1e-9 and len(stdout.split(f"{name}: weights")) == 2
+        log_density = model.predict_log_density(np.zeros((1, 48, 64, 3), np.uint8))
+        assert log_density.shape == (1, 48, 64) and abs(logsumexp(log_density[0])) < 1e-6
+
+
 def check_train_unisal_video(out: Path, stdout: str):
     from keras_saliency import presets
 
@@ -270,6 +296,7 @@ def check_plot_unisal_video(out: Path, stdout: str):
 CHECKS = {
     "analyze_representations": check_analyze_representations,
     "best_models": check_best_models,
+    "best_presets": check_best_presets,
     "quickstart": check_quickstart,
     "n_reference": check_n_reference,
     "plot_unisal_video": check_plot_unisal_video,

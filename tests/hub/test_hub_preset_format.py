@@ -177,6 +177,35 @@ def test_functional_model_preset(tmp_path):
     np.testing.assert_array_equal(np.asarray(loaded(images)), np.asarray(model(images)))
 
 
+def test_a_fitted_model_is_saved_without_its_optimizer_state_and_still_trains(tmp_path):
+    import h5py
+
+    model = tiny_model()
+    images = np.random.default_rng(3).random((2, 8, 12, 3)).astype("float32")
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(images, np.zeros((2, 8, 12)), verbose=0)
+    assert model.optimizer.variables  # Adam's moments exist and would be saved by model.save_weights
+    preset = model.save_to_preset(tmp_path / "fitted")
+    with h5py.File(preset / "model.weights.h5") as handle:
+        saved = []
+        handle.visititems(lambda key, item: saved.append(key) if isinstance(item, h5py.Dataset) else None)
+    assert saved and not [key for key in saved if key.startswith("optimizer")]
+    assert len(saved) == len(model.weights)
+    np.testing.assert_array_equal(np.asarray(presets.load(preset)(images)), np.asarray(model(images)))
+    before = [np.array(w) for w in model.trainable_weights]
+    model.fit(images, np.ones((2, 8, 12)), verbose=0)  # the optimizer is back
+    assert any(not np.array_equal(b, np.array(w)) for b, w in zip(before, model.trainable_weights))
+    assert preset.stat().st_mode & 0o055 == 0o055 & ~_umask()  # readable by others unless the umask says no
+
+
+def _umask():
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _edit_config(preset, **changes):
     """Change config.json and record its new checksum, as a newer/other library version would."""
     config = json.loads((preset / "config.json").read_text())

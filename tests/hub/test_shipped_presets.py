@@ -6,6 +6,7 @@ fails this). Presets whose backbone weights package is not installed skip with t
 """
 
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,46 @@ def test_unisal_preset_beats_a_center_bias_on_held_out_osie_images(monkeypatch):
         assert log_density.shape == image.shape[:2] == (600, 800)
         assert np.all(np.isfinite(log_density)) and abs(logsumexp(log_density)) < 1e-4
         gains.append(metrics.information_gain(log_density, record.fixations, bias_log_density))
+    assert np.mean(gains) > 0.5, gains
+
+
+# examples/best_presets.py's presets: their UNISAL saw OSIE images 300..699 only, DeepGaze IIE MIT1003 only
+BEST_PRESETS = ("unisal_lite0_mit1003_osie_full", "unisal_deepgaze_mit1003", "unisal_deepgaze_flip_mit1003")
+
+
+def test_the_default_model_is_the_fast_mixture_of_the_best_preset_s_members():
+    from keras_saliency.presets.files import read_metadata
+
+    assert prediction.DEFAULT_MODEL == "unisal_deepgaze_mit1003"
+    best, default = (json.loads((registry.get_preset(n).folder / "config.json").read_text())["config"]
+                     for n in BEST_PRESETS[2:0:-1])
+    members = [BEST_PRESETS[0], "deepgaze_iie_lite0_lite1_lite2_mit1003"]
+    assert [m["config"]["member"] for m in best["members"]] == members  # each flipped
+    assert default["members"] == members  # the fast one: neither flipped
+    assert "osie: images 300..699" in read_metadata(registry.get_preset(BEST_PRESETS[0]).folder)["training_data"]
+
+
+@pytest.mark.parametrize("name", BEST_PRESETS)
+def test_best_presets_beat_a_center_bias_on_osie_images_they_never_saw(name, monkeypatch):
+    """OSIE images 0..2 (none of the members saw them), over a centre bias of OSIE images 300..699's fixations."""
+    if not OSIE.is_dir():
+        pytest.skip(f"OSIE not found at {OSIE} (../shared is absent)")
+    _skip_without_backbone_packages(registry.get_preset("deepgaze_iie_lite0_lite1_lite2_mit1003"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from keras_saliency.data import read_fixation_images
+    from keras_saliency.maps import EmpiricalCenterBias
+
+    osie = read_fixation_images("osie", OSIE, count=700)  # the order examples/best_presets.py counts in
+    fixations, _ = osie.fixations_at(osie.sizes)
+    bias = EmpiricalCenterBias.fit(fixations[300:], osie.sizes[300:])
+    model = prediction.resolve_model(name)
+    gains = []
+    for i in range(3):
+        image = osie.image(i)
+        log_density = model.predict_log_density(image[None])[0]
+        assert log_density.shape == image.shape[:2]
+        assert np.all(np.isfinite(log_density)) and abs(logsumexp(log_density)) < 1e-4
+        gains.append(metrics.information_gain(log_density, fixations[i], bias.log_density(osie.sizes[i])))
     assert np.mean(gains) > 0.5, gains
 
 
