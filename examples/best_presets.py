@@ -130,8 +130,8 @@ def _metrics(folds, row, split, dataset, command) -> list:
     where = (f"{dataset}: mean over test folds {', '.join(map(str, held))} of examples/best_models.py's 10-fold "
              f"protocol (the recipe; this preset was trained on all its images)")
     if split == best_models.OSIE_IN_DOMAIN:
-        where = (f"osie images 0..299 (unseen), over a centre bias of images 300..699: mean over the members of "
-                 f"folds {', '.join(map(str, held))}")
+        where = (f"osie images 0..299 (unseen), over a centre bias of images 300..699: mean over the models of test "
+                 f"folds {', '.join(map(str, held))} of examples/best_models.py (UNISAL in its osie domain)")
     return [{"name": name, "value": float(np.mean([h[name] for h in held.values()])), "dataset": where,
              "command": command} for name in METRICS if all(name in h for h in held.values())]
 

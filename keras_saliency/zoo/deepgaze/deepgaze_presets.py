@@ -7,7 +7,7 @@ Plain data, read without importing Keras (see `keras_saliency.presets.registry`)
 PRESETS = {
     "deepgaze_iie_lite0_lite1_lite2_mit1003": {
         "description": "DeepGaze IIE ensemble on frozen EfficientNet-Lite0/1/2, readouts of all 10 MIT1003 "
-                       "folds (the default model)",
+                       "folds (the default model until 2026-12-03, now its DeepGaze member)",
         "location": "bundled",
     },
     "deepgaze_ii_lite2_mit1003": {
