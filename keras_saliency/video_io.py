@@ -14,13 +14,13 @@ into place only when it is complete. Errors are :class:`VideoFileError` (a ``Val
 from __future__ import annotations
 
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
+from keras_saliency.atomic_write import temporary_beside
 
 
 class VideoFileError(ValueError):
@@ -162,10 +162,7 @@ class VideoWriter:
 
     def _open(self, height: int, width: int):
         av = _av()
-        handle = tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp",
-                                             delete=False)
-        handle.close()
-        self._temp = Path(handle.name)
+        self._temp = temporary_beside(self.path)
         self._container = av.open(str(self._temp), "w", format="mp4")
         self._stream = self._container.add_stream("libx264", rate=self.rate)
         self._stream.width, self._stream.height = width + width % 2, height + height % 2

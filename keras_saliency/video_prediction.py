@@ -25,6 +25,7 @@ from typing import Optional
 
 import numpy as np
 
+from keras_saliency.atomic_write import temporary_beside
 from keras_saliency.progress import progress_bar
 from keras_saliency.video_io import VideoFileError, VideoReader, VideoWriter
 
@@ -56,12 +57,6 @@ class VideoFilePrediction:
 
 
 REMAP_BYTES = 256 * 2**20
-
-
-def _temporary_beside(path: Path) -> Path:
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    handle.close()
-    return Path(handle.name)
 
 
 class _LogDensityFile:
@@ -122,7 +117,7 @@ def predict_video_file(path, model, *, log_density_path=None, overlay_path=None,
         os.close(handle)
         temp = Path(name)
     else:
-        temp = _temporary_beside(target)
+        temp = temporary_beside(target)
     writer = None
     try:
         log_density = _LogDensityFile(temp, reader.shape[:3])

@@ -8,10 +8,10 @@ longer matches is rebuilt, never loaded.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
+from keras_saliency.atomic_write import temporary_beside
 from keras_saliency.checksums import sha256_file
 
 
@@ -28,11 +28,9 @@ def cached_weights(name: str, build: Callable[[Path], None]) -> Path:
     checksum = target.with_suffix("").with_suffix(".sha256")
     if target.exists() and checksum.exists() and checksum.read_text().strip() == sha256_file(target):
         return target
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".weights.h5")
-    os.close(fd)
+    tmp = str(temporary_beside(target, suffix=".weights.h5"))
     try:
         build(Path(tmp))
-        os.chmod(tmp, 0o644)
         digest = sha256_file(tmp)
         tmp_sum = Path(tmp + ".sha256")
         tmp_sum.write_text(digest + "\n")

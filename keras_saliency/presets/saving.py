@@ -14,6 +14,7 @@ from pathlib import Path
 import keras
 
 import keras_saliency
+from keras_saliency.atomic_write import default_mode
 from keras_saliency.presets.errors import PresetError
 from keras_saliency.presets.files import (
     CARD_FILE,
@@ -52,7 +53,7 @@ def save(model, preset_dir, metadata=None, *, overwrite=False) -> Path:
     preset_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", suffix=".tmp", dir=preset_dir.parent))
     try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the preset from other users
+        os.chmod(tmp, default_mode(0o777))  # mkdtemp's 0700 would hide the preset from other users
         config = keras.saving.serialize_keras_object(model)
         config.pop("compile_config", None)
         (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -178,12 +179,6 @@ def _without_optimizer(model):
         yield
     finally:
         model.optimizer = optimizer
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _check_serializable(cls) -> None:
