@@ -234,8 +234,10 @@ def candidates(args, first):
     if "calibration" in args.levers:
         best = [f"{DEEPGAZE_ROW} + flip", f"{UNISAL_ROW} + flip",
                 f"{UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights"]
-        if "joint" in args.levers:
-            best.append(f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights")
+        if "joint" in args.levers:  # the last two: the best and the default presets' mixtures
+            best += [f"{JOINT_ROW} + {UNISAL_ROW} + {DEEPGAZE_ROW} + flip, validation weights",
+                     f"{JOINT_ROW} + {DEEPGAZE_ROW} + flip, validation weights",
+                     f"{JOINT_ROW} + {DEEPGAZE_ROW}, validation weights"]
         for row in best:
             rows[f"{row}, {CALIBRATED}"] = rows[row][:2] + (True,)
     return rows

@@ -65,6 +65,23 @@ class DensityCalibration:
     def get_config(self) -> dict:
         return {"knots": list(self.knots), "values": list(self.values)}
 
+    @classmethod
+    def mean(cls, calibrations: Sequence["DensityCalibration"]) -> "DensityCalibration":
+        """The calibration whose ``values`` are the mean of ``calibrations``' (all on the same ``knots``): e.g.
+        one for a model trained on all folds from the calibrations fitted on each fold's validation images. A
+        mean of nondecreasing functions is nondecreasing, so the result is a calibration again."""
+        calibrations = list(calibrations)
+        if not calibrations:
+            raise ValueError("`calibrations` is empty; give at least one DensityCalibration.")
+        knots = calibrations[0].knots
+        for k, calibration in enumerate(calibrations):
+            if not isinstance(calibration, DensityCalibration):
+                raise TypeError(f"`calibrations[{k}]` must be a DensityCalibration; got {type(calibration).__name__}.")
+            if calibration.knots != knots:
+                raise ValueError(f"`calibrations[{k}]` has knots {list(calibration.knots)}, `calibrations[0]` "
+                                 f"{list(knots)}: only calibrations on the same knots can be averaged.")
+        return cls(knots, np.mean([c.values for c in calibrations], axis=0))
+
 
 def _relative(log_density):
     """``log p + log(H * W)`` of the renormalised log-density: 0 where a pixel is as likely as the average."""

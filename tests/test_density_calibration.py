@@ -131,3 +131,22 @@ def test_bad_inputs_are_named():
         DensityCalibration([0.0, 1.0], [0.0, np.inf])
     restored = DensityCalibration(**DensityCalibration([0.0, 1.0], [0.0, 2.0]).get_config())
     assert restored == DensityCalibration([0.0, 1.0], [0.0, 2.0])
+
+
+def test_the_mean_of_fold_calibrations_averages_their_values_and_refuses_other_knots():
+    rng = np.random.default_rng(6)
+    folds = []
+    for _ in range(3):
+        model = _densities(rng, 12)
+        folds.append(fit_density_calibration(model, [_draw(rng, 1.7 * d, 40) for d in model]))
+    mean = DensityCalibration.mean(folds)
+    assert mean.knots == folds[0].knots
+    np.testing.assert_allclose(mean.values, (np.array(folds[0].values) + folds[1].values + folds[2].values) / 3,
+                               atol=1e-12)
+    assert DensityCalibration.mean(folds[:1]) == folds[0]
+    with pytest.raises(ValueError, match="same knots"):
+        DensityCalibration.mean([folds[0], DensityCalibration.identity((-1.0, 0.0, 1.0))])
+    with pytest.raises(ValueError, match="empty"):
+        DensityCalibration.mean([])
+    with pytest.raises(TypeError, match=r"calibrations\[1\]"):
+        DensityCalibration.mean([folds[0], folds[1].get_config()])

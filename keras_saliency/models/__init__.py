@@ -1,7 +1,8 @@
 """The one saliency-model contract (`contract`), its Keras mixin and the cross-family wrappers.
 
 ``keras_saliency.models.contract`` imports no Keras (the classical models use it);
-`SaliencyModel`, `KerasSaliencyModel`, `MixtureModel` and `FlipAveragedModel` import Keras on first use.
+`SaliencyModel`, `KerasSaliencyModel`, `MixtureModel`, `FlipAveragedModel` and `CalibratedModel` import Keras on
+first use.
 """
 
 import importlib
@@ -19,6 +20,7 @@ _LAZY = {
     "KerasSaliencyModel": "keras_saliency.models.keras_saliency_model",
     "MixtureModel": "keras_saliency.models.mixture",
     "FlipAveragedModel": "keras_saliency.models.flip_average",
+    "CalibratedModel": "keras_saliency.models.calibrated",
 }
 
 

