@@ -35,7 +35,7 @@ def temporary_beside(path, suffix: str = ".tmp") -> Path:
     path = Path(path)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     try:
-        os.fchmod(fd, _mode_of(path, 0o666))
+        os.fchmod(fd, _file_mode(path))
     finally:
         os.close(fd)
     return Path(name)
@@ -48,8 +48,8 @@ def default_mode(base: int) -> int:
     return base & ~mask
 
 
-def _mode_of(path: Path, base: int) -> int:
+def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        return default_mode(base)
+        return default_mode(0o666)

@@ -136,12 +136,16 @@ def test_mixture_is_the_probability_space_average_of_its_members():
         MixtureModel(members, weights=[1, 0, 1])
 
 
+def _images_and_bias(seed):
+    """Two random 40x56 images and a random normalised centre-bias log-density for each."""
+    rng = np.random.default_rng(seed)
+    bias = rng.normal(size=(2, 40, 56))
+    return rng.uniform(0, 255, (2, 40, 56, 3)), bias - np.log(np.exp(bias).sum(axis=(1, 2), keepdims=True))
+
+
 def test_flip_average_mirrors_the_image_the_centre_bias_and_the_prediction_back():
     member = _deepgaze(1)
-    rng = np.random.default_rng(6)
-    images = rng.uniform(0, 255, (2, 40, 56, 3))
-    bias = rng.normal(size=(2, 40, 56))
-    bias -= np.log(np.exp(bias).sum(axis=(1, 2), keepdims=True))
+    images, bias = _images_and_bias(6)
     plain = member.predict_log_density(images, centerbias=bias)
     mirrored = member.predict_log_density(images[:, :, ::-1], centerbias=bias[:, :, ::-1])[:, :, ::-1]
     expected = np.log((np.exp(plain) + np.exp(mirrored)) / 2)
@@ -157,10 +161,7 @@ def test_flip_average_mirrors_the_image_the_centre_bias_and_the_prediction_back(
 
 def test_calibrated_model_is_its_calibration_applied_to_each_member_prediction():
     member = _deepgaze(1)
-    rng = np.random.default_rng(7)
-    images = rng.uniform(0, 255, (2, 40, 56, 3))
-    bias = rng.normal(size=(2, 40, 56))
-    bias -= np.log(np.exp(bias).sum(axis=(1, 2), keepdims=True))
+    images, bias = _images_and_bias(7)
     plain = member.predict_log_density(images, centerbias=bias)
     calibration = DensityCalibration(*SHARPEN)
     model = CalibratedModel.from_calibration(member, calibration)
