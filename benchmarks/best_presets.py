@@ -9,8 +9,9 @@ reversed order every other round, and each model's ratio to the DeepGaze IIE pre
 default model until now) in the same round. The default model's target is 0.4 s.
 Quality: information gain (bits/fixation, pysaliency convention) on OSIE images 0..N-1 at their full 600x800 size,
 which none of these presets saw, over a centre bias fitted on the fixations of OSIE images 300..699 (clipped to
-the image, as ``examples/best_models.py``'s OSIE centre bias, there at half size); AUC-Judd and NSS (of the
-density) beside it.
+the image, as ``examples/best_models.py``'s OSIE centre bias, there at half size); AUC-Judd, NSS (of the
+density) and the calibration error (total-variation distance of the fixations' shares of 10 equal-mass bins,
+pooled over the images, from 1/10: ``keras_saliency.evaluation.calibration_error``) beside it.
 Every model is called without conditions, as a user would (UNISAL members in their ``mit1003`` domain), and
 those that take a ``domain`` again with ``domain="osie"`` (the domain their UNISAL learnt OSIE images 300..699 in).
 """
@@ -28,6 +29,7 @@ import numpy as np  # noqa: E402
 
 from keras_saliency import metrics, prediction  # noqa: E402
 from keras_saliency.data.fixation_datasets import read_fixation_images  # noqa: E402
+from keras_saliency.evaluation import calibration_error  # noqa: E402
 from keras_saliency.maps import EmpiricalCenterBias  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -47,7 +49,8 @@ def seconds(model, image, repeats, warmup):
 
 
 def quality(models, count):
-    """{model: (IG, AUC-Judd, NSS)} means over OSIE images 0..count-1, and the number of images."""
+    """{model: (IG, AUC-Judd, NSS, calibration error)} over OSIE images 0..count-1 (the first three means, the
+    last of the pooled histogram), and the number of images."""
     osie = read_fixation_images("osie", DATA / "osie", count=700)
     fixations, _ = osie.fixations_at(osie.sizes)
     bias = EmpiricalCenterBias.fit(fixations[300:], osie.sizes[300:])
@@ -55,6 +58,7 @@ def quality(models, count):
     calls.update({f"{name}, domain='osie'": (model, {"domain": "osie"}) for name, model in models.items()
                   if "domain" in model.conditions})
     scores = {name: [] for name in calls}
+    histograms = {name: 0 for name in calls}
     for i in range(min(count, 300)):
         image, baseline = osie.image(i)[None], bias.log_density(osie.sizes[i])
         for name, (model, conditions) in calls.items():
@@ -62,7 +66,9 @@ def quality(models, count):
             scores[name].append((metrics.information_gain(log_density, fixations[i], baseline),
                                  metrics.auc_judd(log_density, fixations[i]),
                                  metrics.nss(np.exp(log_density), fixations[i])))  # NSS of the density, not its log
-    return {name: np.mean(values, axis=0) for name, values in scores.items()}, min(count, 300)
+            histograms[name] = histograms[name] + metrics.calibration_histogram(log_density, fixations[i])
+    return {name: (*np.mean(values, axis=0), calibration_error(histograms[name]))
+            for name, values in scores.items()}, min(count, 300)
 
 
 def main():
@@ -96,8 +102,9 @@ def main():
     if (DATA / "osie").is_dir():
         scores, count = quality(models, args.images)
         lines += ["", f"OSIE images 0..{count - 1} (unseen by every preset here), full size:", "",
-                  "| preset | IG (bits/fixation) | AUC-Judd | NSS |", "|---|---|---|---|"]
-        lines += [f"| `{name.split(',')[0]}`{name[len(name.split(',')[0]):]} | {s[0]:.4f} | {s[1]:.4f} | {s[2]:.4f} |"
+                  "| preset | IG (bits/fixation) | AUC-Judd | NSS | calibration error |", "|---|---|---|---|---|"]
+        lines += [f"| `{name.split(',')[0]}`{name[len(name.split(',')[0]):]} | {s[0]:.4f} | {s[1]:.4f} | {s[2]:.4f} "
+                  f"| {s[3]:.3f} |"
                   for name, s in scores.items()]
     else:
         lines += ["", f"(OSIE not in {DATA}: quality skipped)"]

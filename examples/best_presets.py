@@ -10,6 +10,10 @@
    as the row says, with mixture weights = the mean over the folds in ``--results`` of the weights that
    ``best_models.py`` fitted on each fold's validation images for the same row. Their metrics are that row's
    mean over those folds (the recipe's cross-validated numbers: the preset itself has seen all of MIT1003).
+3. The calibrated best model (`keras_saliency.models.CalibratedModel` of the best mixture's preset name): the
+   mean (`DensityCalibration.mean`) of the density calibrations that ``best_models.py`` fitted on each fold's
+   validation images for the calibrated row, with that row's mean metrics. Like the mixture weights, each was
+   fitted to that fold's mixture, not to the preset's.
 
 Usage (repository root, ``PYTHONPATH=.``; 12 min for the UNISAL on 2 cores, seconds for the mixtures):
   python examples/best_presets.py --output keras_saliency/presets/bundled
@@ -34,7 +38,8 @@ QUICK_RUN = {"args": ["--output", "presets_run"],
              "shared": ["data/mit1003/SCANPATHS", "data/osie/fixations.mat"],
              "outputs": ["presets_run/unisal_lite0_mit1003_osie_full/metadata.json",
                          "presets_run/unisal_deepgaze_flip_mit1003/config.json",
-                         "presets_run/unisal_deepgaze_mit1003/config.json"]}
+                         "presets_run/unisal_deepgaze_mit1003/config.json",
+                         "presets_run/unisal_deepgaze_flip_mit1003_calibrated/config.json"]}
 UNISAL_PRESET = "unisal_lite0_mit1003_osie_full"
 DEEPGAZE_PRESET = "deepgaze_iie_lite0_lite1_lite2_mit1003"
 JOINT, DEEPGAZE = best_models.JOINT_ROW, best_models.DEEPGAZE_ROW
@@ -49,6 +54,13 @@ MIXTURES = {
         f"{JOINT} + {DEEPGAZE}, validation weights",
         {"joint": (UNISAL_PRESET, False), "deepgaze": (DEEPGAZE_PRESET, False)},
         "the default model: UNISAL (MIT1003 + OSIE) and DeepGaze IIE (Lite0/1/2) mixed in probability space"),
+}
+# preset -> (its best_models row, the preset it calibrates, description)
+CALIBRATED_MIXTURES = {
+    "unisal_deepgaze_flip_mit1003_calibrated": (
+        f"{JOINT} + {DEEPGAZE} + flip, validation weights, {best_models.CALIBRATED}", "unisal_deepgaze_flip_mit1003",
+        "the best model calibrated: unisal_deepgaze_flip_mit1003 through a monotone map of its density fitted on "
+        "held-out MIT1003 images"),
 }
 CITATIONS = ["Droste, Jiao & Noble, Unified Image and Video Saliency Modeling, ECCV 2020",
              "Linardos, Mohedano, Nieto, O'Connor, Giro-i-Nieto & McGuinness, DeepGaze IIE: Calibrated prediction "
@@ -162,11 +174,39 @@ def build_mixtures(args):
     return built
 
 
+def build_calibrated(args):
+    """Every preset of ``CALIBRATED_MIXTURES``; returns {preset: its DensityCalibration}."""
+    from keras_saliency.density_calibration import DensityCalibration
+    from keras_saliency.models import CalibratedModel
+
+    folds, built = _fold_results(args.results), {}
+    for name, (row, member, description) in CALIBRATED_MIXTURES.items():
+        fitted = [DensityCalibration(**run["calibrations"][row]) for run in folds["runs"].values()
+                  if row in run.get("calibrations", {})]
+        if not fitted:
+            raise SystemExit(f"no fold in {args.results} holds a calibration of the row {row!r}: rerun "
+                             f"examples/best_models.py with --levers joint calibration")
+        calibration = DensityCalibration.mean(fitted)
+        command = f"{args.command} (the recipe: {folds['command']})"
+        metadata = {
+            "name": name, "license": "apache-2.0", "citations": CITATIONS, "description": description,
+            "training_data": f"its member's ({member}); the calibration: the mean of those fitted on the validation "
+                             f"fold of {len(fitted)} folds",
+            "metrics": _metrics(folds, row, "in_domain", "mit1003", command)
+                       + _metrics(folds, row, best_models.OSIE_IN_DOMAIN, "osie", command)}
+        CalibratedModel.from_calibration(member, calibration, name=name).save_to_preset(args.output / name, metadata,
+                                                                                         overwrite=True)
+        built[name] = calibration
+        print(f"{name}: the mean calibration of {len(fitted)} folds", flush=True)
+    return built
+
+
 def main(argv=None):
     args = parse_args(argv)
     if not args.skip_unisal:
         train_unisal(args)
     build_mixtures(args)
+    build_calibrated(args)
 
 
 if __name__ == "__main__":

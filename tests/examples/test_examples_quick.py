@@ -246,6 +246,24 @@ def check_best_presets(out: Path, stdout: str):
         assert abs(sum(model.member_weights) - 1) < 1e-9 and len(stdout.split(f"{name}: weights")) == 2
         log_density = model.predict_log_density(np.zeros((1, 48, 64, 3), np.uint8))
         assert log_density.shape == (1, 48, 64) and abs(logsumexp(log_density[0])) < 1e-6
+    # the calibrated best model: the mean of the calibrations the committed folds fitted on their validation images
+    row = ("UNISAL MIT1003 + OSIE (fine-tuned Lite0) + DeepGaze all backbones + flip, validation weights, "
+           "calibrated on validation")
+    results = Path(__file__).resolve().parents[2] / "docs" / "results" / "best_models"
+    fitted = [run["calibrations"][row] for run in (json.loads(p.read_text()) for p in results.glob("fold*.json"))
+              if row in run.get("calibrations", {})]
+    folder = out / "presets_run" / "unisal_deepgaze_flip_mit1003_calibrated"
+    config = json.loads((folder / "config.json").read_text())["config"]
+    assert config["member"] == "unisal_deepgaze_flip_mit1003" and fitted
+    assert config["knots"] == fitted[0]["knots"]
+    np.testing.assert_allclose(config["values"], np.mean([f["values"] for f in fitted], axis=0), rtol=0, atol=1e-12)
+    assert f"the mean calibration of {len(fitted)} folds" in stdout
+    model = presets.load(folder)
+    image = np.random.default_rng(0).integers(0, 256, (1, 48, 64, 3), dtype=np.uint8)
+    calibrated, member = model.predict_log_density(image)[0], model.member.predict_log_density(image)[0]
+    assert abs(logsumexp(calibrated)) < 1e-6 and not np.allclose(calibrated, member, atol=1e-3)
+    order = np.argsort(member, axis=None, kind="stable")  # a monotone map: the member's ranking is kept
+    assert np.all(np.diff(calibrated.ravel()[order]) >= -1e-9)
 
 
 def check_train_unisal_video(out: Path, stdout: str):
