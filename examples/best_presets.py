@@ -148,6 +148,15 @@ def _metrics(folds, row, split, dataset, command) -> list:
              "command": command} for name in METRICS if all(name in h for h in held.values())]
 
 
+def _row_metadata(name, description, training_data, row, folds, args) -> dict:
+    """A mixture preset's metadata: the row's mean metrics on MIT1003 and OSIE (in domain) over the folds."""
+    command = f"{args.command} (the recipe: {folds['command']})"
+    return {"name": name, "license": "apache-2.0", "citations": CITATIONS, "description": description,
+            "training_data": training_data,
+            "metrics": _metrics(folds, row, "in_domain", "mit1003", command)
+                       + _metrics(folds, row, best_models.OSIE_IN_DOMAIN, "osie", command)}
+
+
 def build_mixtures(args):
     """Every preset of ``MIXTURES``; returns {preset: weights}."""
     from keras_saliency.models import FlipAveragedModel, MixtureModel
@@ -160,22 +169,19 @@ def build_mixtures(args):
         weights = [float(np.mean([w[member] for w in fitted])) for member in members]
         model = MixtureModel([FlipAveragedModel(preset) if flipped else preset for preset, flipped in members.values()],
                              weights=weights, name=name)
-        command = f"{args.command} (the recipe: {folds['command']})"
-        metadata = {
-            "name": name, "license": "apache-2.0", "citations": CITATIONS, "description": description,
-            "training_data": f"its members' ({UNISAL_PRESET}, {DEEPGAZE_PRESET}); weights "
-                             f"{dict(zip(members, np.round(weights, 4).tolist()))}: the mean of those fitted on the "
-                             f"validation fold of {len(fitted)} folds",
-            "metrics": _metrics(folds, row, "in_domain", "mit1003", command)
-                       + _metrics(folds, row, best_models.OSIE_IN_DOMAIN, "osie", command)}
-        model.save_to_preset(args.output / name, metadata, overwrite=True)
+        training_data = (f"its members' ({UNISAL_PRESET}, {DEEPGAZE_PRESET}); weights "
+                         f"{dict(zip(members, np.round(weights, 4).tolist()))}: the mean of those fitted on the "
+                         f"validation fold of {len(fitted)} folds")
+        model.save_to_preset(args.output / name, _row_metadata(name, description, training_data, row, folds, args),
+                             overwrite=True)
         built[name] = weights
         print(f"{name}: weights {np.round(weights, 4).tolist()} from {len(fitted)} folds", flush=True)
     return built
 
 
 def build_calibrated(args):
-    """Every preset of ``CALIBRATED_MIXTURES``; returns {preset: its DensityCalibration}."""
+    """Every preset of ``CALIBRATED_MIXTURES`` (its member loaded by preset name from the registry); returns
+    {preset: its DensityCalibration}."""
     from keras_saliency.density_calibration import DensityCalibration
     from keras_saliency.models import CalibratedModel
 
@@ -187,15 +193,10 @@ def build_calibrated(args):
             raise SystemExit(f"no fold in {args.results} holds a calibration of the row {row!r}: rerun "
                              f"examples/best_models.py with --levers joint calibration")
         calibration = DensityCalibration.mean(fitted)
-        command = f"{args.command} (the recipe: {folds['command']})"
-        metadata = {
-            "name": name, "license": "apache-2.0", "citations": CITATIONS, "description": description,
-            "training_data": f"its member's ({member}); the calibration: the mean of those fitted on the validation "
-                             f"fold of {len(fitted)} folds",
-            "metrics": _metrics(folds, row, "in_domain", "mit1003", command)
-                       + _metrics(folds, row, best_models.OSIE_IN_DOMAIN, "osie", command)}
-        CalibratedModel.from_calibration(member, calibration, name=name).save_to_preset(args.output / name, metadata,
-                                                                                         overwrite=True)
+        training_data = (f"its member's ({member}); the calibration: the mean of those fitted on the validation "
+                         f"fold of {len(fitted)} folds")
+        CalibratedModel.from_calibration(member, calibration, name=name).save_to_preset(
+            args.output / name, _row_metadata(name, description, training_data, row, folds, args), overwrite=True)
         built[name] = calibration
         print(f"{name}: the mean calibration of {len(fitted)} folds", flush=True)
     return built
